@@ -1,0 +1,133 @@
+/**
+ * The configuration contract (design.md "Configuration"), as JSON Schema: every key with its
+ * description, default and example. Inputs and destinations are validated by the schema of their
+ * own `type`, so an error speaks of the keys that type takes, not of a union of all of them.
+ */
+
+type Schema = Record<string, unknown>;
+
+const size = (doc: string, def: string | number, example?: string): Schema => ({
+  description: `${doc} A number of bytes, or a size like 64KiB, 10MiB, 2GiB.`,
+  default: def,
+  examples: [example ?? def],
+  anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([KMGT]i?B|B)?\\s*$' }],
+});
+
+const ms = (doc: string, def: number): Schema => ({
+  description: `${doc} Milliseconds.`, type: 'integer', minimum: 0, default: def, examples: [def],
+});
+
+const address = (example: string): Schema => ({
+  description: 'host:port to listen on; IPv6 in brackets, e.g. [::]:514. Port 0 picks a free port.',
+  type: 'string',
+  pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^:\\s\\[\\]]+):\\d{1,5}$',
+  examples: [example],
+});
+
+const name: Schema = {
+  description: 'A unique name; it labels metrics, logs and the ledger.',
+  type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', examples: ['fw-udp'],
+};
+
+const timezone: Schema = {
+  description: 'Zone for timestamps that carry none (RFC 3164, Cisco): an IANA name or UTC.',
+  type: 'string', default: 'UTC', examples: ['Europe/Berlin'],
+};
+
+const tlsServer: Schema = {
+  type: 'object',
+  description: 'TLS for this listener.',
+  additionalProperties: false,
+  required: ['cert_file', 'key_file'],
+  properties: {
+    cert_file: { type: 'string', description: 'PEM certificate (chain) of this listener.' },
+    key_file: { type: 'string', description: 'PEM private key of cert_file.' },
+    ca_file: { type: 'string', description: 'PEM CA bundle that client certificates must chain to.' },
+    client_auth: {
+      enum: ['none', 'optional', 'required'], default: 'none',
+      description: 'none: no client certificate asked; optional: asked, verified when sent; required: connection refused without a valid one.',
+    },
+    min_version: { enum: ['TLSv1.2', 'TLSv1.3'], default: 'TLSv1.2', description: 'Oldest TLS version accepted (RFC 5425 needs 1.2+).' },
+  },
+};
+
+const streamProps: Record<string, Schema> = {
+  name, address: address('0.0.0.0:514'), timezone,
+  framing: {
+    enum: ['auto', 'lf', 'octet'], default: 'auto',
+    description: 'auto: decided per message as rsyslog does (a digit starts an RFC 6587 octet count, anything else is an LF-terminated line); lf; octet.',
+  },
+  max_message_bytes: size('Longest message accepted; longer ones are truncated or rejected (see oversize).', 65536),
+  oversize: { enum: ['truncate', 'reject'], default: 'truncate', description: 'truncate: keep the first max_message_bytes, tag the event `truncated`; reject: count and drop it.' },
+  idle_timeout_ms: ms('Close a connection that sent nothing for this long (0: never).', 300000),
+  max_connections: { type: 'integer', minimum: 1, default: 1000, description: 'Connections beyond this are refused and counted.' },
+};
+
+export const inputSchemas: Record<string, Schema> = {
+  syslog_udp: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'address'],
+    properties: {
+      name, type: { const: 'syslog_udp' }, address: address('0.0.0.0:514'), timezone,
+      receive_buffer_bytes: size('Kernel receive buffer (SO_RCVBUF); raise it for bursts. Capped by net.core.rmem_max.', 'kernel default', '8MiB'),
+      max_message_bytes: size('Longest datagram kept whole; longer ones are truncated and tagged.', 65535),
+    },
+  },
+  syslog_tcp: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'address'],
+    properties: { ...streamProps, type: { const: 'syslog_tcp' } },
+  },
+  syslog_tls: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'address', 'tls'],
+    properties: { ...streamProps, address: address('0.0.0.0:6514'), type: { const: 'syslog_tls' }, tls: tlsServer },
+  },
+  http: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'address'],
+    properties: {
+      name, type: { const: 'http' }, address: address('0.0.0.0:8088'), timezone,
+      auth: {
+        enum: ['token', 'none'],
+        description: 'token: every request needs one of `tokens`; none: open. Default: token, except on a loopback address with no tokens.',
+      },
+      tokens: {
+        type: 'array',
+        description: 'Accepted tokens: `Authorization: Bearer <secret>` on /v1/events, `Authorization: Splunk <secret>` on the HEC endpoints.',
+        items: {
+          type: 'object', additionalProperties: false, required: ['name'],
+          properties: {
+            name: { type: 'string', description: 'Who holds the token (logged; the secret never is).' },
+            secret: { type: 'string', minLength: 1, description: 'The token, usually "${ENV_VAR}".' },
+            secret_file: { type: 'string', description: 'A file holding the token (trailing newline ignored).' },
+          },
+        },
+      },
+      max_body_bytes: size('Largest request body, after decompression; larger ones get 413.', '16MiB'),
+      tls: tlsServer,
+    },
+  },
+};
+
+export const destinationSchemas: Record<string, Schema> = {
+  file: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'path'],
+    properties: {
+      name, type: { const: 'file' },
+      path: { type: 'string', description: 'NDJSON file the ECS documents are appended to, one per line.', examples: ['./data/events.ndjson'] },
+    },
+  },
+};
+
+export const topSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    data_dir: { type: 'string', default: './data', description: 'Where the gateway keeps its state (journal, cursors, dead letters, stats, reports).' },
+    inputs: { type: 'array', description: 'Listeners.', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
+    destinations: { type: 'array', description: 'Where events go.', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
+    pipeline: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        workers: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'Parse+map worker threads (0: on the main thread).' },
+      },
+    },
+  },
+};

@@ -1,0 +1,88 @@
+/**
+ * The validated configuration, in code's camelCase. The YAML contract (snake_case) is in
+ * schema.ts; loader.ts converts once at the border, so code inside trusts these types.
+ */
+
+export type ClientAuth = 'none' | 'optional' | 'required';
+export type Framing = 'auto' | 'lf' | 'octet';
+export type OversizeAction = 'truncate' | 'reject';
+
+export interface TlsServerConfig {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  clientAuth: ClientAuth;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+interface InputBase {
+  name: string;
+  /** host:port; IPv6 as [::1]:5514. */
+  address: string;
+  /** Zone for timestamps that carry none (RFC 3164): IANA name or UTC. */
+  timezone: string;
+}
+
+export interface UdpInputConfig extends InputBase {
+  type: 'syslog_udp';
+  /** SO_RCVBUF in bytes; undefined leaves the kernel default. */
+  receiveBufferBytes?: number;
+  maxMessageBytes: number;
+}
+
+export interface TcpInputConfig extends InputBase {
+  type: 'syslog_tcp';
+  framing: Framing;
+  maxMessageBytes: number;
+  oversize: OversizeAction;
+  idleTimeoutMs: number;
+  maxConnections: number;
+  /**
+   * Octet counts above this are not trusted (read as an LF line instead, as rsyslog's
+   * maxFrameSize); undefined ⇒ max(200000, maxMessageBytes).
+   */
+  maxFrameBytes?: number;
+}
+
+export interface TlsInputConfig extends Omit<TcpInputConfig, 'type'> {
+  type: 'syslog_tls';
+  tls: TlsServerConfig;
+}
+
+export interface HttpToken {
+  name: string;
+  secret: string;
+}
+
+export interface HttpInputConfig extends InputBase {
+  type: 'http';
+  /** `token`: a configured token is required; `none`: open (written out by the user, or loopback default). */
+  auth: 'token' | 'none';
+  tokens: HttpToken[];
+  maxBodyBytes: number;
+  tls?: TlsServerConfig;
+}
+
+export type InputConfig = UdpInputConfig | TcpInputConfig | TlsInputConfig | HttpInputConfig;
+
+export interface FileDestinationConfig {
+  name: string;
+  type: 'file';
+  path: string;
+}
+
+export type DestinationConfig = FileDestinationConfig;
+
+export interface PipelineConfig {
+  /** Parse+map worker threads; 0 = parse on the main thread (debugging, tiny loads). */
+  workers: number;
+}
+
+export interface Config {
+  /** Absolute path of the file this came from, or `(embedded default)`. */
+  source: string;
+  dataDir: string;
+  inputs: InputConfig[];
+  destinations: DestinationConfig[];
+  pipeline: PipelineConfig;
+}

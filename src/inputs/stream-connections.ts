@@ -1,0 +1,133 @@
+import type { Server, Socket } from 'net';
+import type { TcpInputConfig, TlsInputConfig } from '../config/types';
+import { log, rateLimited } from '../observe/log';
+import { peerIp } from './listen-address';
+import { StreamFramer } from './stream-framer';
+import type { IngestSink, InputCounters, Peer } from './types';
+
+/** How long close() waits for peers to finish after our FIN / close_notify before cutting them. */
+export const CLOSE_GRACE_MS = 2000;
+
+const logLimited = rateLimited();
+
+interface Connection {
+  socket: Socket;
+  framer: StreamFramer;
+  peer: Peer;
+  state: 'open' | 'finished';
+}
+
+/**
+ * The connections of one TCP or TLS input: a framer per connection, idle timeout, backpressure
+ * (every socket paused while the sink is paused, all resumed from sink.onResume) and graceful
+ * shutdown. Refusing connections over max_connections is the server's job (maxConnections +
+ * 'drop', wired by attachStreamServer), so a refused TLS peer costs no handshake.
+ */
+export class StreamConnections {
+  private readonly conns = new Set<Connection>();
+  private paused = false;
+  private closing = false;
+
+  constructor(
+    private readonly cfg: TcpInputConfig | TlsInputConfig,
+    private readonly transport: 'tcp' | 'tls',
+    private readonly sink: IngestSink,
+    private readonly counters: InputCounters,
+  ) {
+    sink.onResume(() => this.resumeAll());
+  }
+
+  size(): number {
+    return this.conns.size;
+  }
+
+  accept(socket: Socket): void {
+    if (this.closing) { socket.destroy(); return; }
+    const peer: Peer = { input: this.cfg.name, transport: this.transport, ip: peerIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
+    const framer = new StreamFramer({
+      framing: this.cfg.framing, maxMessageBytes: this.cfg.maxMessageBytes, oversize: this.cfg.oversize,
+      maxFrameBytes: this.cfg.maxFrameBytes,
+    }, this.sink, peer);
+    const conn: Connection = { socket, framer, peer, state: 'open' };
+    this.conns.add(conn);
+    this.counters.connectionsOpened++;
+    socket.setKeepAlive(true, 60_000);
+    if (this.cfg.idleTimeoutMs > 0) socket.setTimeout(this.cfg.idleTimeoutMs);
+
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.state !== 'open') return;
+      this.counters.bytes += chunk.length;
+      framer.push(chunk);
+      if (!this.paused && this.sink.isPaused()) this.pauseAll();
+    });
+    socket.on('timeout', () => {
+      if (this.paused || conn.state !== 'open') return; // not idle: we stopped reading (re-armed on resume)
+      this.counters.idleTimeouts++;
+      log.debug(`input ${peer.input}: closing idle connection from ${peer.ip}:${peer.port}`);
+      this.finish(conn);
+      socket.destroy();
+    });
+    socket.on('end', () => this.finish(conn)); // peer sent FIN; allowHalfOpen is off, so we end too
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      logLimited(`${peer.input}:sockerr:${err.code ?? ''}`, (suppressed) =>
+        log.warn(`input ${peer.input}: connection from ${peer.ip}:${peer.port}: ${err.code ?? ''} ${err.message}`,
+          suppressed ? { suppressed } : undefined));
+    });
+    socket.on('close', () => {
+      this.finish(conn);
+      this.conns.delete(conn);
+      this.counters.connectionsClosed++;
+    });
+    if (this.paused) socket.pause();
+  }
+
+  /** Stop reading, reject unfinished frames as partial_frame, end every connection, cut the slow ones. */
+  closeAll(): void {
+    this.closing = true;
+    for (const conn of this.conns) {
+      this.finish(conn);
+      conn.socket.end();
+      setTimeout(() => conn.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
+  }
+
+  private finish(conn: Connection): void {
+    if (conn.state === 'finished') return;
+    conn.state = 'finished';
+    conn.framer.end();
+  }
+
+  private pauseAll(): void {
+    this.paused = true;
+    for (const c of this.conns) c.socket.pause();
+  }
+
+  private resumeAll(): void {
+    if (!this.paused || this.closing) return;
+    this.paused = false;
+    for (const c of this.conns) {
+      if (c.state !== 'open') continue;
+      if (this.cfg.idleTimeoutMs > 0) c.socket.setTimeout(this.cfg.idleTimeoutMs); // re-arm
+      c.socket.resume();
+    }
+  }
+}
+
+/** Wire max_connections on a listening-to-be server: extra connections are closed and counted. */
+export function limitConnections(server: Server, name: string, max: number, counters: InputCounters): void {
+  if (max > 0) server.maxConnections = max;
+  server.on('drop', (data) => {
+    counters.connectionsRefused++;
+    logLimited(`${name}:refused`, (suppressed) =>
+      log.warn(`input ${name}: refused a connection from ${data?.remoteAddress ?? '?'}: max_connections (${max}) reached`,
+        suppressed ? { suppressed } : undefined));
+  });
+}
+
+/** server.close() as a promise that also ends open connections; resolves when all are gone. */
+export function closeStreamServer(server: Server, conns: StreamConnections): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    conns.closeAll();
+  });
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'fs';
+import type { Socket } from 'net';
+import type { Server as TlsServer, TLSSocket, TlsOptions } from 'tls';
+import type { TlsServerConfig } from '../config/types';
+import { E } from '../errors';
+import { log, rateLimited } from '../observe/log';
+import { peerIp } from './listen-address';
+import type { InputCounters } from './types';
+
+const logLimited = rateLimited();
+
+function readMaterial(input: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw E.INPUT_TLS_MATERIAL(input, file, e.code ? `${e.code} (${e.message})` : e.message);
+  }
+}
+
+/**
+ * Server TLS options from the config: cert, key and CA read once, here (an unreadable file
+ * throws SG_INPUT_TLS_MATERIAL), TLS 1.2 at least, client certificates per `client_auth`:
+ * `required` ⇒ the handshake fails without a valid one; `optional` ⇒ one is asked for, a
+ * connection without one is accepted and one with an invalid one is closed (checkClientCert).
+ */
+export function serverTlsOptions(input: string, cfg: TlsServerConfig): TlsOptions {
+  const opts: TlsOptions = {
+    cert: readMaterial(input, cfg.certFile),
+    key: readMaterial(input, cfg.keyFile),
+    minVersion: cfg.minVersion,
+    requestCert: cfg.clientAuth !== 'none',
+    rejectUnauthorized: cfg.clientAuth === 'required',
+  };
+  if (cfg.caFile) opts.ca = readMaterial(input, cfg.caFile);
+  return opts;
+}
+
+/**
+ * After the handshake: why this connection must be closed, or undefined to keep it.
+ * Only `optional` needs a check here (`required` is enforced by OpenSSL in the handshake).
+ */
+export function clientCertProblem(socket: TLSSocket, cfg: TlsServerConfig): string | undefined {
+  if (cfg.clientAuth !== 'optional' || socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return undefined; // no certificate: allowed
+  return `client certificate rejected: ${String(socket.authorizationError ?? 'not trusted')}`;
+}
+
+/**
+ * Wires handshake-failure accounting on a TLS (or HTTPS) server: every `tlsClientError` is
+ * counted and logged with the peer and reason (rate-limited per peer IP), never thrown.
+ * A socket reset mid-handshake has lost its address by the time the error is emitted, so the
+ * raw socket's address is read (and so cached by node) as it connects, and looked up through
+ * the TLS socket's `_parent` (node internal; the log says `unknown peer` if that ever changes).
+ */
+export function countHandshakeFailures(server: TlsServer, input: string, counters: InputCounters): void {
+  server.prependListener('connection', (raw: Socket) => { void raw.remoteAddress; void raw.remotePort; });
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    counters.tlsHandshakeFailures++;
+    const parent = (socket as TLSSocket & { _parent?: Socket })._parent;
+    const ip = socket.remoteAddress ?? parent?.remoteAddress;
+    const port = socket.remotePort ?? parent?.remotePort;
+    logHandshakeFailure(input, ip, port, err.code ? `${err.code}: ${err.message}` : err.message);
+  });
+}
+
+/** A failed handshake or refused client certificate: logged with peer and reason, rate-limited per peer IP. */
+export function logHandshakeFailure(input: string, ip: string | undefined, port: number | undefined, why: string): void {
+  const who = ip ? `${peerIp(ip)}:${port ?? '?'}` : 'unknown peer';
+  logLimited(`${input}:tls:${peerIp(ip)}`, (suppressed) =>
+    log.warn(`input ${input}: TLS handshake with ${who} failed: ${why}`, suppressed ? { suppressed } : undefined));
+}

@@ -1,0 +1,90 @@
+import { createSocket, type RemoteInfo, type Socket } from 'dgram';
+import type { UdpInputConfig } from '../config/types';
+import { E } from '../errors';
+import { log, rateLimited } from '../observe/log';
+import { peerIp, requireListenAddress } from './listen-address';
+import { FLAG_TRUNCATED, newInputCounters, type IngestSink, type Peer, type RunningInput } from './types';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+
+const logLimited = rateLimited();
+
+/** End of the message in a datagram: trailing LF / NUL / CRLF removed. */
+export function datagramEnd(msg: Buffer): number {
+  let end = msg.length;
+  while (end > 0) {
+    const c = msg[end - 1];
+    if (c === NUL) { end--; continue; }
+    if (c === LF) { end--; if (end > 0 && msg[end - 1] === CR) end--; continue; }
+    break;
+  }
+  return end;
+}
+
+/**
+ * Syslog over UDP (RFC 5426): one datagram is one message. Datagrams longer than
+ * max_message_bytes are truncated and flagged. Datagrams are handed over even while the sink is
+ * paused (it counts pipeline_full itself). Socket errors are logged rate-limited, never thrown.
+ */
+export async function startUdpInput(cfg: UdpInputConfig, sink: IngestSink): Promise<RunningInput> {
+  const where = requireListenAddress(cfg.name, cfg.address);
+  const counters = newInputCounters();
+  const socket: Socket = createSocket({ type: where.family === 6 ? 'udp6' : 'udp4' });
+  const max = cfg.maxMessageBytes;
+
+  socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+    counters.udpDatagrams++;
+    counters.bytes += msg.length;
+    const peer: Peer = { input: cfg.name, transport: 'udp', ip: peerIp(rinfo.address), port: rinfo.port };
+    const end = datagramEnd(msg);
+    if (end === 0) sink.reject(peer, 'empty', 1);
+    else if (end > max) sink.message(peer, msg, 0, max, FLAG_TRUNCATED);
+    else sink.message(peer, msg, 0, end, 0);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      socket.close();
+      reject(E.INPUT_BIND(cfg.name, cfg.address, err.code ? `${err.code} (${err.message})` : err.message));
+    };
+    socket.once('error', onError);
+    socket.bind({ address: where.host, port: where.port }, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    logLimited(`${cfg.name}:udperr:${err.code ?? ''}`, (suppressed) =>
+      log.warn(`input ${cfg.name}: UDP socket error: ${err.code ?? ''} ${err.message}`, suppressed ? { suppressed } : undefined));
+  });
+
+  if (cfg.receiveBufferBytes !== undefined) {
+    try {
+      socket.setRecvBufferSize(cfg.receiveBufferBytes);
+      const got = socket.getRecvBufferSize();
+      // Linux doubles the request for bookkeeping and caps it at net.core.rmem_max.
+      if (got < cfg.receiveBufferBytes) {
+        log.warn(`input ${cfg.name}: asked for a ${cfg.receiveBufferBytes}-byte receive buffer, the kernel gave ${got}; raise net.core.rmem_max`);
+      }
+    } catch (err) {
+      log.warn(`input ${cfg.name}: cannot set receive_buffer_bytes ${cfg.receiveBufferBytes}: ${(err as Error).message}`);
+    }
+  }
+
+  const bound = socket.address();
+  let closed: Promise<void> | undefined;
+  return {
+    name: cfg.name,
+    address: { host: bound.address, port: bound.port },
+    counters,
+    connections: () => 0,
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        try { socket.close(() => resolve()); } catch { resolve(); } // already closed
+      });
+      return closed;
+    },
+  };
+}

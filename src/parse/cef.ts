@@ -1,0 +1,156 @@
+import { internKey } from './intern-key';
+import { setField } from './set-field';
+import type { CefRecord } from './types';
+
+/**
+ * ArcSight CEF: `CEF:Version|Vendor|Product|Version|EventClassId|Name|Severity|Extension`.
+ *
+ * Finds `CEF:` at the start or after any prefix (a syslog header, `Syslogdate Sysloghost `).
+ * Header fields: `\|` → `|`, `\\` → `\`, any other `\x` kept as both chars; a missing last `|`
+ * after Severity is tolerated. Extension: `key=value` pairs; a value runs to the next ` key=`
+ * (key = letters, digits, `_ . , [ ] -`), so spaces and unescaped `=` inside values survive;
+ * the spaces before the next key (and at the very end) are not part of the value, as
+ * logstash-codec-cef reads them. Values: `\=` → `=`, `\\` → `\`, `\n` → LF, `\r` → CR; any other
+ * `\x` (including `\|`) is kept as both chars. Keys are kept as on the wire; a repeated key keeps
+ * the last value. Text in the extension before the first `key=` is dropped.
+ */
+export function parseCef(text: string): CefRecord | undefined {
+  let i = text.startsWith('CEF:') ? 0 : text.indexOf('CEF:');
+  if (i < 0) return undefined;
+  const len = text.length;
+  i += 4;
+  // Version: digits (possibly `0.1`), then `|`
+  const vStart = i;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if ((c < 48 || c > 57) && c !== 46) break;
+    i++;
+  }
+  if (i === vStart || text.charCodeAt(i) !== 124 /* | */) return undefined;
+  const version = parseInt(text.slice(vStart, i), 10);
+  i++;
+
+  const fields: string[] = ['', '', '', '', '', ''];
+  for (let f = 0; f < 6; f++) {
+    let j = i;
+    let esc = false;
+    for (;;) {
+      if (j >= len) {
+        // tolerated only for the last header field (Severity without a closing `|`)
+        if (f < 5) return undefined;
+        break;
+      }
+      const c = text.charCodeAt(j);
+      if (c === 124) break;
+      if (c === 92 /* \ */) {
+        esc = true;
+        j += 2;
+        if (j > len) j = len;
+      } else {
+        j++;
+      }
+    }
+    fields[f] = esc ? unescapeHeader(text, i, j) : text.slice(i, j);
+    i = j + 1;
+  }
+
+  const ext: Record<string, string> = {};
+  if (i < len) readExtensions(text, i, ext);
+  return {
+    version,
+    deviceVendor: fields[0],
+    deviceProduct: fields[1],
+    deviceVersion: fields[2],
+    deviceEventClassId: fields[3],
+    name: fields[4],
+    severity: fields[5],
+    extensions: ext,
+  };
+}
+
+function unescapeHeader(s: string, i: number, end: number): string {
+  let out = '';
+  let from = i;
+  for (let j = i; j < end; j++) {
+    if (s.charCodeAt(j) === 92) {
+      const n = s.charCodeAt(j + 1);
+      if (n === 124 || n === 92) {
+        out += s.slice(from, j);
+        from = j + 1;
+      }
+      j++;
+    }
+  }
+  return out + s.slice(from, end);
+}
+
+/** Extension key char: letters, digits, `_ . , [ ] -`. */
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+    || c === 95 || c === 46 || c === 44 || c === 91 || c === 93 || c === 45;
+}
+
+/** If a `key=` starts at i, the index of its `=`; else -1. */
+function keyAt(s: string, i: number): number {
+  const len = s.length;
+  let j = i;
+  while (j < len && isKeyChar(s.charCodeAt(j))) j++;
+  return j > i && j < len && s.charCodeAt(j) === 61 ? j : -1;
+}
+
+/** Fills `out` from the extension starting at i. Exported for LEEF's whitespace fallback. */
+export function readExtensions(s: string, i: number, out: Record<string, string>): void {
+  const len = s.length;
+  // first key: skip leading spaces, then text up to the first ` key=` that is not a pair
+  while (i < len && s.charCodeAt(i) === 32) i++;
+  let eq = keyAt(s, i);
+  while (eq < 0) {
+    const sp = s.indexOf(' ', i);
+    if (sp < 0) return;
+    i = sp + 1;
+    while (i < len && s.charCodeAt(i) === 32) i++;
+    eq = keyAt(s, i);
+  }
+  for (;;) {
+    const key = internKey(s, i, eq);
+    const vStart = eq + 1;
+    // the value runs to the next ` key=` (not escaped: `\=` never ends a key, `\` is no key char)
+    let sp = s.indexOf(' ', vStart);
+    let nextKey = -1;
+    let nextEq = -1;
+    while (sp >= 0) {
+      let k = sp + 1;
+      while (k < len && s.charCodeAt(k) === 32) k++;
+      nextEq = keyAt(s, k);
+      if (nextEq >= 0) {
+        nextKey = k;
+        break;
+      }
+      sp = k < len ? s.indexOf(' ', k) : -1;
+    }
+    let vEnd = nextKey >= 0 ? sp : len;
+    while (vEnd > vStart && s.charCodeAt(vEnd - 1) === 32) vEnd--;
+    setField(out, key, unescapeValue(s, vStart, vEnd));
+    if (nextKey < 0) return;
+    i = nextKey;
+    eq = nextEq;
+  }
+}
+
+/** Extension value: `\=` `\\` `\n` `\r` decoded; any other `\x` kept as both chars. */
+function unescapeValue(s: string, i: number, end: number): string {
+  let b = s.indexOf('\\', i);
+  if (b < 0 || b >= end) return s.slice(i, end);
+  let out = '';
+  let from = i;
+  for (; b < end; b++) {
+    if (s.charCodeAt(b) !== 92) continue;
+    const n = s.charCodeAt(b + 1);
+    if (b + 1 < end && (n === 61 || n === 92 || n === 110 || n === 114)) {
+      out += s.slice(from, b) + (n === 110 ? '\n' : n === 114 ? '\r' : n === 61 ? '=' : '\\');
+      from = b + 2;
+    }
+    b++;
+  }
+  return out + s.slice(from, end);
+}

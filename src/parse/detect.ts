@@ -1,0 +1,128 @@
+import { parseCef } from './cef';
+import { addTag, createParsed } from './create-parsed';
+import { parseJson } from './json';
+import { parseKv } from './kv';
+import { parseLeef } from './leef';
+import { parseRfc3164 } from './rfc3164';
+import { parseRfc5424 } from './rfc5424';
+import type { ParseContext, Parsed } from './types';
+
+/**
+ * Reads one message of any supported kind. Never throws and never drops: a message no parser
+ * accepts comes back as `{ format: 'unknown', header: 'none', message: text, tags: ['parse_error'],
+ * error }`.
+ *
+ * Order (cheapest test first, on the first char): `<` ⇒ RFC 5424 (`<PRI>VERSION SP`), else the
+ * RFC 3164 forms; a month letter, digit, `*` or `.` ⇒ RFC 3164 without PRI; `C`/`L`/`{` ⇒ bare
+ * CEF/LEEF/JSON. After a syslog header the payload (MSG) is checked for CEF, LEEF, JSON, then
+ * key=value, then a `CEF:`/`LEEF:` further in; `format` names the payload, `header` the header,
+ * and the header fields are kept.
+ */
+export function parseMessage(text: string, ctx: ParseContext): Parsed {
+  // The one border where an unexpected failure is caught: the event is kept all the same.
+  try {
+    return detect(text, ctx);
+  } catch (err) {
+    const p = createParsed('unknown', 'none', typeof text === 'string' ? text : String(text));
+    p.tags = ['parse_error'];
+    p.error = `parser failure: ${err instanceof Error ? err.message : String(err)}`;
+    return p;
+  }
+}
+
+function detect(text: string, ctx: ParseContext): Parsed {
+  const c = text.charCodeAt(0);
+  let p: Parsed | undefined;
+  if (c === 60 /* < */) {
+    p = parseRfc5424(text, ctx);
+    if (p === undefined) p = parseRfc3164(text, ctx);
+  } else if (isStampStart(c)) {
+    p = parseRfc3164(text, ctx);
+  }
+  if (p !== undefined) {
+    readPayload(p);
+    return p;
+  }
+  return readBare(text);
+}
+
+/** First char of a PRI-less 3164 stamp: a month's first letter (any case), a digit, `*` or `.`. */
+function isStampStart(c: number): boolean {
+  if (c >= 48 && c <= 57) return true;
+  switch (c | 0x20) {
+    case 0x6a: case 0x66: case 0x6d: case 0x61: case 0x73: case 0x6f: case 0x6e: case 0x64: // j f m a s o n d
+      return true;
+    default:
+      return c === 42 || c === 46;
+  }
+}
+
+function readPayload(p: Parsed): void {
+  const m = p.message;
+  const c = m.charCodeAt(0);
+  if (c === 67 /* C */ && m.startsWith('CEF:')) {
+    const cef = parseCef(m);
+    if (cef !== undefined) {
+      p.format = 'cef';
+      p.cef = cef;
+      return;
+    }
+  } else if (c === 76 /* L */ && m.startsWith('LEEF:')) {
+    const leef = parseLeef(m);
+    if (leef !== undefined) {
+      p.format = 'leef';
+      p.leef = leef;
+      return;
+    }
+  } else if (c === 123 /* { */) {
+    const json = parseJson(m);
+    if (json !== undefined) {
+      p.format = 'json';
+      p.fields = json;
+      return;
+    }
+  }
+  const kv = parseKv(m);
+  if (kv !== undefined) {
+    p.format = 'kv';
+    p.fields = kv;
+    return;
+  }
+  embedded(p, m);
+}
+
+/** `CEF:` / `LEEF:` after other text (e.g. `Syslogdate Sysloghost CEF:0|...`). */
+function embedded(p: Parsed, m: string): boolean {
+  if (m.indexOf('CEF:') > 0) {
+    const cef = parseCef(m);
+    if (cef !== undefined) {
+      p.format = 'cef';
+      p.cef = cef;
+      return true;
+    }
+  }
+  if (m.indexOf('LEEF:') > 0) {
+    const leef = parseLeef(m);
+    if (leef !== undefined) {
+      p.format = 'leef';
+      p.leef = leef;
+      return true;
+    }
+  }
+  return false;
+}
+
+function readBare(text: string): Parsed {
+  const p = createParsed('unknown', 'none', text);
+  if (text.length === 0) {
+    p.tags = ['parse_error'];
+    p.error = 'empty message';
+    return p;
+  }
+  readPayload(p);
+  if (p.format === 'unknown') {
+    addTag(p, 'parse_error');
+    p.error = 'no syslog header and no CEF, LEEF, JSON or key=value payload';
+  }
+  return p;
+}

@@ -1,0 +1,10 @@
+export { parseMessage } from './detect';
+export { parseRfc5424 } from './rfc5424';
+export { parseRfc3164 } from './rfc3164';
+export { parseCef } from './cef';
+export { parseLeef } from './leef';
+export { parseKv } from './kv';
+export { parseJson } from './json';
+export type {
+  CefRecord, Format, HeaderKind, LeefRecord, ParseContext, Parsed, StructuredData,
+} from './types';

@@ -1,0 +1,95 @@
+import { internKey } from './intern-key';
+import { setField } from './set-field';
+
+/**
+ * `key=value` text, e.g. FortiGate `date=2019-05-10 time=11:37:47 devname="FG" ...`, SonicWall,
+ * Sophos, iptables (`IN=eth0 OUT= ...`). Pairs are separated by spaces or tabs; a value is either
+ * `"..."` (with `\"` and `\\` decoded; unterminated: to the end) or runs to the next whitespace
+ * (may be empty: `OUT=`). Tokens that are not pairs (iptables flags such as `DF`, `SYN`) are skipped.
+ *
+ * Returns undefined unless the text is mostly kv: it must start (after spaces) with `key=`, hold
+ * at least 2 pairs, and have no more stray tokens than pairs.
+ */
+export function parseKv(text: string, start = 0): Record<string, string> | undefined {
+  const len = text.length;
+  let i = start;
+  while (i < len && isSpace(text.charCodeAt(i))) i++;
+  // cheap rejection: the first token must be `key=`
+  let k = i;
+  while (k < len) {
+    const c = text.charCodeAt(k);
+    if (c === 61 || isSpace(c) || c === 34) break;
+    k++;
+  }
+  if (k === i || k >= len || text.charCodeAt(k) !== 61) return undefined;
+
+  const out: Record<string, string> = {};
+  let pairs = 0;
+  let stray = 0;
+  while (i < len) {
+    // key
+    let j = i;
+    while (j < len) {
+      const c = text.charCodeAt(j);
+      if (c === 61 || isSpace(c) || c === 34) break;
+      j++;
+    }
+    if (j > i && j < len && text.charCodeAt(j) === 61) {
+      const key = internKey(text, i, j);
+      j++;
+      let value: string;
+      if (j < len && text.charCodeAt(j) === 34 /* " */) {
+        const vStart = j + 1;
+        let e = vStart;
+        let esc = false;
+        while (e < len) {
+          const c = text.charCodeAt(e);
+          if (c === 34) break;
+          if (c === 92) {
+            esc = true;
+            e += 2;
+          } else {
+            e++;
+          }
+        }
+        if (e > len) e = len;
+        value = esc ? unescapeQuoted(text, vStart, e) : text.slice(vStart, e);
+        j = e + 1;
+      } else {
+        const vStart = j;
+        while (j < len && !isSpace(text.charCodeAt(j))) j++;
+        value = text.slice(vStart, j);
+      }
+      setField(out, key, value);
+      pairs++;
+    } else {
+      while (j < len && !isSpace(text.charCodeAt(j))) j++;
+      if (j === i) j++;
+      stray++;
+    }
+    i = j;
+    while (i < len && isSpace(text.charCodeAt(i))) i++;
+  }
+  if (pairs < 2 || stray > pairs) return undefined;
+  return out;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function unescapeQuoted(s: string, i: number, end: number): string {
+  let out = '';
+  let from = i;
+  for (let j = i; j < end; j++) {
+    if (s.charCodeAt(j) === 92) {
+      const n = s.charCodeAt(j + 1);
+      if (n === 34 || n === 92) {
+        out += s.slice(from, j);
+        from = j + 1;
+      }
+      j++;
+    }
+  }
+  return out + s.slice(from, end);
+}

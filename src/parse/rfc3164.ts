@@ -1,0 +1,300 @@
+import { addTag, createParsed } from './create-parsed';
+import { readPri } from './pri';
+import {
+  daysInMonth, digits2, digits4, epochMs, inferYearMs, localToUtc, monthAt, readClock, readIso, ts,
+} from './timestamp';
+import type { ParseContext, Parsed } from './types';
+
+/**
+ * RFC 3164 as devices really send it:
+ *
+ *   [<PRI>][1 ]STAMP[:] [HOST[ :]] [SEQ: [*|.]STAMP:] [TAG[[PID]]:] MSG
+ *
+ * STAMP is `Mmm [d]d [yyyy ]hh:mm:ss[.fff][Z| UTC| GMT| ZZZ]`, ISO 8601 / RFC 3339 (no VERSION),
+ * or NX-OS `yyyy Mmm dd hh:mm:ss[ ZONE]`; the `*`/`.` prefix of Cisco IOS (clock not in sync) is
+ * skipped. HOST is omitted by many devices: a first token that is a tag (`prog:`, `prog[pid]:`,
+ * `%ASA-6-302013:`) or that cannot be a host name (contains `=`, `|`, `"`, ...) is not taken as host.
+ * Cisco IOS `SEQ: *STAMP:` after the host: the device stamp replaces the relay's header stamp.
+ * TAG needs a `:` or a `[pid]` (`host Use the BFG!` has no tag, as go-syslog reads it); appname
+ * is the tag without `[pid]` and `:`, so Cisco's is `%ASA-6-302013` / `%SYS-5-CONFIG_I`.
+ *
+ * No year ⇒ inferred from ctx.now (previous year when the date would be > 31 days ahead).
+ * No zone ⇒ ctx.timezone. No PRI ⇒ `pri` stays undefined (none is invented).
+ * Returns undefined when there is neither a valid PRI nor a recognisable timestamp.
+ */
+export function parseRfc3164(text: string, ctx: ParseContext): Parsed | undefined {
+  const len = text.length;
+  const pr = readPri(text);
+  let i = pr < 0 ? 0 : pr >>> 8;
+  while (i < len && text.charCodeAt(i) === 32) i++;
+
+  // `<PRI>1 2026-...`: a 5424 VERSION before an ISO stamp, in a message 5424 could not read.
+  if (pr >= 0) {
+    const v = text.charCodeAt(i) - 48;
+    if (v >= 1 && v <= 9 && text.charCodeAt(i + 1) === 32 && digits4(text, i + 2) >= 0) i += 2;
+  }
+
+  let hostname: string | undefined;
+  let hostKnown = false;
+  let e = readStamp(text, i, ctx);
+  if (e < 0) {
+    // NX-OS `host: 2017 Jul 28 ...` or Cisco IOS `123: *Mar  1 ...` before the stamp.
+    const c = colonTokenEnd(text, i);
+    if (c > 0) {
+      let k = c + 1;
+      while (k < len && text.charCodeAt(k) === 32) k++;
+      const e2 = readStamp(text, k, ctx);
+      if (e2 >= 0) {
+        if (!isAllDigits(text, i, c)) {
+          hostname = text.slice(i, c);
+          hostKnown = true;
+        }
+        e = e2;
+      }
+    }
+  }
+  if (e < 0 && pr < 0) return undefined;
+
+  const p = createParsed('rfc3164', 'rfc3164', '');
+  if (pr >= 0) p.pri = pr & 255;
+  if (e >= 0) {
+    p.timestamp = stampMs;
+    if (stampMicros >= 0) p.timestampMicros = stampMicros;
+    let yearInferred = stampYearInferred;
+    i = e;
+    while (i < len && text.charCodeAt(i) === 32) i++;
+
+    // HOST, unless the first token is already the tag (or cannot be a host name).
+    if (!hostKnown) {
+      const h = hostTokenEnd(text, i);
+      if (h > i) {
+        hostname = text.slice(i, h);
+        i = h;
+        while (i < len && text.charCodeAt(i) === 32) i++;
+        // ASA `asa : %ASA-...`
+        if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 32) {
+          i += 2;
+          while (i < len && text.charCodeAt(i) === 32) i++;
+        }
+      }
+    }
+
+    // Cisco IOS after the host: `157475316: *Oct 16 2024 07:39:09.425 UTC: %TAG: ...`
+    const c = colonTokenEnd(text, i);
+    if (c > 0 && isAllDigits(text, i, c)) {
+      let k = c + 1;
+      while (k < len && text.charCodeAt(k) === 32) k++;
+      const e2 = readStamp(text, k, ctx);
+      if (e2 >= 0 && stampColon) {
+        p.timestamp = stampMs;
+        p.timestampMicros = stampMicros >= 0 ? stampMicros : undefined;
+        yearInferred = stampYearInferred;
+        i = e2;
+        while (i < len && text.charCodeAt(i) === 32) i++;
+      } else if (e2 < 0 && text.charCodeAt(k) === 37 /* % */) {
+        i = k; // `seq: %TAG:` without a device stamp
+      }
+    }
+    if (yearInferred) addTag(p, 'year_inferred');
+  } else {
+    addTag(p, 'no_timestamp');
+  }
+  p.hostname = hostname;
+  if (hostname === undefined) addTag(p, 'no_hostname');
+
+  // TAG[[PID]][:]
+  let j = i;
+  while (j < len) {
+    const c = text.charCodeAt(j);
+    if (c === 32 || c === 58 || c === 91 || c === 9) break;
+    j++;
+  }
+  if (j > i && j < len) {
+    const c = text.charCodeAt(j);
+    if (c === 91 /* [ */) {
+      const close = text.indexOf(']', j + 1);
+      if (close > j + 1 && noSpace(text, j + 1, close)) {
+        let k = close + 1;
+        if (text.charCodeAt(k) === 58) k++;
+        if (k === len || text.charCodeAt(k) === 32) {
+          p.appname = text.slice(i, j);
+          p.procid = text.slice(j + 1, close);
+          i = k;
+        }
+      }
+    } else if (c === 58 /* : */) {
+      const n = j + 1 === len ? 32 : text.charCodeAt(j + 1);
+      if (n === 32 || n === 9) {
+        p.appname = text.slice(i, j);
+        i = j + 1;
+      }
+    }
+  }
+  while (i < len && text.charCodeAt(i) === 32) i++;
+  p.message = i === 0 ? text : text.slice(i);
+  return p;
+}
+
+// ---- stamp reader ---------------------------------------------------------------------------
+
+let stampMs = 0;
+let stampMicros = -1;
+let stampYearInferred = false;
+let stampColon = false;
+
+/**
+ * A 3164-style timestamp at i; sets stampMs (UTC), stampMicros, stampYearInferred, stampColon.
+ * Returns the index past the stamp (and past a directly following `:`), or -1.
+ */
+function readStamp(s: string, i: number, ctx: ParseContext): number {
+  const len = s.length;
+  let c = s.charCodeAt(i);
+  if (c === 42 /* * */ || c === 46 /* . */) {
+    i++;
+    c = s.charCodeAt(i);
+  }
+  stampYearInferred = false;
+  stampColon = false;
+  let j: number;
+  if (c >= 48 && c <= 57) {
+    if (readIso(s, i, false)) {
+      stampMs = ts.hasZone ? ts.ms : localToUtc(ts.ms, ctx.timezone);
+      stampMicros = ts.micros;
+      j = ts.end;
+    } else {
+      // NX-OS: yyyy Mmm dd hh:mm:ss
+      const y = digits4(s, i);
+      if (y < 0 || s.charCodeAt(i + 4) !== 32) return -1;
+      const m = monthAt(s, i + 5);
+      if (m === 0 || s.charCodeAt(i + 8) !== 32) return -1;
+      j = readDayClock(s, i + 9, y, m, ctx, true);
+      if (j < 0) return -1;
+    }
+  } else {
+    const m = monthAt(s, i);
+    if (m === 0 || s.charCodeAt(i + 3) !== 32) return -1;
+    j = readDayClock(s, i + 4, -1, m, ctx, false);
+    if (j < 0) return -1;
+  }
+  if (j < len && s.charCodeAt(j) === 58 /* : */) {
+    stampColon = true;
+    j++;
+  }
+  return j;
+}
+
+/**
+ * `[ ]d[d] [yyyy ]hh:mm:ss[.fff][zone]` after the month; `year` -1 when not yet known.
+ * Sets stampMs/stampMicros/stampYearInferred; returns the index past the stamp or -1.
+ */
+function readDayClock(s: string, i: number, year: number, month: number, ctx: ParseContext, yearGiven: boolean): number {
+  while (s.charCodeAt(i) === 32) i++;
+  let day = s.charCodeAt(i) - 48;
+  if (day < 0 || day > 9) return -1;
+  i++;
+  const d2 = s.charCodeAt(i) - 48;
+  if (d2 >= 0 && d2 <= 9) {
+    day = day * 10 + d2;
+    i++;
+  }
+  if (day < 1 || day > 31 || s.charCodeAt(i) !== 32) return -1;
+  while (s.charCodeAt(i) === 32) i++;
+  let y = year;
+  if (!yearGiven) {
+    const yy = digits4(s, i);
+    if (yy >= 0 && s.charCodeAt(i + 4) === 32) {
+      y = yy;
+      i += 5;
+      while (s.charCodeAt(i) === 32) i++;
+    }
+  }
+  const msOfDay = readClock(s, i);
+  if (msOfDay < 0) return -1;
+  const micros = ts.micros;
+  i = ts.end;
+  // zone: `Z`, ` UTC`, ` GMT`, or another upper-case abbreviation (ignored: read in ctx.timezone)
+  let utc = false;
+  const c = s.charCodeAt(i);
+  if (c === 90 /* Z */ && !isLetter(s.charCodeAt(i + 1))) {
+    utc = true;
+    i++;
+  } else if (c === 32 && isUpper(s.charCodeAt(i + 1))) {
+    let k = i + 1;
+    while (k < s.length && isUpper(s.charCodeAt(k))) k++;
+    const n = k - i - 1;
+    if (n >= 3 && n <= 5 && (k === s.length || s.charCodeAt(k) === 58 || s.charCodeAt(k) === 32)) {
+      const z0 = s.charCodeAt(i + 1);
+      if (n === 3 && ((z0 === 85 && s.startsWith('UTC', i + 1)) || (z0 === 71 && s.startsWith('GMT', i + 1)))) utc = true;
+      // other abbreviations are consumed only when a `:` ends the stamp (Cisco `show-timezone`)
+      if (utc || s.charCodeAt(k) === 58) i = k;
+    }
+  }
+  const zone = utc ? 'UTC' : ctx.timezone;
+  if (y >= 0) {
+    if (day > daysInMonth(y, month)) return -1;
+    stampMs = localToUtc(epochMs(y, month, day, 0, 0, 0, 0) + msOfDay, zone);
+  } else {
+    stampMs = inferYearMs(month, day, msOfDay, zone, ctx.now);
+    stampYearInferred = true;
+  }
+  stampMicros = micros;
+  return i;
+}
+
+// ---- token helpers --------------------------------------------------------------------------
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isAllDigits(s: string, i: number, e: number): boolean {
+  if (e <= i) return false;
+  for (let k = i; k < e; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function noSpace(s: string, i: number, e: number): boolean {
+  for (let k = i; k < e; k++) if (s.charCodeAt(k) <= 32) return false;
+  return true;
+}
+
+/** For a token `xxx: ` at i (no spaces inside), the index of its `:`; else -1. */
+function colonTokenEnd(s: string, i: number): number {
+  const len = s.length;
+  let j = i;
+  while (j < len) {
+    const c = s.charCodeAt(j);
+    if (c === 58) break;
+    if (c <= 32 || c === 61 || c === 124 || c === 34) return -1;
+    j++;
+  }
+  if (j === i || j >= len - 1 || s.charCodeAt(j + 1) !== 32) return -1;
+  return j;
+}
+
+/**
+ * End of a host-name token at i, or i when the token is not a host: it is a tag (`x:`, `x[n]:`),
+ * a Cisco sequence number (`123:`), a CEF/LEEF/JSON/kv payload start, or the last word.
+ */
+function hostTokenEnd(s: string, i: number): number {
+  const len = s.length;
+  let j = i;
+  while (j < len) {
+    const c = s.charCodeAt(j);
+    if (c === 32) break;
+    // characters no host name has, but payloads and tags do
+    if (c < 32 || c === 61 || c === 124 || c === 34 || c === 123 || c === 91 || c === 93 || c === 44 || c === 39) return i;
+    j++;
+  }
+  if (j === i) return i;
+  const last = s.charCodeAt(j - 1);
+  if (last === 58 /* : */) return i;
+  return j;
+}

@@ -1,0 +1,38 @@
+import type { Format } from '../parse';
+import type { Peer, SenderMeta } from '../inputs/types';
+
+/**
+ * Messages travel from the sockets to the parse workers in batches, never one by one: the bytes
+ * back to back in one buffer, offsets and flags in typed arrays, and each distinct peer once.
+ * A batch is what arrived in one turn of the event loop (or up to MAX_BATCH_MESSAGES).
+ */
+export interface RawBatch {
+  seq: number;
+  receivedAt: number;
+  count: number;
+  data: Uint8Array;
+  /** End offset of message i in `data`; it starts where message i-1 ended. */
+  ends: Uint32Array;
+  flags: Uint8Array;
+  peerIndex: Uint16Array;
+  peers: Peer[];
+  /** Sender metadata (HTTP), sparse. */
+  metas?: Array<SenderMeta | undefined>;
+}
+
+export type FormatCounts = Record<Format, number>;
+
+/** A parsed and mapped batch: the serialized documents, one per line, in message order. */
+export interface DoneBatch {
+  seq: number;
+  count: number;
+  out: Uint8Array;
+  formats: FormatCounts;
+}
+
+export const MAX_BATCH_MESSAGES = 2048;
+export const MAX_BATCH_BYTES = 1 << 20;
+
+export function emptyFormatCounts(): FormatCounts {
+  return { rfc5424: 0, rfc3164: 0, cef: 0, leef: 0, json: 0, kv: 0, unknown: 0 };
+}

@@ -1,0 +1,184 @@
+import type { IngestSink, Peer, RejectReason, SenderMeta } from '../inputs/types';
+import { log, rateLimited } from '../observe/log';
+import { emptyFormatCounts, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, type DoneBatch, type FormatCounts, type RawBatch } from './batch';
+import type { ZoneTable } from './process-batch';
+import { createWorkerPool } from './worker-pool';
+
+/**
+ * Where finished documents go, in order. Today the destinations directly; the journal (issue 4)
+ * takes this place. A returned promise is awaited before the next write (backpressure).
+ */
+export type BatchOutput = (out: Uint8Array, count: number) => void | Promise<void>;
+
+export interface IngestOptions {
+  workers: number;
+  zones: ZoneTable;
+  output: BatchOutput;
+  /** Pause stream inputs above this many bytes between the sockets and the output. */
+  highWaterBytes?: number;
+  /** Beyond this, datagrams (which cannot be paused) are refused as `pipeline_full`. */
+  hardLimitBytes?: number;
+}
+
+/** The conservation ledger at the input side: received = written + rejected + in flight. */
+export interface IngestStats {
+  received: number;
+  written: number;
+  inFlight: number;
+  rejected: Record<string, Partial<Record<RejectReason, number>>>;
+  receivedByInput: Record<string, number>;
+  formats: FormatCounts;
+}
+
+export interface Ingest extends IngestSink {
+  stats(): IngestStats;
+  /** Seal what is pending, wait until everything is written, stop the workers. */
+  close(): Promise<void>;
+}
+
+export function createIngest(opts: IngestOptions): Ingest {
+  const highWater = opts.highWaterBytes ?? 32 << 20;
+  const lowWater = highWater >> 2;
+  const hardLimit = opts.hardLimitBytes ?? highWater * 4;
+  const stats: IngestStats = {
+    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, formats: emptyFormatCounts(),
+  };
+  const logReject = rateLimited();
+
+  // The batch being filled.
+  let data = Buffer.allocUnsafeSlow(256 * 1024);
+  let used = 0;
+  let count = 0;
+  let ends = new Uint32Array(MAX_BATCH_MESSAGES);
+  let flags = new Uint8Array(MAX_BATCH_MESSAGES);
+  let peerIndex = new Uint16Array(MAX_BATCH_MESSAGES);
+  let peers: Peer[] = [];
+  let peerSlots = new Map<Peer, number>();
+  let metas: Array<SenderMeta | undefined> | undefined;
+  let firstAt = 0;
+  let sealScheduled = false;
+
+  let nextSeq = 0; // next batch number to seal
+  let nextWrite = 0; // next batch number to hand to the output
+  const done = new Map<number, DoneBatch>();
+  let pendingBytes = 0; // sealed or filling, not yet written
+  const batchBytes = new Map<number, number>();
+  let writing = false;
+  let paused = false;
+  const resumeListeners: Array<() => void> = [];
+  const waiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  const pool = createWorkerPool(opts.workers, opts.zones, (d) => {
+    done.set(d.seq, d);
+    void drain();
+  });
+
+  function seal(): void {
+    sealScheduled = false;
+    if (count === 0) return;
+    const batch: RawBatch = {
+      seq: nextSeq++, receivedAt: firstAt, count,
+      data: new Uint8Array(data.buffer, data.byteOffset, used),
+      ends: ends.slice(0, count), flags: flags.slice(0, count), peerIndex: peerIndex.slice(0, count),
+      peers, metas,
+    };
+    batchBytes.set(batch.seq, used);
+    stats.inFlight += count;
+    data = Buffer.allocUnsafeSlow(Math.max(256 * 1024, Math.min(used * 2, MAX_BATCH_BYTES * 2)));
+    used = 0;
+    count = 0;
+    peers = [];
+    peerSlots = new Map();
+    metas = undefined;
+    pool.submit(batch);
+  }
+
+  async function drain(): Promise<void> {
+    if (writing) return;
+    writing = true;
+    try {
+      for (let d = done.get(nextWrite); d !== undefined; d = done.get(nextWrite)) {
+        done.delete(nextWrite);
+        await opts.output(d.out, d.count);
+        stats.written += d.count;
+        stats.inFlight -= d.count;
+        for (const k of Object.keys(d.formats) as Array<keyof FormatCounts>) stats.formats[k] += d.formats[k];
+        pendingBytes -= batchBytes.get(nextWrite) ?? 0;
+        batchBytes.delete(nextWrite);
+        nextWrite++;
+        while (waiters.length > 0 && waiters[0].seq < nextWrite) waiters.shift()!.resolve();
+        if (paused && pendingBytes <= lowWater) {
+          paused = false;
+          for (const l of resumeListeners) l();
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+
+  function reject(peer: Peer, reason: RejectReason, n: number, detail?: string): void {
+    stats.received += n;
+    stats.receivedByInput[peer.input] = (stats.receivedByInput[peer.input] ?? 0) + n;
+    const byInput = (stats.rejected[peer.input] ??= {});
+    byInput[reason] = (byInput[reason] ?? 0) + n;
+    logReject(`${peer.input}:${reason}`, (suppressed) => {
+      log.warn(`input ${peer.input}: refused ${n} message(s) from ${peer.ip}:${peer.port}: ${reason}${detail ? ` (${detail})` : ''}`,
+        suppressed > 0 ? { similar_suppressed: suppressed } : {});
+    });
+  }
+
+  return {
+    message(peer, buf, start, end, flag, meta) {
+      const len = end - start;
+      if (peer.transport === 'udp' && pendingBytes + len > hardLimit) {
+        reject(peer, 'pipeline_full', 1, 'the pipeline is behind; raise pipeline.workers or receive_buffer_bytes');
+        return;
+      }
+      stats.received++;
+      stats.receivedByInput[peer.input] = (stats.receivedByInput[peer.input] ?? 0) + 1;
+      if (count === MAX_BATCH_MESSAGES || (count > 0 && used + len > MAX_BATCH_BYTES)) seal();
+      if (used + len > data.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(data.length * 2, used + len));
+        data.copy(bigger, 0, 0, used);
+        data = bigger;
+      }
+      if (count === 0) firstAt = Date.now();
+      buf.copy(data, used, start, end);
+      used += len;
+      pendingBytes += len;
+      let slot = peerSlots.get(peer);
+      if (slot === undefined) {
+        slot = peers.length;
+        peers.push(peer);
+        peerSlots.set(peer, slot);
+      }
+      ends[count] = used;
+      flags[count] = flag;
+      peerIndex[count] = slot;
+      if (meta !== undefined) (metas ??= [])[count] = meta;
+      count++;
+      if (!paused && pendingBytes > highWater) paused = true;
+      if (!sealScheduled) {
+        sealScheduled = true;
+        setImmediate(seal);
+      }
+    },
+    reject,
+    isPaused: () => paused,
+    onResume(listener) { resumeListeners.push(listener); },
+    flush() {
+      seal();
+      const seq = nextSeq - 1;
+      if (seq < nextWrite) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push({ seq, resolve }));
+    },
+    stats: () => stats,
+    async close() {
+      seal();
+      const seq = nextSeq - 1;
+      if (seq >= nextWrite) await new Promise<void>((resolve) => waiters.push({ seq, resolve }));
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { E } from '../errors';
+import { log } from '../observe/log';
+import type { DoneBatch, RawBatch } from './batch';
+import { processBatch, type ZoneTable } from './process-batch';
+
+/** Runs processBatch on worker threads; results come back through `onDone` in any order. */
+export interface WorkerPool {
+  submit(batch: RawBatch): void;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, RawBatch>;
+}
+
+/**
+ * The worker file is the compiled one in dist/ (tests run from TypeScript sources through ts-jest,
+ * which worker_threads cannot load).
+ */
+function workerFile(): string {
+  const here = __filename.endsWith('.ts')
+    ? resolve(__dirname, '../../dist/src/pipeline')
+    : __dirname;
+  return resolve(here, 'parse-worker.js');
+}
+
+export function createWorkerPool(size: number, zones: ZoneTable, onDone: (done: DoneBatch) => void): WorkerPool {
+  if (size === 0) {
+    // Inline: still asynchronous, so callers see the same ordering contract as with workers.
+    return {
+      submit(batch) { setImmediate(() => onDone(processBatch(batch, zones))); },
+      async close() { /* nothing to stop */ },
+    };
+  }
+  let closing = false;
+  const slots: Slot[] = [];
+  const spawn = (index: number): void => {
+    const worker = new Worker(workerFile(), { workerData: { zones } });
+    const slot: Slot = { worker, inFlight: new Map() };
+    slots[index] = slot;
+    worker.on('message', (done: DoneBatch) => {
+      slot.inFlight.delete(done.seq);
+      onDone(done);
+    });
+    worker.on('error', (err) => {
+      log.error(E.PIPELINE_WORKER(err.message).message, { code: E.PIPELINE_WORKER.code });
+    });
+    worker.on('exit', (code) => {
+      if (closing) return;
+      // A batch is never lost with its worker: it was copied to the worker, so the original is still here.
+      const orphans = [...slot.inFlight.values()];
+      log.error(E.PIPELINE_WORKER(`exit code ${code}`).message, { code: E.PIPELINE_WORKER.code, batches: orphans.length });
+      spawn(index);
+      for (const batch of orphans) onDone(processBatch(batch, zones));
+    });
+  };
+  for (let i = 0; i < size; i++) spawn(i);
+  return {
+    submit(batch) {
+      let best = slots[0];
+      for (const s of slots) if (s.inFlight.size < best.inFlight.size) best = s;
+      best.inFlight.set(batch.seq, batch);
+      best.worker.postMessage(batch);
+    },
+    async close() {
+      closing = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

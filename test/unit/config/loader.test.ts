@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, loadConfigFile, loadConfigText } from '../../../src/config';
+import type { SiemgateError } from '../../../src/errors';
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): SiemgateError {
+  try {
+    loadConfigText(text, '/etc/siemgate.yaml', env);
+  } catch (err) {
+    return err as SiemgateError;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const VALID = `data_dir: /var/lib/siemgate
+inputs:
+  - { name: udp, type: syslog_udp, address: "0.0.0.0:514", timezone: Europe/Berlin }
+  - name: tcp
+    type: syslog_tcp
+    address: "[::]:601"
+    framing: octet
+    max_message_bytes: 64KiB
+  - name: http
+    type: http
+    address: "0.0.0.0:8088"
+    tokens: [{ name: apps, secret: "\${HTTP_TOKEN}" }]
+destinations:
+  - { name: archive, type: file, path: /var/log/siemgate/events.ndjson }
+`;
+
+describe('config loader', () => {
+  test('a valid file converts to camelCase with defaults and ${ENV} expanded', () => {
+    const cfg = loadConfigText(VALID, '/etc/siemgate.yaml', { HTTP_TOKEN: 's3cret' });
+    expect(cfg.dataDir).toBe('/var/lib/siemgate');
+    expect(cfg.inputs[0]).toMatchObject({ type: 'syslog_udp', timezone: 'Europe/Berlin', maxMessageBytes: 65535 });
+    expect(cfg.inputs[1]).toMatchObject({ type: 'syslog_tcp', framing: 'octet', maxMessageBytes: 65536, oversize: 'truncate', idleTimeoutMs: 300000 });
+    expect(cfg.inputs[2]).toMatchObject({ type: 'http', auth: 'token', tokens: [{ name: 'apps', secret: 's3cret' }] });
+    expect(cfg.pipeline.workers).toBe(1);
+  });
+
+  test('an unknown key is named with its file, line and the keys that are allowed', () => {
+    const err = problemsOf(VALID.replace('framing: octet', 'framing: octet\n    framming: lf'), { HTTP_TOKEN: 'x' });
+    expect(err.code).toBe('SG_CONFIG_INVALID');
+    expect(err.message).toContain('/etc/siemgate.yaml');
+    expect(err.message).toMatch(/line 8: inputs\[1\]\.framming: unknown key; expected one of: .*framing/);
+  });
+
+  test('a bad enum value says what is expected, on the right line', () => {
+    const err = problemsOf(VALID.replace('framing: octet', 'framing: crlf'), { HTTP_TOKEN: 'x' });
+    expect(err.message).toMatch(/line 7: inputs\[1\]\.framing: must be one of: auto, lf, octet/);
+  });
+
+  test('an unknown input type lists the known ones', () => {
+    const err = problemsOf(VALID.replace('type: syslog_udp', 'type: syslog_udpp'), { HTTP_TOKEN: 'x' });
+    expect(err.message).toMatch(/line 3: inputs\[0\]\.type: unknown type "syslog_udpp"; expected one of: syslog_udp, syslog_tcp, syslog_tls, http/);
+  });
+
+  test('an unset environment variable is named with its line', () => {
+    const err = problemsOf(VALID, {});
+    expect(err.code).toBe('SG_CONFIG_ENV');
+    expect(err.message).toMatch(/siemgate\.yaml:12: environment variable HTTP_TOKEN is not set/);
+  });
+
+  test('broken YAML is reported with its line', () => {
+    const err = problemsOf('inputs:\n  - name: a\n    type: [unclosed\n');
+    expect(err.code).toBe('SG_CONFIG_YAML');
+    expect(err.message).toMatch(/siemgate\.yaml:\d+: not valid YAML/);
+  });
+
+  test('a bad size, a bad address and a bad zone are all reported at once', () => {
+    const err = problemsOf(VALID.replace('64KiB', 'lots').replace('"0.0.0.0:514"', '"0.0.0.0"').replace('Europe/Berlin', 'Mars/Olympus'), { HTTP_TOKEN: 'x' });
+    expect(err.message).toMatch(/line 8: inputs\[1\]\.max_message_bytes: must be a number of bytes/);
+    expect(err.message).toMatch(/line 3: inputs\[0\]\.address: "0\.0\.0\.0" is not valid here/);
+    expect(err.code).toBe('SG_CONFIG_INVALID');
+  });
+
+  test('a non-loopback HTTP input without tokens is refused unless auth: none is written out', () => {
+    const open = `inputs:\n  - { name: h, type: http, address: "0.0.0.0:8088" }\ndestinations:\n  - { name: f, type: file, path: x.ndjson }\n`;
+    expect(problemsOf(open).message).toMatch(/line 2: inputs\[0\] \(http on 0\.0\.0\.0:8088\): no tokens/);
+    expect(loadConfigText(open.replace('address:', 'auth: none, address:'), '/x.yaml').inputs[0]).toMatchObject({ auth: 'none' });
+    const loop = open.replace('0.0.0.0:8088', '127.0.0.1:8088');
+    expect(loadConfigText(loop, '/x.yaml').inputs[0]).toMatchObject({ auth: 'none' });
+  });
+
+  test('duplicate names are refused with both lines', () => {
+    const err = problemsOf(VALID.replace('name: tcp', 'name: udp'), { HTTP_TOKEN: 'x' });
+    expect(err.message).toMatch(/line 4: input name "udp" is already used by input at line 3/);
+  });
+
+  test('secret_file is read relative to the config file, and a missing one is reported', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-cfg-'));
+    writeFileSync(join(dir, 'token.txt'), 'from-file\n');
+    const text = VALID.replace('secret: "${HTTP_TOKEN}"', 'secret_file: token.txt');
+    writeFileSync(join(dir, 'siemgate.yaml'), text);
+    expect(loadConfigFile(join(dir, 'siemgate.yaml')).inputs[2]).toMatchObject({ tokens: [{ secret: 'from-file' }] });
+    writeFileSync(join(dir, 'bad.yaml'), text.replace('token.txt', 'nope.txt'));
+    expect(() => loadConfigFile(join(dir, 'bad.yaml'))).toThrow(/line 12: inputs\[2\]\.tokens\[0\]\.secret_file: cannot read .*nope\.txt/);
+  });
+
+  test('a missing file says which path', () => {
+    expect(() => loadConfigFile('/nonexistent/siemgate.yaml')).toThrow(/cannot read config \/nonexistent\/siemgate\.yaml/);
+  });
+
+  test('the embedded default is loopback only and writes to ./data/events.ndjson', () => {
+    const cfg = defaultConfig();
+    expect(cfg.inputs.map((i) => [i.type, i.address])).toEqual([
+      ['syslog_udp', '127.0.0.1:5514'], ['syslog_tcp', '127.0.0.1:5514'], ['http', '127.0.0.1:8088'],
+    ]);
+    expect(cfg.destinations).toEqual([{ name: 'file', type: 'file', path: join(process.cwd(), 'data/events.ndjson') }]);
+  });
+});

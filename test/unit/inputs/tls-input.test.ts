@@ -1,0 +1,94 @@
+import { readFileSync } from 'fs';
+import { connect as tlsConnect, type ConnectionOptions } from 'tls';
+import type { ClientAuth } from '../../../src/config/types';
+import { startInput } from '../../../src/inputs';
+import type { RunningInput } from '../../../src/inputs/types';
+import { RecordingSink } from '../../helpers/recording-sink';
+import { closed, makeTlsMaterial, tcpConnect, tlsConfig, type TlsMaterial } from './input-fixtures';
+
+let m: TlsMaterial;
+beforeAll(() => { m = makeTlsMaterial(); });
+afterAll(() => m?.cleanup());
+
+/** Connects, sends `payload` once the handshake is done, ends; resolves when the socket is gone. */
+function sendOver(port: number, payload: string, opts: ConnectionOptions = {}): Promise<{ handshook: boolean }> {
+  return new Promise((resolve) => {
+    let handshook = false;
+    const s = tlsConnect({ host: '127.0.0.1', port, ca: readFileSync(m.caCert), servername: 'localhost', ...opts }, () => {
+      handshook = true;
+      s.end(payload);
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => resolve({ handshook }));
+  });
+}
+
+/** An RFC 5425 frame. */
+const oc = (msg: string): string => `${Buffer.byteLength(msg)} ${msg}`;
+
+const client = (): ConnectionOptions => ({ cert: readFileSync(m.clientCert), key: readFileSync(m.clientKey) });
+const rogue = (): ConnectionOptions => ({ cert: readFileSync(m.rogueCert), key: readFileSync(m.rogueKey) });
+
+describe('tls input', () => {
+  let input: RunningInput | undefined;
+  afterEach(async () => { await input?.close(); input = undefined; });
+
+  const start = async (clientAuth: ClientAuth, sink: RecordingSink): Promise<RunningInput> => {
+    input = await startInput(tlsConfig({
+      certFile: m.serverCert, keyFile: m.serverKey, caFile: m.caCert, clientAuth, minVersion: 'TLSv1.2',
+    }, { framing: 'octet' }), sink);
+    return input;
+  };
+
+  test('client_auth none: RFC 5425 octet-counted messages over TLS', async () => {
+    const sink = new RecordingSink();
+    const inp = await start('none', sink);
+    await sendOver(inp.address.port, oc('<13>hello') + oc('<13>world!'));
+    await sink.waitFor(() => sink.messages.length === 2);
+    expect(sink.texts()).toEqual(['<13>hello', '<13>world!']);
+    expect(sink.messages[0].peer.transport).toBe('tls');
+    expect(inp.counters.tlsHandshakeFailures).toBe(0);
+  });
+
+  test('client_auth required: no certificate or a rogue one fails (counted); a CA-issued one works', async () => {
+    const sink = new RecordingSink();
+    const inp = await start('required', sink);
+    await sendOver(inp.address.port, oc('<13>no1'));
+    await sendOver(inp.address.port, oc('<13>no2'), rogue());
+    await sink.waitFor(() => inp.counters.tlsHandshakeFailures === 2, 3000, 'two handshake failures');
+    await sendOver(inp.address.port, oc('<13>yes!'), client());
+    await sink.waitFor(() => sink.messages.length === 1);
+    expect(sink.texts()).toEqual(['<13>yes!']);
+  });
+
+  test('client_auth optional: no certificate and a valid one are accepted, an invalid one is refused', async () => {
+    const sink = new RecordingSink();
+    const inp = await start('optional', sink);
+    await sendOver(inp.address.port, oc('<13>nocert'));
+    await sendOver(inp.address.port, oc('<13>valid'), client());
+    await sink.waitFor(() => sink.messages.length === 2);
+    await sendOver(inp.address.port, oc('<13>rogue'), rogue());
+    await sink.waitFor(() => inp.counters.tlsHandshakeFailures === 1, 3000, 'rogue refused');
+    expect(sink.texts().sort()).toEqual(['<13>nocert', '<13>valid']);
+  });
+
+  test('a bad handshake is counted and the server keeps serving', async () => {
+    const sink = new RecordingSink();
+    const inp = await start('none', sink);
+    const plain = await tcpConnect(inp.address.port);
+    plain.write('<13>this is not TLS\n');
+    await closed(plain);
+    await sink.waitFor(() => inp.counters.tlsHandshakeFailures === 1, 3000, 'handshake failure');
+    await sendOver(inp.address.port, oc('<13>after'));
+    await sink.waitFor(() => sink.messages.length === 1);
+    expect(sink.texts()).toEqual(['<13>after']);
+  });
+
+  test('unreadable TLS material throws SG_INPUT_TLS_MATERIAL naming the file', async () => {
+    const sink = new RecordingSink();
+    const missing = `${m.dir}/missing.key`;
+    await expect(startInput(tlsConfig({
+      certFile: m.serverCert, keyFile: missing, clientAuth: 'none', minVersion: 'TLSv1.2',
+    }), sink)).rejects.toMatchObject({ code: 'SG_INPUT_TLS_MATERIAL', message: expect.stringContaining(missing) });
+  });
+});

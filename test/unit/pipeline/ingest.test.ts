@@ -1,0 +1,92 @@
+import { createIngest } from '../../../src/pipeline/ingest';
+import type { Peer } from '../../../src/inputs/types';
+import { FLAG_JSON, FLAG_TRUNCATED } from '../../../src/inputs/types';
+
+const tcp: Peer = { input: 'tcp', transport: 'tcp', ip: '127.0.0.1', port: 5000 };
+const udp: Peer = { input: 'udp', transport: 'udp', ip: '127.0.0.1', port: 5001 };
+
+function collect() {
+  const lines: string[] = [];
+  const output = async (out: Uint8Array) => {
+    lines.push(...Buffer.from(out).toString('utf8').split('\n').filter(Boolean));
+  };
+  return { lines, output };
+}
+
+const send = (ing: ReturnType<typeof createIngest>, peer: Peer, text: string, flags = 0) => {
+  const b = Buffer.from(`xx${text}yy`);
+  ing.message(peer, b, 2, b.length - 2, flags); // only [start,end) is the message
+};
+
+describe.each([0, 2])('ingest pipeline with %i worker(s)', (workers) => {
+  test('every message becomes one document, in order, and flush waits until they are written', async () => {
+    const { lines, output } = collect();
+    const ing = createIngest({ workers, zones: { tcp: 'UTC' }, output });
+    const n = 5000; // several batches (MAX_BATCH_MESSAGES is 2048)
+    for (let i = 0; i < n; i++) send(ing, tcp, `<13>1 2026-01-01T00:00:00Z h app - - - msg ${i}`);
+    await ing.flush();
+    expect(lines).toHaveLength(n);
+    lines.forEach((l, i) => expect(JSON.parse(l).message).toBe(`msg ${i}`));
+    const s = ing.stats();
+    expect(s).toMatchObject({ received: n, written: n, inFlight: 0 });
+    expect(s.formats.rfc5424).toBe(n);
+    await ing.close();
+  });
+
+  test('flags and sender metadata reach the document', async () => {
+    const { lines, output } = collect();
+    const ing = createIngest({ workers, zones: {}, output });
+    send(ing, tcp, '<13>Jan  1 00:00:00 host app: cut', FLAG_TRUNCATED);
+    const json = Buffer.from('{"message":"from app","user":{"name":"bob"}}');
+    ing.message({ ...tcp, transport: 'http', input: 'http' }, json, 0, json.length, FLAG_JSON, { host: 'app01', sourcetype: 'st' });
+    await ing.close();
+    const [a, b] = lines.map((l) => JSON.parse(l));
+    expect(a.tags).toContain('truncated');
+    expect(b).toMatchObject({ message: 'from app', user: { name: 'bob' }, host: { hostname: 'app01' }, siemgate: { sourcetype: 'st', format: 'json' } });
+  });
+});
+
+describe('ingest backpressure and refusals', () => {
+  test('stream inputs are paused above the high-water mark and resumed when the output catches up', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => { release = r; });
+    const written: number[] = [];
+    const ing = createIngest({
+      workers: 0, zones: {}, highWaterBytes: 10_000,
+      output: async (_out, count) => { await gate; written.push(count); },
+    });
+    let resumed = 0;
+    ing.onResume(() => { resumed++; });
+    for (let i = 0; i < 200; i++) send(ing, tcp, `<13>Jan  1 00:00:00 host app: ${'x'.repeat(100)} ${i}`);
+    expect(ing.isPaused()).toBe(true);
+    release();
+    await ing.flush();
+    expect(ing.isPaused()).toBe(false);
+    expect(resumed).toBe(1);
+    expect(written.reduce((x, y) => x + y, 0)).toBe(200);
+    await ing.close();
+  });
+
+  test('datagrams beyond the hard limit are refused as pipeline_full and counted, never silently dropped', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => { release = r; });
+    const ing = createIngest({ workers: 0, zones: {}, highWaterBytes: 1000, hardLimitBytes: 2000, output: async () => { await gate; } });
+    for (let i = 0; i < 100; i++) send(ing, udp, `<13>Jan  1 00:00:00 host app: ${'y'.repeat(80)}`);
+    const s = ing.stats();
+    const refused = s.rejected.udp?.pipeline_full ?? 0;
+    expect(refused).toBeGreaterThan(0);
+    expect(s.received).toBe(100);
+    release();
+    await ing.close();
+    expect(ing.stats().written + refused).toBe(100);
+  });
+
+  test('rejections count as received and are kept by input and reason', async () => {
+    const ing = createIngest({ workers: 0, zones: {}, output: () => undefined });
+    ing.reject(tcp, 'oversize', 2);
+    ing.reject(tcp, 'bad_frame', 1);
+    expect(ing.stats().rejected).toEqual({ tcp: { oversize: 2, bad_frame: 1 } });
+    expect(ing.stats().received).toBe(3);
+    await ing.close();
+  });
+});
