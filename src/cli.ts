@@ -4,7 +4,7 @@ import { defaultConfig, loadConfigFile, type Config } from './config';
 import { E, isSiemgateError } from './errors';
 import { startGateway } from './gateway';
 import { log } from './observe/log';
-import { processOne } from './pipeline';
+import { batchContext, processOne } from './pipeline';
 import type { Peer } from './inputs/types';
 
 const USAGE = `usage: siemgate <command> [options]
@@ -110,7 +110,7 @@ async function parse(argv: string[]): Promise<number> {
   let carry = '';
   const emit = async (line: string) => {
     const now = Date.now();
-    out += processOne(line.endsWith('\r') ? line.slice(0, -1) : line, 0, peer, undefined, now, { timezone, now }).line + '\n';
+    out += processOne(line.endsWith('\r') ? line.slice(0, -1) : line, 0, peer, undefined, batchContext(now), { timezone, now }).line + '\n';
     if (out.length > 1 << 16) {
       if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r));
       out = '';

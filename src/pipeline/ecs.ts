@@ -36,11 +36,7 @@ export type EcsDoc = Record<string, unknown>;
 export function toEcs(p: Parsed, c: EventContext): EcsDoc {
   const doc: EcsDoc = c.appJson ?? {};
   const created = isoTime(c.receivedAt, undefined);
-  let ts: string;
-  if (c.meta?.time !== undefined && Number.isFinite(c.meta.time)) ts = isoTime(c.meta.time * 1000, undefined);
-  else if (p.timestamp !== undefined) ts = isoTime(p.timestamp, p.timestampMicros);
-  else ts = created;
-  if (doc['@timestamp'] === undefined) doc['@timestamp'] = ts;
+  if (doc['@timestamp'] === undefined) doc['@timestamp'] = timestampOf(p, c.meta, created);
 
   const event = objectAt(doc, 'event');
   event.original ??= c.raw;
@@ -48,9 +44,7 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
   event.id ??= c.id;
   event.kind ??= 'event';
 
-  if (doc.message === undefined) {
-    doc.message = p.cef ? (p.cef.extensions.msg ?? p.cef.name) : p.message;
-  }
+  if (doc.message === undefined) doc.message = messageOf(p);
 
   if (p.header !== 'none' || p.pri !== undefined) {
     const syslog: Record<string, unknown> = {};
@@ -72,12 +66,13 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
   }
 
   const hostname = c.meta?.host ?? p.hostname;
-  const host = objectAt(doc, 'host');
   if (hostname !== undefined) {
+    const host = objectAt(doc, 'host');
     host.hostname ??= hostname;
     host.name ??= hostname;
-  } else if (host.hostname === undefined && host.name === undefined && c.peer.ip !== '') {
-    host.ip ??= c.peer.ip; // no name in the message: the sender is the best we know
+  } else if (c.peer.ip !== '') {
+    const host = objectAt(doc, 'host');
+    if (host.hostname === undefined && host.name === undefined) host.ip ??= c.peer.ip; // no name in the message: the sender is the best we know
   }
   if (p.appname !== undefined && p.header !== 'none') {
     const process = objectAt(doc, 'process');
@@ -110,7 +105,7 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
     observer.product ??= cef.deviceProduct;
     observer.version ??= cef.deviceVersion;
     event.code ??= cef.deviceEventClassId;
-    const sev = isDigits(cef.severity) ? Number(cef.severity) : CEF_SEVERITY[cef.severity.toLowerCase()];
+    const sev = cefSeverity(cef.severity);
     if (sev !== undefined) event.severity ??= sev;
   }
   if (p.leef) {
@@ -150,6 +145,24 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
   return doc;
 }
 
+/** CEF puts the text in `msg`, else its Name; everything else has its MSG. */
+export function messageOf(p: Parsed): string {
+  return p.cef ? (p.cef.extensions.msg ?? p.cef.name) : p.message;
+}
+
+/** The sender's time (HEC envelope) wins, then the message's own, then the receive time. */
+export function timestampOf(p: Parsed, meta: SenderMeta | undefined, created: string): string {
+  if (meta?.time !== undefined && Math.abs(meta.time * 1000) <= MAX_DATE_MS) return isoTime(meta.time * 1000, undefined);
+  if (p.timestamp !== undefined) return isoTime(p.timestamp, p.timestampMicros);
+  return created;
+}
+
+export function cefSeverity(severity: string): number | undefined {
+  return isDigits(severity) ? Number(severity) : CEF_SEVERITY[severity.toLowerCase()];
+}
+
+export { FACILITY, SEVERITY };
+
 function objectAt(doc: EcsDoc, key: string): Record<string, unknown> {
   const v = doc[key];
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
@@ -162,7 +175,7 @@ function labelValue(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function isDigits(s: string): boolean {
+export function isDigits(s: string): boolean {
   if (s.length === 0 || s.length > 15) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -171,11 +184,26 @@ function isDigits(s: string): boolean {
   return true;
 }
 
-/** ISO 8601 UTC with milliseconds, or microseconds when the source gave them. */
+const MAX_DATE_MS = 8.64e15;
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
+/**
+ * ISO 8601 UTC with milliseconds, or microseconds when the source gave them. Events of one batch
+ * mostly share their second, so the `YYYY-MM-DDTHH:MM:SS.` prefix is cached (one Date per second,
+ * not per event). Out-of-range times give the epoch rather than throwing.
+ */
 export function isoTime(ms: number, micros: number | undefined): string {
-  const d = new Date(Math.floor(ms));
-  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
-  const iso = d.toISOString();
-  if (micros === undefined || micros === 0) return iso;
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  let whole = Math.floor(ms);
+  if (!(whole >= -MAX_DATE_MS && whole <= MAX_DATE_MS)) whole = 0;
+  const second = Math.floor(whole / 1000);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    cachedSecond = second;
+  }
+  const milli = whole - second * 1000;
+  const m3 = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : `${milli}`;
+  if (micros === undefined || micros === 0) return `${cachedPrefix}${m3}Z`;
+  const u3 = micros < 10 ? `00${micros}` : micros < 100 ? `0${micros}` : `${micros}`;
+  return `${cachedPrefix}${m3}${u3}Z`;
 }

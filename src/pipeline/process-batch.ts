@@ -1,8 +1,9 @@
 import { parseMessage, type Parsed, type ParseContext } from '../parse';
 import { FLAG_JSON, FLAG_TRUNCATED, type Peer, type SenderMeta } from '../inputs/types';
 import { emptyFormatCounts, type DoneBatch, type RawBatch } from './batch';
-import { toEcs } from './ecs';
-import { nextEventId } from './event-id';
+import { isoTime, toEcs } from './ecs';
+import { writeEcs, type WriterBatchContext } from './ecs-writer';
+import { idTimePrefix, nextEventId } from './event-id';
 
 /** Zone per input name, for timestamps that carry none. */
 export type ZoneTable = Record<string, string>;
@@ -16,6 +17,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   const lines: string[] = new Array(batch.count);
   const ctx: ParseContext = { timezone: 'UTC', now: batch.receivedAt };
+  const bctx = batchContext(batch.receivedAt);
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
     const end = batch.ends[i];
@@ -23,7 +25,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
     start = end;
     const peer = batch.peers[batch.peerIndex[i]];
     ctx.timezone = zones[peer.input] ?? 'UTC';
-    const doc = processOne(raw, batch.flags[i], peer, batch.metas?.[i], batch.receivedAt, ctx);
+    const doc = processOne(raw, batch.flags[i], peer, batch.metas?.[i], bctx, ctx);
     formats[doc.format]++;
     lines[i] = doc.line;
   }
@@ -31,22 +33,30 @@ export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
   return { seq: batch.seq, count: batch.count, out, formats };
 }
 
+export interface BatchContext extends WriterBatchContext {
+  receivedAt: number;
+  idPrefix: string;
+}
+
+export function batchContext(receivedAt: number): BatchContext {
+  return { receivedAt, created: isoTime(receivedAt, undefined), idPrefix: idTimePrefix(receivedAt) };
+}
+
 /** One message to its serialized ECS document. */
 export function processOne(raw: string, flags: number, peer: Peer, meta: SenderMeta | undefined,
-  receivedAt: number, ctx: ParseContext): { format: Parsed['format']; line: string } {
-  let parsed: Parsed | undefined;
-  let appJson: Record<string, unknown> | undefined;
+  b: BatchContext, ctx: ParseContext): { format: Parsed['format']; line: string } {
+  const id = nextEventId(b.idPrefix);
+  const truncated = (flags & FLAG_TRUNCATED) !== 0;
   if ((flags & FLAG_JSON) !== 0) {
-    appJson = parseObject(raw);
+    const appJson = parseObject(raw);
     if (appJson) {
-      parsed = { format: 'json', header: 'none', message: typeof appJson.message === 'string' ? appJson.message : raw };
+      const parsed: Parsed = { format: 'json', header: 'none', message: typeof appJson.message === 'string' ? appJson.message : raw };
+      const doc = toEcs(parsed, { id, receivedAt: b.receivedAt, peer, raw, truncated, meta, appJson });
+      return { format: 'json', line: JSON.stringify(doc) };
     }
   }
-  parsed ??= parseMessage(raw, ctx);
-  const doc = toEcs(parsed, {
-    id: nextEventId(receivedAt), receivedAt, peer, raw, truncated: (flags & FLAG_TRUNCATED) !== 0, meta, appJson,
-  });
-  return { format: parsed.format, line: JSON.stringify(doc) };
+  const parsed = parseMessage(raw, ctx);
+  return { format: parsed.format, line: writeEcs(parsed, b, { id, peer, raw, truncated, meta }) };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

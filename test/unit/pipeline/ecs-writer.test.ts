@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { parseMessage } from '../../../src/parse';
+import { toEcs } from '../../../src/pipeline/ecs';
+import { writeEcs } from '../../../src/pipeline/ecs-writer';
+import { batchContext } from '../../../src/pipeline/process-batch';
+import type { Peer, SenderMeta } from '../../../src/inputs/types';
+
+// writeEcs is the fast path; toEcs is the reference. They must write the same document.
+const CORPUS = resolve(__dirname, '../../../../shared/corpus');
+const peers: Peer[] = [
+  { input: 'udp', transport: 'udp', ip: '192.0.2.7', port: 514 },
+  { input: 'tls', transport: 'tls', ip: '2001:db8::1', port: 6514 },
+  { input: 'parse', transport: 'tcp', ip: '', port: 0 },
+];
+
+function same(raw: string, peer: Peer, meta?: SenderMeta, truncated = false): void {
+  const now = Date.UTC(2026, 10, 23, 12, 0, 0, 42);
+  const p = parseMessage(raw, { timezone: 'Europe/Berlin', now });
+  const fast = JSON.parse(writeEcs(p, batchContext(now), { id: 'id-1', peer, raw, truncated, meta }));
+  const ref = JSON.parse(JSON.stringify(toEcs(p, { id: 'id-1', receivedAt: now, peer, raw, truncated, meta })));
+  expect(fast).toEqual(ref);
+}
+
+function corpusLines(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.log')) out.push(...readFileSync(path, 'utf8').split('\n').filter(Boolean));
+    }
+  };
+  walk(CORPUS);
+  return out;
+}
+
+describe('writeEcs writes the same document as toEcs', () => {
+  const lines = statSync(CORPUS, { throwIfNoEntry: false }) ? corpusLines() : [];
+
+  test('over every line of ../shared/corpus', () => {
+    if (lines.length === 0) throw new Error(`corpus not found at ${CORPUS}: clone the project with shared/ beside it`);
+    lines.forEach((l, i) => same(l, peers[i % peers.length]));
+    expect(lines.length).toBeGreaterThan(1000);
+  });
+
+  test('with sender metadata (HEC), truncation and odd characters', () => {
+    same('<13>1 2026-01-01T00:00:00Z h "quoted\\app" - - [a b="c\\"d\\]"] tab\there \u0001 ü', peers[0],
+      { time: 1767225600.5, host: 'h"x', sourcetype: 's', index: 'i', source: 'src', fields: { a: 'b', n: 1, arr: ['x'] } }, true);
+    same('CEF:0|V\\|x|P|1|100|N\\\\a|Very-High|src=1.2.3.4 msg=with \\= eq cs1=x\\ny', peers[1]);
+    same('LEEF:2.0|Lancope|StealthWatch|1.0|41|^|src=10.0.1.8^dst=10.0.0.5^sev=5', peers[0]);
+  });
+
+  test('for any text (fast-check)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.nat(2), (s, i) => same(s, peers[i])), { numRuns: 1500 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }).map((s) => `<${s.length % 192}>1 2026-01-01T00:00:00Z ${s}`), (s) => same(s, peers[0])), { numRuns: 1500 });
+  });
+});
