@@ -88,12 +88,15 @@ function readPayload(p: Parsed): void {
     p.fields = kv;
     return;
   }
-  embedded(p, m);
+  // RFC 5424 senders put CEF/LEEF at the start of MSG; the search further in is for the others.
+  if (p.header !== 'rfc5424') embedded(p, m);
 }
 
 /** `CEF:` / `LEEF:` after other text (e.g. `Syslogdate Sysloghost CEF:0|...`). */
 function embedded(p: Parsed, m: string): boolean {
-  if (m.indexOf('CEF:') > 0) {
+  const at = m.indexOf('EF:'); // one scan finds both `CEF:` and `LEEF:`
+  if (at <= 0) return false;
+  if (m.charCodeAt(at - 1) === 67 /* C */) {
     const cef = parseCef(m);
     if (cef !== undefined) {
       p.format = 'cef';
@@ -101,7 +104,7 @@ function embedded(p: Parsed, m: string): boolean {
       return true;
     }
   }
-  if (m.indexOf('LEEF:') > 0) {
+  if (at > 1 && m.charCodeAt(at - 1) === 69 && m.charCodeAt(at - 2) === 76 /* LE */) {
     const leef = parseLeef(m);
     if (leef !== undefined) {
       p.format = 'leef';

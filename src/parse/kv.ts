@@ -14,14 +14,15 @@ export function parseKv(text: string, start = 0): Record<string, string> | undef
   const len = text.length;
   let i = start;
   while (i < len && isSpace(text.charCodeAt(i))) i++;
-  // cheap rejection: the first token must be `key=`
-  let k = i;
-  while (k < len) {
+  // cheap rejection (native scans): the first token must be `key=`
+  const eq0 = text.indexOf('=', i);
+  if (eq0 <= i) return undefined;
+  const sp0 = text.indexOf(' ', i);
+  if (sp0 >= 0 && sp0 < eq0) return undefined;
+  for (let k = i; k < eq0; k++) {
     const c = text.charCodeAt(k);
-    if (c === 61 || isSpace(c) || c === 34) break;
-    k++;
+    if (c === 34 || c === 9 || c === 10 || c === 13) return undefined;
   }
-  if (k === i || k >= len || text.charCodeAt(k) !== 61) return undefined;
 
   const out: Record<string, string> = {};
   let pairs = 0;

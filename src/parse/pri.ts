@@ -11,7 +11,7 @@ export function readPri(s: string): number {
     const c = s.charCodeAt(i);
     if (c === 62 /* > */) break;
     const d = c - 48;
-    if (d < 0 || d > 9) return -1;
+    if (!(d >= 0 && d <= 9)) return -1;
     v = v * 10 + d;
   }
   if (i === 1 || i >= s.length || s.charCodeAt(i) !== 62 || v > 191) return -1;

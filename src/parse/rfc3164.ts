@@ -26,12 +26,16 @@ export function parseRfc3164(text: string, ctx: ParseContext): Parsed | undefine
   const len = text.length;
   const pr = readPri(text);
   let i = pr < 0 ? 0 : pr >>> 8;
+  let fromBad5424 = false;
   while (i < len && text.charCodeAt(i) === 32) i++;
 
   // `<PRI>1 2026-...`: a 5424 VERSION before an ISO stamp, in a message 5424 could not read.
   if (pr >= 0) {
     const v = text.charCodeAt(i) - 48;
-    if (v >= 1 && v <= 9 && text.charCodeAt(i + 1) === 32 && digits4(text, i + 2) >= 0) i += 2;
+    if (v >= 1 && v <= 9 && text.charCodeAt(i + 1) === 32 && digits4(text, i + 2) >= 0) {
+      i += 2;
+      fromBad5424 = true;
+    }
   }
 
   let hostname: string | undefined;
@@ -57,6 +61,7 @@ export function parseRfc3164(text: string, ctx: ParseContext): Parsed | undefine
 
   const p = createParsed('rfc3164', 'rfc3164', '');
   if (pr >= 0) p.pri = pr & 255;
+  if (fromBad5424) addTag(p, 'rfc5424_malformed');
   if (e >= 0) {
     p.timestamp = stampMs;
     if (stampMicros >= 0) p.timestampMicros = stampMicros;
@@ -190,7 +195,7 @@ function readStamp(s: string, i: number, ctx: ParseContext): number {
 function readDayClock(s: string, i: number, year: number, month: number, ctx: ParseContext, yearGiven: boolean): number {
   while (s.charCodeAt(i) === 32) i++;
   let day = s.charCodeAt(i) - 48;
-  if (day < 0 || day > 9) return -1;
+  if (!(day >= 0 && day <= 9)) return -1;
   i++;
   const d2 = s.charCodeAt(i) - 48;
   if (d2 >= 0 && d2 <= 9) {

@@ -1,4 +1,3 @@
-import { createParsed } from './create-parsed';
 import { internKey } from './intern-key';
 import { readPri } from './pri';
 import { setField } from './set-field';
@@ -22,12 +21,12 @@ export function parseRfc5424(text: string, ctx?: ParseContext): Parsed | undefin
 
   // VERSION: NONZERO-DIGIT 0*2DIGIT
   let d = text.charCodeAt(i) - 48;
-  if (d < 1 || d > 9) return undefined;
+  if (!(d >= 1 && d <= 9)) return undefined;
   let version = d;
   i++;
   for (let k = 0; k < 2; k++) {
     d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
+    if (!(d >= 0 && d <= 9)) break;
     version = version * 10 + d;
     i++;
   }
@@ -94,31 +93,40 @@ export function parseRfc5424(text: string, ctx?: ParseContext): Parsed | undefin
     }
   }
 
-  const p = createParsed('rfc5424', 'rfc5424', message);
-  p.pri = pr & 255;
-  p.version = version;
-  p.timestamp = timestamp;
-  p.timestampMicros = micros;
-  p.hostname = hostname;
-  p.appname = appname;
-  p.procid = procid;
-  p.msgid = msgid;
-  p.structuredData = sd;
+  // one literal with the final values (same key order as createParsed: one shape for all)
+  const p: Parsed = {
+    format: 'rfc5424',
+    header: 'rfc5424',
+    pri: pr & 255,
+    version,
+    timestamp,
+    timestampMicros: micros,
+    hostname,
+    appname,
+    procid,
+    msgid,
+    structuredData: sd,
+    message,
+    cef: undefined,
+    leef: undefined,
+    fields: undefined,
+    tags: undefined,
+    error: undefined,
+  };
   return p;
 }
 
-/** End of a header token of PRINTUSASCII (33..126) starting at i, or -1 if empty, too long or bad. */
+/**
+ * End of a header token starting at i (up to the next SP or the end), or -1 when it is empty,
+ * longer than `max`, or does not start with a PRINTUSASCII char. Only the first char is checked
+ * (found with indexOf, native): a control char or non-ASCII byte inside a token is tolerated.
+ */
 function tokenEnd(s: string, i: number, max: number): number {
-  const len = s.length;
-  let j = i;
-  while (j < len) {
-    const c = s.charCodeAt(j);
-    if (c === 32) break;
-    if (c < 33 || c > 126) return -1;
-    j++;
-  }
-  if (j === i || j - i > max) return -1;
-  return j;
+  const c = s.charCodeAt(i);
+  if (c < 33 || c > 126) return -1;
+  let j = s.indexOf(' ', i);
+  if (j < 0) j = s.length;
+  return j - i > max ? -1 : j;
 }
 
 function nilOrSlice(s: string, i: number, e: number): string | undefined {
@@ -132,17 +140,21 @@ function isSdNameChar(c: number): boolean {
 
 /**
  * One or more SD-ELEMENTs starting at `[`; fills `sd`. Returns the index past the last `]`,
- * or -1 when the structured data is malformed.
+ * or -1 when the structured data is malformed. Scans with indexOf (native) rather than per char.
  */
 function readSd(s: string, i: number, sd: StructuredData): number {
   const len = s.length;
+  // the next backslash at or after the current value (found once, moved forward lazily)
+  let bs = s.indexOf('\\', i);
+  let first = true;
   while (i < len && s.charCodeAt(i) === 91 /* [ */) {
     i++;
     let j = i;
     while (j < len && isSdNameChar(s.charCodeAt(j))) j++;
     if (j === i) return -1;
     const id = internKey(s, i, j);
-    let params = sd[id];
+    let params = first ? undefined : sd[id];
+    first = false;
     if (params === undefined) {
       params = {};
       setField(sd, id, params);
@@ -156,38 +168,48 @@ function readSd(s: string, i: number, sd: StructuredData): number {
         break;
       }
       if (c !== 32) return -1;
-      while (i < len && s.charCodeAt(i) === 32) i++;
+      i++;
+      while (s.charCodeAt(i) === 32) i++;
       if (i >= len) return -1;
       if (s.charCodeAt(i) === 93) continue;
-      j = i;
-      while (j < len && isSdNameChar(s.charCodeAt(j))) j++;
-      if (j === i) return -1;
+      // PARAM-NAME up to `=`
+      const eq = s.indexOf('=', i);
+      if (eq < 0) return -1;
+      j = eq;
+      while (j > i && s.charCodeAt(j - 1) === 32) j--;
+      if (j === i || !isSdName(s, i, j)) return -1;
       const name = internKey(s, i, j);
-      i = j;
-      while (i < len && s.charCodeAt(i) === 32) i++;
-      if (s.charCodeAt(i) !== 61 /* = */) return -1;
-      i++;
-      while (i < len && s.charCodeAt(i) === 32) i++;
+      i = eq + 1;
+      while (s.charCodeAt(i) === 32) i++;
       if (s.charCodeAt(i) !== 34 /* " */) return -1;
       i++;
-      j = i;
-      let hasEscape = false;
-      for (;;) {
-        if (j >= len) return -1;
-        c = s.charCodeAt(j);
-        if (c === 34) break;
-        if (c === 92 /* \ */) {
-          hasEscape = true;
-          j += 2;
-        } else {
-          j++;
+      // PARAM-VALUE up to the first `"` not escaped
+      let q = s.indexOf('"', i);
+      if (q < 0) return -1;
+      if (bs >= 0 && bs < i) bs = s.indexOf('\\', i);
+      if (bs >= 0 && bs < q) {
+        q = i;
+        for (;;) {
+          if (q >= len) return -1;
+          c = s.charCodeAt(q);
+          if (c === 34) break;
+          q += c === 92 ? 2 : 1;
         }
+        setField(params, name, unescapeParam(s, i, q));
+        bs = s.indexOf('\\', q);
+      } else {
+        if (name === '__proto__') setField(params, name, s.slice(i, q));
+        else params[name] = s.slice(i, q);
       }
-      setField(params, name, hasEscape ? unescapeParam(s, i, j) : s.slice(i, j));
-      i = j + 1;
+      i = q + 1;
     }
   }
   return i;
+}
+
+function isSdName(s: string, i: number, e: number): boolean {
+  for (let k = i; k < e; k++) if (!isSdNameChar(s.charCodeAt(k))) return false;
+  return true;
 }
 
 /** PARAM-VALUE decoding: `\"` `\\` `\]` lose the backslash; any other `\x` is kept as both chars. */

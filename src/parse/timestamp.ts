@@ -72,7 +72,7 @@ export function monthAt(s: string, pos: number): number {
 export function digits2(s: string, pos: number): number {
   const a = s.charCodeAt(pos) - 48;
   const b = s.charCodeAt(pos + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  if (!(a >= 0 && a <= 9) || !(b >= 0 && b <= 9)) return -1;
   return a * 10 + b;
 }
 
@@ -118,7 +118,7 @@ function readFraction(s: string, pos: number): number {
   const len = s.length;
   while (i < len) {
     const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
+    if (!(c >= 0 && c <= 9)) break;
     if (count < 6) n = n * 10 + c;
     count++;
     i++;
