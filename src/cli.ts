@@ -59,25 +59,32 @@ async function run(argv: string[]): Promise<number> {
   const opts = args(argv, { config: { type: 'string', short: 'c' } });
   const cfg = loadConfig(opts.config as string | undefined);
   log.info(`siemgate starting with ${cfg.source}`);
+  // Signals are handled from before the first listener opens: a SIGTERM during start-up waits
+  // for the start to finish, then stops gracefully like any other.
+  let signals = 0;
+  let signalled: (sig: NodeJS.Signals) => void = () => undefined;
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => { signalled = resolve; });
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn(`second ${sig}: exiting at once; events not yet written may be lost`);
+      process.exit(1);
+    }
+    signalled(sig);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const gw = await startGateway(cfg);
   log.info('siemgate ready');
-  return new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        log.warn(`second ${sig}: exiting at once; events not yet written may be lost`);
-        process.exit(1);
-      }
-      log.info(`${sig}: stopping; no new connections, finishing what was received`);
-      gw.stop().then(() => resolve(0), (err) => {
-        log.error(`stop failed: ${(err as Error).message}`);
-        resolve(1);
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  const sig = await stopRequested;
+  log.info(`${sig}: stopping; no new connections, finishing what was received`);
+  try {
+    await gw.stop();
+    return 0;
+  } catch (err) {
+    log.error(`stop failed: ${(err as Error).message}`);
+    return 1;
+  }
 }
 
 function check(argv: string[]): number {

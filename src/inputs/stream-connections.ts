@@ -25,6 +25,8 @@ interface Connection {
  */
 export class StreamConnections {
   private readonly conns = new Set<Connection>();
+  /** Every accepted TCP socket, also TLS ones still in their handshake (not in `conns` yet). */
+  private readonly raw = new Set<Socket>();
   private paused = false;
   private closing = false;
 
@@ -58,7 +60,7 @@ export class StreamConnections {
       if (conn.state !== 'open') return;
       this.counters.bytes += chunk.length;
       framer.push(chunk);
-      if (!this.paused && this.sink.isPaused()) this.pauseAll();
+      if (!this.paused && !this.closing && this.sink.isPaused()) this.pauseAll();
     });
     socket.on('timeout', () => {
       if (this.paused || conn.state !== 'open') return; // not idle: we stopped reading (re-armed on resume)
@@ -81,14 +83,32 @@ export class StreamConnections {
     if (this.paused) socket.pause();
   }
 
-  /** Stop reading, reject unfinished frames as partial_frame, end every connection, cut the slow ones. */
+  /** Track the server's raw sockets, so close() can also cut TLS peers that never finish their handshake. */
+  trackRaw(server: Server): void {
+    server.on('connection', (socket: Socket) => {
+      this.raw.add(socket);
+      socket.once('close', () => this.raw.delete(socket));
+    });
+  }
+
+  /**
+   * Graceful close: what a peer already sent is received, so keep reading (backpressure off; the
+   * grace period bounds it), send our FIN so the peer knows to stop, and finish each connection
+   * when the peer's FIN arrives. A peer still open after CLOSE_GRACE_MS is cut: its unfinished
+   * frame is counted as partial_frame. TLS peers still in their handshake are cut then too.
+   */
   closeAll(): void {
     this.closing = true;
+    this.paused = false;
     for (const conn of this.conns) {
-      this.finish(conn);
+      if (conn.state === 'open') conn.socket.resume();
       conn.socket.end();
-      setTimeout(() => conn.socket.destroy(), CLOSE_GRACE_MS).unref();
+      setTimeout(() => {
+        this.finish(conn);
+        conn.socket.destroy();
+      }, CLOSE_GRACE_MS).unref();
     }
+    for (const socket of this.raw) setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   private finish(conn: Connection): void {

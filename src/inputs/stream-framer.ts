@@ -151,7 +151,19 @@ export class StreamFramer {
           }
           const end = pos + this.remaining;
           const flags = this.skipAfter > 0 ? FLAG_TRUNCATED : 0;
-          this.emit(chunk, pos, end, flags);
+          // rsyslog's omfwd and syslog-ng's syslog() count their template's final LF inside the
+          // frame; like rsyslog's receiver (dropTrailingLFOnReception), one trailing LF (CRLF) is
+          // not part of the message, so the same message reads the same over UDP, LF and octet framing.
+          let last = end;
+          if (chunk[last - 1] === 10) {
+            last--;
+            if (last > pos) {
+              if (chunk[last - 1] === 13) last--;
+            } else if (this.pendingLen > 0 && this.lastPendingByte() === 13) {
+              this.trimPendingByte();
+            }
+          }
+          this.emit(chunk, pos, last, flags);
           pos = end;
           if (this.skipAfter > 0) {
             this.state = 'skip_octets';
@@ -288,6 +300,11 @@ export class StreamFramer {
     if (end <= start) return;
     this.pending.push(chunk.subarray(start, end));
     this.pendingLen += end - start;
+  }
+
+  private lastPendingByte(): number {
+    const last = this.pending[this.pending.length - 1];
+    return last[last.length - 1];
   }
 
   private trimPendingByte(): void {

@@ -10,6 +10,7 @@ export async function startTcpInput(cfg: TcpInputConfig, sink: IngestSink): Prom
   const conns = new StreamConnections(cfg, 'tcp', sink, counters);
   const server = createServer((socket) => conns.accept(socket));
   limitConnections(server, cfg.name, cfg.maxConnections, counters);
+  conns.trackRaw(server);
   const address = await listenOn(server, cfg.name, cfg.address);
   return {
     name: cfg.name,

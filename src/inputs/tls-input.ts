@@ -26,6 +26,7 @@ export async function startTlsInput(cfg: TlsInputConfig, sink: IngestSink): Prom
   });
   countHandshakeFailures(server, cfg.name, counters);
   limitConnections(server, cfg.name, cfg.maxConnections, counters);
+  conns.trackRaw(server);
   const address = await listenOn(server, cfg.name, cfg.address);
   return {
     name: cfg.name,

@@ -31,6 +31,8 @@ export function serverTlsOptions(input: string, cfg: TlsServerConfig): TlsOption
     minVersion: cfg.minVersion,
     requestCert: cfg.clientAuth !== 'none',
     rejectUnauthorized: cfg.clientAuth === 'required',
+    // a peer that connects and never completes its handshake holds a socket; Node's default is 120 s
+    handshakeTimeout: 10_000,
   };
   if (cfg.caFile) opts.ca = readMaterial(input, cfg.caFile);
   return opts;
@@ -50,18 +52,24 @@ export function clientCertProblem(socket: TLSSocket, cfg: TlsServerConfig): stri
 /**
  * Wires handshake-failure accounting on a TLS (or HTTPS) server: every `tlsClientError` is
  * counted and logged with the peer and reason (rate-limited per peer IP), never thrown.
- * A socket reset mid-handshake has lost its address by the time the error is emitted, so the
- * raw socket's address is read (and so cached by node) as it connects, and looked up through
- * the TLS socket's `_parent` (node internal; the log says `unknown peer` if that ever changes).
  */
 export function countHandshakeFailures(server: TlsServer, input: string, counters: InputCounters): void {
-  server.prependListener('connection', (raw: Socket) => { void raw.remoteAddress; void raw.remotePort; });
+  // A socket reset or refused mid-handshake has lost its address by the time the error is
+  // emitted, so it is noted as the raw socket connects and found again through the TLS socket's
+  // `_parent` (node internal; the log says `unknown peer` if that ever changes).
+  const peers = new WeakMap<Socket, { ip?: string; port?: number }>();
+  server.prependListener('connection', (raw: Socket) => { peers.set(raw, { ip: raw.remoteAddress, port: raw.remotePort }); });
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
     counters.tlsHandshakeFailures++;
     const parent = (socket as TLSSocket & { _parent?: Socket })._parent;
-    const ip = socket.remoteAddress ?? parent?.remoteAddress;
-    const port = socket.remotePort ?? parent?.remotePort;
-    logHandshakeFailure(input, ip, port, err.code ? `${err.code}: ${err.message}` : err.message);
+    const noted = parent ? peers.get(parent) : undefined;
+    const ip = socket.remoteAddress ?? noted?.ip ?? parent?.remoteAddress;
+    const port = socket.remotePort ?? noted?.port ?? parent?.remotePort;
+    // With client_auth: required, Node destroys a socket whose certificate fails verification and
+    // the error says only "socket hang up"; the verification result is on the socket.
+    const verify = socket.authorizationError;
+    const why = verify ? `client certificate rejected: ${String(verify)}` : err.code ? `${err.code}: ${err.message}` : err.message;
+    logHandshakeFailure(input, ip, port, why);
   });
 }
 

@@ -3,10 +3,9 @@
  * it): a test CA, a server certificate for 127.0.0.1/localhost, a client certificate from the
  * same CA, and a client certificate from a second, untrusted CA. EC P-256 keys (fast to make).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProc } from './procs';
+import { makeTempDir, runProc } from './procs';
 
 export interface TestPki {
   dir: string;
@@ -40,7 +39,7 @@ async function makeLeaf(dir: string, ca: string, name: string, cn: string, ext: 
 }
 
 export async function makeTestPki(): Promise<TestPki> {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-pki-'));
+  const dir = makeTempDir('sg-pki-');
   await makeCa(dir, 'ca');
   await makeCa(dir, 'rogue-ca');
   const common = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n';

@@ -3,10 +3,9 @@
  * $SIEMGATE_TEST_ROOT/rsyslog-root) and syslog-ng (system package), each run in the foreground
  * with its own config, pid, state and control files in a temp dir, on 127.0.0.1 only.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProc, startProc, TEST_ROOT, waitTcpPort, which, type Proc } from './procs';
+import { makeTempDir, runProc, startProc, TEST_ROOT, waitTcpPort, which, type Proc } from './procs';
 
 /** Children get UTC so that RFC 3164 timestamps (no zone) mean the same to sender and gateway. */
 export const CLIENT_ENV: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', LC_ALL: 'C' };
@@ -22,7 +21,7 @@ export const LOGGER = which('logger', ['/usr/bin/logger', '/bin/logger']);
 export async function runLogger(args: string[], lines?: string[]): Promise<void> {
   const full = [...args];
   if (lines) {
-    const dir = mkdtempSync(join(tmpdir(), 'sg-logger-'));
+    const dir = makeTempDir('sg-logger-');
     const file = join(dir, 'messages.txt');
     writeFileSync(file, lines.join('\n') + '\n');
     full.push('-f', file);
@@ -59,7 +58,7 @@ export interface Daemon extends Proc { dir: string; conf: string }
  * for global(workDirectory=...)), and waits until it accepts TCP on `readyPort`.
  */
 export async function startRsyslog(conf: string, readyPort: number): Promise<Daemon> {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-rsyslog-'));
+  const dir = makeTempDir('sg-rsyslog-');
   mkdirSync(join(dir, 'work'));
   const file = join(dir, 'rsyslog.conf');
   writeFileSync(file, conf.replace(/@DIR@/g, dir));
@@ -75,7 +74,7 @@ export const SYSLOG_NG = which('syslog-ng', ['/usr/sbin/syslog-ng']);
 
 /** Starts syslog-ng in the foreground with its own config/pid/control/persist files; waits for `readyPort`. */
 export async function startSyslogNg(conf: string, readyPort: number): Promise<Daemon> {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-syslog-ng-'));
+  const dir = makeTempDir('sg-syslog-ng-');
   const file = join(dir, 'syslog-ng.conf');
   writeFileSync(file, conf.replace(/@DIR@/g, dir));
   const p = startProc('syslog-ng', SYSLOG_NG!, ['-F', '-f', file, '-p', join(dir, 'syslog-ng.pid'), '-c', join(dir, 'syslog-ng.ctl'),

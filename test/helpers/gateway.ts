@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeTempDir } from './procs';
 
 export const REPO = resolve(__dirname, '../..');
 export const BIN = join(REPO, 'bin/siemgate.js');
@@ -66,7 +66,7 @@ export async function killAllGateways(): Promise<void> {
  * `@OUT@` in it is replaced by the output file path and `@DIR@` by a fresh temp dir.
  */
 export async function startGateway(configYaml: string, opts: StartOptions = {}): Promise<RunningGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-it-'));
+  const dir = makeTempDir('sg-it-'); // removed by removeTempDirs()/cleanUp() in afterAll
   const out = join(dir, opts.outPath ?? 'events.ndjson');
   const cfg = join(dir, 'siemgate.yaml');
   writeFileSync(cfg, configYaml.replace(/@OUT@/g, out).replace(/@DIR@/g, dir));

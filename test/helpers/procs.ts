@@ -4,7 +4,9 @@
  * file started, also when a test failed half-way. Nothing here kills by name: only the pids we own.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 
 export interface Proc {
@@ -126,4 +128,24 @@ export function describeIfPresent(present: unknown, what: string, title: string,
     console.warn(`SKIPPED "${title}": ${why}`);
     describe.skip(`${title} [SKIPPED: ${why}]`, body);
   }
+}
+
+const tempDirs: string[] = [];
+
+/** A fresh temp dir, removed by removeTempDirs() (kept when SIEMGATE_KEEP_TEST_DIRS is set, for debugging). */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  if (process.env.SIEMGATE_KEEP_TEST_DIRS) return;
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** afterAll: every process this file started, then its temp dirs. */
+export async function cleanUp(): Promise<void> {
+  await killAll();
+  removeTempDirs();
 }

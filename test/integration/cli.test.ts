@@ -1,0 +1,152 @@
+/**
+ * The other two commands, run as a user runs them (node bin/siemgate.js ...):
+ * `siemgate check -c FILE` (exit 0 / 1, every problem named with its line and key) and
+ * `siemgate parse` (exactly one JSON object per input line, whatever the line).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN } from '../helpers/gateway';
+import { cleanUp, makeTempDir, runProc } from '../helpers/procs';
+
+jest.setTimeout(30000);
+
+const dir = makeTempDir('sg-cli-');
+const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const siemgate = (args: string[], input?: string) => runProc(process.execPath, [BIN, ...args], { input, cwd: dir, timeoutMs: 20000 });
+
+afterAll(() => cleanUp());
+
+describe('siemgate check -c', () => {
+  test('a good file: exit 0 and a summary of inputs and destinations', async () => {
+    const good = file('good.yaml', `data_dir: ./data
+inputs:
+  - { name: udp, type: syslog_udp, address: "127.0.0.1:5514", receive_buffer_bytes: 8MiB, timezone: Europe/Berlin }
+  - { name: tcp, type: syslog_tcp, address: "0.0.0.0:5514", framing: auto, max_message_bytes: 64KiB, oversize: truncate }
+  - { name: http, type: http, address: "0.0.0.0:8088", tokens: [{ name: apps, secret: "\${IT_HTTP_TOKEN}" }], max_body_bytes: 1MiB }
+destinations:
+  - { name: archive, type: file, path: ./data/events.ndjson }
+pipeline:
+  workers: 1
+`);
+    const r = await runProc(process.execPath, [BIN, 'check', '-c', good], { cwd: dir, env: { ...process.env, IT_HTTP_TOKEN: 'x' } });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/good\.yaml: OK \(3 input\(s\): udp\/syslog_udp@127\.0\.0\.1:5514, tcp\/syslog_tcp@0\.0\.0\.0:5514, http\/http@0\.0\.0\.0:8088; 1 destination\(s\): archive\/file\)/);
+  });
+
+  test('a bad file: exit 1, and stderr names each problem with its line and key', async () => {
+    const bad = file('bad.yaml', `data_dir: ./data
+inputs:
+  - name: udp
+    type: syslog_udp
+    adress: "127.0.0.1:5514"
+  - { name: tcp, type: syslog_tcp, address: "127.0.0.1:5514", framing: lines }
+destinations:
+  - { name: out, type: file, path: ./out.ndjson }
+`);
+    const r = await siemgate(['check', '-c', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(bad);
+    expect(r.stderr).toMatch(/line 5: inputs\[0\]\.adress: unknown key; expected one of: .*address/);
+    expect(r.stderr).toMatch(/line 3: inputs\[0\]: missing required key address/);
+    expect(r.stderr).toMatch(/line 6: inputs\[1\]\.framing: must be one of: auto, lf, octet/);
+    expect(r.stderr).toMatch(/\[SG_CONFIG_INVALID\]/);
+  });
+
+  test('an unset ${ENV}, broken YAML and a missing file: exit 1 with the file (and line) named', async () => {
+    const env = file('env.yaml', `inputs:
+  - { name: http, type: http, address: "0.0.0.0:8088", tokens: [{ name: a, secret: "\${IT_UNSET_TOKEN_VAR}" }] }
+destinations:
+  - { name: out, type: file, path: ./out.ndjson }
+`);
+    let r = await siemgate(['check', '-c', env]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/env\.yaml:2: environment variable IT_UNSET_TOKEN_VAR is not set/);
+    const broken = file('broken.yaml', 'inputs:\n  - { name: a\n  type: x\n');
+    r = await siemgate(['check', '-c', broken]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+: not valid YAML/);
+    r = await siemgate(['check', '-c', join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot read config .*nope\.yaml.*\[SG_CONFIG_READ\]/);
+  });
+});
+
+describe('siemgate parse', () => {
+  const lines = [
+    '<34>1 2026-11-23T10:00:00.123Z fw01 sshd 4242 ID47 [ex@32473 k="v"] it-parse-0 Failed password for root',
+    '<13>Nov 23 10:00:01 host01 app[77]: it-parse-1 an RFC 3164 line',
+    '',
+    'it-parse-3 garbage \u0001\u0002 ]]] {{{',
+    '<13>1 2026-11-23T10:00:02Z h a - - - it-parse-4 CRLF line\r',
+    'CEF:0|Vendor|Product|1.0|100|it-parse-5 name|5|src=192.0.2.1 dst=192.0.2.2',
+    '{"message":"it-parse-6 json line","k":1}',
+    '   ',
+    'it-parse-8 last line without a newline',
+  ];
+
+  function checkOutput(stdout: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(stdout.endsWith('\n')).toBe(true);
+    const out = stdout.slice(0, -1).split('\n');
+    expect(out.length).toBe(lines.length);
+    return out.map((l, i) => {
+      const v = JSON.parse(l);
+      expect([i, typeof v, Array.isArray(v)]).toEqual([i, 'object', false]);
+      return v;
+    });
+  }
+
+  function checkDocs(docs: Array<Record<string, any>>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(docs[0].siemgate.format).toBe('rfc5424');
+    expect(docs[0].message).toBe('it-parse-0 Failed password for root');
+    expect(docs[0].log.syslog).toEqual(expect.objectContaining({ appname: 'sshd', procid: '4242', msgid: 'ID47', hostname: 'fw01' }));
+    expect(docs[0].log.syslog.structured_data).toEqual({ 'ex@32473': { k: 'v' } });
+    expect(docs[0]['@timestamp']).toBe('2026-11-23T10:00:00.123Z');
+    expect(docs[1].siemgate.format).toBe('rfc3164');
+    expect(docs[1].log.syslog).toEqual(expect.objectContaining({ appname: 'app', procid: '77', hostname: 'host01' }));
+    expect(docs[1].message).toBe('it-parse-1 an RFC 3164 line');
+    // the empty line and the garbage are still one document each, kept as they were
+    expect(docs[2].message).toBe('');
+    expect(docs[3].siemgate.format).toBe('unknown');
+    expect(docs[3].tags).toContain('parse_error');
+    expect(docs[3].event.original).toBe('it-parse-3 garbage \u0001\u0002 ]]] {{{');
+    // CRLF: the CR is not part of the message
+    expect(docs[4].message).toBe('it-parse-4 CRLF line');
+    expect(docs[5].siemgate.format).toBe('cef');
+    // a bare JSON line: its fields under `json`, the line itself as message
+    expect(docs[6].siemgate.format).toBe('json');
+    expect(docs[6].json).toEqual({ message: 'it-parse-6 json line', k: 1 });
+    expect(docs[8].message).toBe('it-parse-8 last line without a newline');
+    for (const d of docs) {
+      expect(d.source).toBeUndefined(); // no network in `parse`
+      expect(d.ecs.version).toBe('8.17.0');
+    }
+  }
+
+  test('stdin: exactly one JSON object per input line (empty line, garbage, CRLF, no final LF)', async () => {
+    const r = await siemgate(['parse'], lines.join('\n'));
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    checkDocs(checkOutput(r.stdout));
+  });
+
+  test('--file: the same, from a file', async () => {
+    const f = file('lines.txt', lines.join('\n'));
+    const r = await siemgate(['parse', '--file', f]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    checkDocs(checkOutput(r.stdout));
+  });
+
+  test('3000 lines in, 3000 objects out, in order', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => `<13>1 - h a - - - it-parse-many-${i}`);
+    const r = await siemgate(['parse'], many.join('\n') + '\n');
+    expect(r.code).toBe(0);
+    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).message);
+    expect(out).toEqual(many.map((_, i) => `it-parse-many-${i}`));
+  });
+
+  test('a missing --file: exit 1 and the file named', async () => {
+    const r = await siemgate(['parse', '--file', join(dir, 'missing.txt')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\.txt.*\[SG_PARSE_INPUT\]/);
+  });
+});
