@@ -60,6 +60,8 @@ export const E = {
     `no endpoint at ${path}; send events to POST /v1/events or the Splunk HEC-compatible /services/collector/event`),
   HTTP_METHOD: def('SG_HTTP_METHOD', (method: string, path: string, allowed: string) =>
     `${method} is not allowed on ${path}; use ${allowed}`),
+  HTTP_BUSY: def('SG_HTTP_BUSY', (retryAfterS: number) =>
+    `the gateway is behind writing events (its pipeline is full); nothing was accepted, retry after ${retryAfterS} s`),
   HTTP_INTERNAL: def('SG_HTTP_INTERNAL', (why: string) =>
     `the events could not be written (${why}); nothing is confirmed, retry the request later`),
 } as const;

@@ -1,7 +1,7 @@
 import { E, type SiemgateError } from '../errors';
 import { readCredential } from './http-auth';
 import { noteAuthFailure, receiveBody, requestPeer, type HttpContext } from './http-context';
-import { replyError, replyJson, type Exchange } from './http-reply';
+import { BUSY_RETRY_AFTER_S, replyError, replyJson, type Exchange } from './http-reply';
 import { findJsonError, jsonErrorReason, lineColumn, scanArrayElements, scanValueEnd, skipSpace } from './json-scan';
 import { FLAG_JSON } from './types';
 
@@ -24,6 +24,12 @@ export async function handleEvents(ctx: HttpContext, ex: Exchange, path: string)
     return;
   }
   if (!ctx.isOpen && !authorized(ctx, ex, path)) return;
+  if (ctx.sink.isPaused()) {
+    // The pipeline is behind: refuse before reading the body; the client retries (nothing taken).
+    ctx.counters.httpBusy++;
+    replyError(ex, 503, E.HTTP_BUSY(BUSY_RETRY_AFTER_S), { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+    return;
+  }
   const body = await receiveBody(ctx, ex, {
     unsupportedEncoding: (name) => replyError(ex, 415, E.HTTP_ENCODING(name)),
     tooLarge: () => replyError(ex, 413, E.HTTP_BODY_TOO_LARGE(ctx.cfg.maxBodyBytes)),

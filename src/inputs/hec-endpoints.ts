@@ -1,7 +1,7 @@
 import { isPlainObject } from './events-endpoint';
 import { readCredential } from './http-auth';
 import { noteAuthFailure, receiveBody, requestPeer, type HttpContext } from './http-context';
-import { replyJson, type Exchange } from './http-reply';
+import { BUSY_RETRY_AFTER_S, replyJson, type Exchange } from './http-reply';
 import { HEC, hecEventError, hecTooLarge, hecUnsupportedEncoding, type HecEventCode } from './hec-replies';
 import { scanValueEnd, skipSpace } from './json-scan';
 import { FLAG_JSON, type Peer, type SenderMeta } from './types';
@@ -30,7 +30,8 @@ export async function handleHec(ctx: HttpContext, ex: Exchange, path: string, qu
   if (kind === undefined) { send(ex, HEC.notFound); return; }
   if (kind === 'health') {
     // Splunk 10.4.3 answers health without looking at the token (protocols.md §4.1).
-    send(ex, req.method === 'GET' || req.method === 'HEAD' ? HEC.healthy : HEC.methodNotAllowed);
+    if (req.method !== 'GET' && req.method !== 'HEAD') send(ex, HEC.methodNotAllowed);
+    else send(ex, ctx.sink.isPaused() ? HEC.unhealthyQueuesFull : HEC.healthy);
     return;
   }
   if (req.method !== 'POST') { send(ex, HEC.methodNotAllowed); return; }
@@ -41,6 +42,13 @@ export async function handleHec(ctx: HttpContext, ex: Exchange, path: string, qu
       send(ex, refusal);
       return;
     }
+  }
+  if (ctx.sink.isPaused()) {
+    // The pipeline is behind: say so before reading the body, as Splunk does when its queues are
+    // full; HEC senders back off and retry on 503 (protocols.md §4.3, code 9).
+    ctx.counters.httpBusy++;
+    replyJson(ex, HEC.busy.status, HEC.busy.body, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+    return;
   }
   const body = await receiveBody(ctx, ex, {
     unsupportedEncoding: (name) => replyJson(ex, 415, hecUnsupportedEncoding(name)),

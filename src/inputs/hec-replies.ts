@@ -11,6 +11,8 @@ export const HEC = {
   noData: { status: 400, body: '{"text":"No data","code":5}' },
   invalidDataFormat: { status: 400, body: '{"text":"Invalid data format","code":6}' },
   internalError: { status: 500, body: '{"text":"Internal server error","code":8}' },
+  busy: { status: 503, body: '{"text":"Server is busy","code":9}' },
+  unhealthyQueuesFull: { status: 503, body: '{"text":"HEC is unhealthy, queues are full","code":18}' },
   queryAuthDisabled: { status: 400, body: '{"text":"Query string authorization is not enabled","code":16}' },
   notFound: { status: 404, body: '{"text":"The requested URL was not found on this server.","code":404}' },
   methodNotAllowed: { status: 405, body: '{"text":"The requested URL was not found on this server.","code":404}' },

@@ -19,6 +19,9 @@ export interface Exchange {
  * is read and thrown away (up to DRAIN_MAX_BYTES / DRAIN_MAX_MS, then the socket is cut), so
  * the client gets the answer instead of a reset and the connection stays usable.
  */
+/** Seconds a client is asked to wait (Retry-After) when the pipeline is behind. */
+export const BUSY_RETRY_AFTER_S = 1;
+
 export function replyJson(ex: Exchange, status: number, json: string, headers: Record<string, string> = {}): void {
   const { req, res } = ex;
   if (res.headersSent || res.destroyed) return;

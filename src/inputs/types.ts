@@ -54,6 +54,7 @@ export interface InputCounters {
   httpAuthFailures: number;
   httpBadRequests: number; // 400 answers
   httpTooLarge: number; // 413 answers
+  httpBusy: number; // 503 answers while the pipeline is behind
   bytes: number; // payload bytes read
   udpDatagrams: number;
 }
@@ -62,7 +63,7 @@ export function newInputCounters(): InputCounters {
   return {
     connectionsOpened: 0, connectionsClosed: 0, connectionsRefused: 0, idleTimeouts: 0,
     tlsHandshakeFailures: 0, httpRequests: 0, httpAuthFailures: 0, httpBadRequests: 0,
-    httpTooLarge: 0, bytes: 0, udpDatagrams: 0,
+    httpTooLarge: 0, httpBusy: 0, bytes: 0, udpDatagrams: 0,
   };
 }
 
