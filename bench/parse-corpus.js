@@ -161,7 +161,7 @@ function makeAdapters(P, glossy, nsyslog, ctx) {
   const fromOurs = (p) => (p === undefined ? null : {
     accepted5424: p.header === 'rfc5424' && !(p.tags && p.tags.includes('parse_error')),
     pri: p.pri, version: p.version, ts: p.timestamp, hostname: p.hostname, appname: p.appname, procid: p.procid,
-    msgid: p.msgid, sd: p.structuredData, message: p.message,
+    msgid: p.msgid, sd: P.structuredDataOf(p), message: p.message,
   });
   const cefFromOurs = (c) => (c === undefined ? null : {
     header: {

@@ -56,8 +56,8 @@ const ctx = { timezone: 'UTC', now: Date.now() };
 // Per format: [label, function, note]. The function bodies are compiled separately for each parser (see makeLoop).
 const SPEED_PARSERS = {
   '5424': [
-    ['ours parseRfc5424', (s) => P.parseRfc5424(s, ctx), ''],
-    ['ours parseMessage', (s) => P.parseMessage(s, ctx), 'with format detection + payload probe (CEF/LEEF/JSON/kv)'],
+    ['ours parseRfc5424', (s) => P.parseRfc5424(s, ctx), 'SD validated, kept as text (sdText; objects on demand: structuredDataOf)'],
+    ['ours parseMessage', (s) => P.parseMessage(s, ctx), 'with format detection + payload probe (CEF/LEEF/JSON/kv); SD as text'],
     ['glossy', (s) => glossy.parse(s), ''],
     ['nsyslog-parser', (s) => nsyslog(s), ''],
   ],
@@ -112,7 +112,7 @@ function checkOutputs(fmt, name, fn, lines) {
       else if (name.startsWith('ours')) ok += r.cef && Object.keys(r.cef.extensions).length >= 8 ? 1 : 0;
       else if (name === 'nsyslog-parser') ok += r.cef && r.fields && Object.keys(r.fields).length >= 8 ? 1 : 0;
       else ok += r.host ? 1 : 0; // glossy: header only
-    } else if (name.startsWith('ours')) ok += r.hostname && (fmt === '3164' || r.structuredData) ? 1 : 0;
+    } else if (name.startsWith('ours')) ok += r.hostname && (fmt === '3164' || P.structuredDataOf(r)) ? 1 : 0;
     else ok += r.host ? 1 : 0;
   }
   return { parsed: ok, threw, of: lines.length };

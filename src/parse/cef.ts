@@ -30,32 +30,38 @@ export function parseCef(text: string): CefRecord | undefined {
   const version = parseInt(text.slice(vStart, i), 10);
   i++;
 
+  // Header fields end at the next `|` (indexOf, native); only a field with a backslash before
+  // that `|` is walked char by char. `bs`: the next backslash at or after i (-1: none).
+  let bs = text.indexOf('\\', i);
   const fields: string[] = ['', '', '', '', '', ''];
   for (let f = 0; f < 6; f++) {
-    let j = i;
-    let esc = false;
-    for (;;) {
-      if (j >= len) {
-        // tolerated only for the last header field (Severity without a closing `|`)
-        if (f < 5) return undefined;
-        break;
+    let j = text.indexOf('|', i);
+    if (j < 0) j = len;
+    if (bs >= 0 && bs < i) bs = text.indexOf('\\', i);
+    if (bs >= 0 && bs < j) {
+      j = i;
+      for (;;) {
+        if (j >= len) break;
+        const c = text.charCodeAt(j);
+        if (c === 124) break;
+        if (c === 92 /* \ */) {
+          j += 2;
+          if (j > len) j = len;
+        } else {
+          j++;
+        }
       }
-      const c = text.charCodeAt(j);
-      if (c === 124) break;
-      if (c === 92 /* \ */) {
-        esc = true;
-        j += 2;
-        if (j > len) j = len;
-      } else {
-        j++;
-      }
+      fields[f] = unescapeHeader(text, i, j);
+    } else {
+      fields[f] = text.slice(i, j);
     }
-    fields[f] = esc ? unescapeHeader(text, i, j) : text.slice(i, j);
+    // a missing closing `|` is tolerated only for the last header field (Severity)
+    if (j >= len && f < 5) return undefined;
     i = j + 1;
   }
 
   const ext: Record<string, string> = {};
-  if (i < len) readExtensions(text, i, ext);
+  if (i < len) readExtensions(text, i, ext, bs);
   return {
     version,
     deviceVendor: fields[0],
@@ -84,10 +90,15 @@ function unescapeHeader(s: string, i: number, end: number): string {
   return out + s.slice(from, end);
 }
 
-/** Extension key char: letters, digits, `_ . , [ ] -`. */
+/** Extension key chars (letters, digits, `_ . , [ ] -`) as a table: one load per char. */
+const KEY_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  KEY_CHAR[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+    || c === 95 || c === 46 || c === 44 || c === 91 || c === 93 || c === 45 ? 1 : 0;
+}
+
 function isKeyChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
-    || c === 95 || c === 46 || c === 44 || c === 91 || c === 93 || c === 45;
+  return c < 128 && KEY_CHAR[c] === 1;
 }
 
 /** If a `key=` starts at i, the index of its `=`; else -1. */
@@ -98,9 +109,15 @@ function keyAt(s: string, i: number): number {
   return j > i && j < len && s.charCodeAt(j) === 61 ? j : -1;
 }
 
-/** Fills `out` from the extension starting at i. Exported for LEEF's whitespace fallback. */
-export function readExtensions(s: string, i: number, out: Record<string, string>): void {
+/**
+ * Fills `out` from the extension starting at i. Exported for LEEF's whitespace fallback.
+ * `bs`: the index of a backslash at or before the next one after i, or -2 when not known.
+ */
+export function readExtensions(s: string, i: number, out: Record<string, string>, bs = -2): void {
   const len = s.length;
+  // The next backslash, found once and moved forward only when a value reaches it: searching
+  // per value would rescan the rest of the text for every pair.
+  if (bs === -2 || (bs >= 0 && bs < i)) bs = s.indexOf('\\', i);
   // first key: skip leading spaces, then text up to the first ` key=` that is not a pair
   while (i < len && s.charCodeAt(i) === 32) i++;
   let eq = keyAt(s, i);
@@ -114,33 +131,36 @@ export function readExtensions(s: string, i: number, out: Record<string, string>
   for (;;) {
     const key = internKey(s, i, eq);
     const vStart = eq + 1;
-    // the value runs to the next ` key=` (not escaped: `\=` never ends a key, `\` is no key char)
-    let sp = s.indexOf(' ', vStart);
+    // The value runs to the next ` key=`. Found from the `=` side: each `=` (indexOf, native) is
+    // checked by walking back over key chars to a space, so only keys and the chars before an
+    // in-value `=` are walked, not every word of every value. (`\=` never ends a value: `\` is no
+    // key char.) The first `=` that passes is the first ` key=`: keys hold no space.
     let nextKey = -1;
-    let nextEq = -1;
-    while (sp >= 0) {
-      let k = sp + 1;
-      while (k < len && s.charCodeAt(k) === 32) k++;
-      nextEq = keyAt(s, k);
-      if (nextEq >= 0) {
+    let nextEq = s.indexOf('=', vStart);
+    while (nextEq >= 0) {
+      let k = nextEq;
+      while (k > vStart && isKeyChar(s.charCodeAt(k - 1))) k--;
+      if (k < nextEq && k > vStart && s.charCodeAt(k - 1) === 32) {
         nextKey = k;
         break;
       }
-      sp = k < len ? s.indexOf(' ', k) : -1;
+      nextEq = s.indexOf('=', nextEq + 1);
     }
-    let vEnd = nextKey >= 0 ? sp : len;
+    let vEnd = nextKey >= 0 ? nextKey - 1 : len;
     while (vEnd > vStart && s.charCodeAt(vEnd - 1) === 32) vEnd--;
-    setField(out, key, unescapeValue(s, vStart, vEnd));
+    if (bs >= 0 && bs < vStart) bs = s.indexOf('\\', vStart);
+    setField(out, key, bs >= 0 && bs < vEnd ? unescapeValue(s, bs, vStart, vEnd) : s.slice(vStart, vEnd));
     if (nextKey < 0) return;
     i = nextKey;
     eq = nextEq;
   }
 }
 
-/** Extension value: `\=` `\\` `\n` `\r` decoded; any other `\x` kept as both chars. */
-function unescapeValue(s: string, i: number, end: number): string {
-  let b = s.indexOf('\\', i);
-  if (b < 0 || b >= end) return s.slice(i, end);
+/**
+ * Extension value: `\=` `\\` `\n` `\r` decoded; any other `\x` kept as both chars.
+ * `b` is the first backslash in [i, end).
+ */
+function unescapeValue(s: string, b: number, i: number, end: number): string {
   let out = '';
   let from = i;
   for (; b < end; b++) {

@@ -17,6 +17,7 @@ export function createParsed(format: Format, header: HeaderKind, message: string
     procid: undefined,
     msgid: undefined,
     structuredData: undefined,
+    sdText: undefined,
     message,
     cef: undefined,
     leef: undefined,

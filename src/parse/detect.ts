@@ -34,7 +34,13 @@ function detect(text: string, ctx: ParseContext): Parsed {
   const c = text.charCodeAt(0);
   let p: Parsed | undefined;
   if (c === 60 /* < */) {
-    p = parseRfc5424(text, ctx);
+    // RFC 5424 needs a VERSION digit 1-9 right after `<PRI>`; most 3164 senders have a month
+    // letter there, so that attempt is skipped on one char (a pure shortcut: parseRfc5424 would
+    // return undefined for any text this skips)
+    let k = 2;
+    while (k < 5 && text.charCodeAt(k) !== 62 /* > */) k++;
+    const v = text.charCodeAt(k + 1);
+    if (v >= 49 && v <= 57) p = parseRfc5424(text, ctx);
     if (p === undefined) p = parseRfc3164(text, ctx);
   } else if (isStampStart(c)) {
     p = parseRfc3164(text, ctx);
@@ -94,6 +100,9 @@ function readPayload(p: Parsed): void {
 
 /** `CEF:` / `LEEF:` after other text (e.g. `Syslogdate Sysloghost CEF:0|...`). */
 function embedded(p: Parsed, m: string): boolean {
+  // Both headers need `|` after the marker: text without any `|` (most syslog) is settled by a
+  // one-char scan, cheaper than the 3-char search.
+  if (m.indexOf('|') < 0) return false;
   const at = m.indexOf('EF:'); // one scan finds both `CEF:` and `LEEF:`
   if (at <= 0) return false;
   if (m.charCodeAt(at - 1) === 67 /* C */) {

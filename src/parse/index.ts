@@ -5,6 +5,7 @@ export { parseCef } from './cef';
 export { parseLeef } from './leef';
 export { parseKv } from './kv';
 export { parseJson } from './json';
+export { structuredDataOf } from './structured-data';
 export type {
   CefRecord, Format, HeaderKind, LeefRecord, ParseContext, Parsed, StructuredData,
 } from './types';

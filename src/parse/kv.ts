@@ -14,11 +14,19 @@ export function parseKv(text: string, start = 0): Record<string, string> | undef
   const len = text.length;
   let i = start;
   while (i < len && isSpace(text.charCodeAt(i))) i++;
-  // cheap rejection (native scans): the first token must be `key=`
-  const eq0 = text.indexOf('=', i);
-  if (eq0 <= i) return undefined;
+  // Cheap rejection, decided on the first token alone: it must be `key=` (no SP, TAB, CR, LF or
+  // `"` before the `=`). Most non-kv text fails on its first word, so the token is walked up to
+  // the first space (native) rather than searching the whole text for a `=` that may be far in.
   const sp0 = text.indexOf(' ', i);
-  if (sp0 >= 0 && sp0 < eq0) return undefined;
+  let eq0: number;
+  if (sp0 < 0) {
+    eq0 = text.indexOf('=', i);
+    if (eq0 <= i) return undefined;
+  } else {
+    eq0 = i;
+    while (eq0 < sp0 && text.charCodeAt(eq0) !== 61 /* = */) eq0++;
+    if (eq0 === i || eq0 === sp0) return undefined;
+  }
   for (let k = i; k < eq0; k++) {
     const c = text.charCodeAt(k);
     if (c === 34 || c === 9 || c === 10 || c === 13) return undefined;

@@ -85,7 +85,9 @@ export function parseRfc3164(text: string, ctx: ParseContext): Parsed | undefine
     }
 
     // Cisco IOS after the host: `157475316: *Oct 16 2024 07:39:09.425 UTC: %TAG: ...`
-    const c = colonTokenEnd(text, i);
+    // (a sequence number starts with a digit: checked first, so a tag is not walked twice)
+    const d0 = text.charCodeAt(i);
+    const c = d0 >= 48 && d0 <= 57 ? colonTokenEnd(text, i) : -1;
     if (c > 0 && isAllDigits(text, i, c)) {
       let k = c + 1;
       while (k < len && text.charCodeAt(k) === 32) k++;
@@ -111,7 +113,7 @@ export function parseRfc3164(text: string, ctx: ParseContext): Parsed | undefine
   let j = i;
   while (j < len) {
     const c = text.charCodeAt(j);
-    if (c === 32 || c === 58 || c === 91 || c === 9) break;
+    if (c < 128 && TAG_STOP[c] === 1) break;
     j++;
   }
   if (j > i && j < len) {
@@ -248,6 +250,19 @@ function readDayClock(s: string, i: number, year: number, month: number, ctx: Pa
 
 // ---- token helpers --------------------------------------------------------------------------
 
+// Char classes as tables (one load per char instead of a chain of compares in the token loops).
+/** Ends a TAG: SP, `:`, `[`, TAB. */
+const TAG_STOP = new Uint8Array(128);
+TAG_STOP[32] = 1;
+TAG_STOP[58] = 1;
+TAG_STOP[91] = 1;
+TAG_STOP[9] = 1;
+/** In a host token: 1 = SP (end), 2 = a char no host name has but payloads and tags do. */
+const HOST_STOP = new Uint8Array(128);
+for (let c = 0; c < 32; c++) HOST_STOP[c] = 2;
+for (const c of [61, 124, 34, 123, 91, 93, 44, 39]) HOST_STOP[c] = 2; // = | " { [ ] , '
+HOST_STOP[32] = 1;
+
 function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
@@ -293,9 +308,11 @@ function hostTokenEnd(s: string, i: number): number {
   let j = i;
   while (j < len) {
     const c = s.charCodeAt(j);
-    if (c === 32) break;
-    // characters no host name has, but payloads and tags do
-    if (c < 32 || c === 61 || c === 124 || c === 34 || c === 123 || c === 91 || c === 93 || c === 44 || c === 39) return i;
+    if (c < 128) {
+      const k = HOST_STOP[c];
+      if (k === 1) break; // SP
+      if (k === 2) return i;
+    }
     j++;
   }
   if (j === i) return i;

@@ -138,18 +138,32 @@ function readFraction(s: string, pos: number): number {
 export function readIso(s: string, pos: number, strictT: boolean): boolean {
   const len = s.length;
   if (pos + 19 > len) return false;
-  const y = digits4(s, pos);
-  if (y < 0 || s.charCodeAt(pos + 4) !== 45 /* - */) return false;
-  const mo = digits2(s, pos + 5);
-  if (mo < 1 || mo > 12 || s.charCodeAt(pos + 7) !== 45) return false;
-  const d = digits2(s, pos + 8);
-  if (d < 1 || d > daysInMonth(y, mo)) return false;
-  const t = s.charCodeAt(pos + 10);
-  if (t !== 84 /* T */ && (strictT || t !== 116 /* t */)) return false;
-  const h = digits2(s, pos + 11);
-  if (h < 0 || h > 23 || s.charCodeAt(pos + 13) !== 58 /* : */) return false;
-  const mi = digits2(s, pos + 14);
-  if (mi < 0 || mi > 59 || s.charCodeAt(pos + 16) !== 58) return false;
+  let minuteMs: number;
+  // Consecutive messages mostly share the minute: one native compare replaces reading and
+  // validating date, hour and minute (16 chars) and the day arithmetic.
+  if (isoPrefix !== '' && s.startsWith(isoPrefix, pos)) {
+    minuteMs = isoPrefixMs;
+  } else {
+    const y = digits4(s, pos);
+    if (y < 0 || s.charCodeAt(pos + 4) !== 45 /* - */) return false;
+    const mo = digits2(s, pos + 5);
+    if (mo < 1 || mo > 12 || s.charCodeAt(pos + 7) !== 45) return false;
+    const d = digits2(s, pos + 8);
+    if (d < 1 || d > daysInMonth(y, mo)) return false;
+    const t = s.charCodeAt(pos + 10);
+    if (t !== 84 /* T */ && (strictT || t !== 116 /* t */)) return false;
+    const h = digits2(s, pos + 11);
+    if (h < 0 || h > 23 || s.charCodeAt(pos + 13) !== 58 /* : */) return false;
+    const mi = digits2(s, pos + 14);
+    if (mi < 0 || mi > 59 || s.charCodeAt(pos + 16) !== 58) return false;
+    minuteMs = epochMs(y, mo, d, h, mi, 0, 0);
+    // cached only with an upper-case `T`, so a hit is valid for strictT callers too; the copy
+    // is flattened so that it does not keep the message alive and compares fast
+    if (t === 84) {
+      isoPrefix = flatCopy(s.slice(pos, pos + 16));
+      isoPrefixMs = minuteMs;
+    }
+  }
   const sec = digits2(s, pos + 17);
   if (sec < 0 || sec > 59) return false;
   let i = pos + 19;
@@ -192,11 +206,24 @@ export function readIso(s: string, pos: number, strictT: boolean): boolean {
       hasZone = true;
     }
   }
-  ts.ms = epochMs(y, mo, d, h, mi, sec, ms) + off;
+  ts.ms = minuteMs + sec * 1000 + ms + off;
   ts.end = i;
   ts.hasZone = hasZone;
   ts.hasYear = true;
   return true;
+}
+
+/** `YYYY-MM-DDTHH:MM` of the last stamp readIso read with an upper-case T ('' = none yet). */
+let isoPrefix = '';
+/** Its epoch ms (wall clock taken as UTC, seconds 0). */
+let isoPrefixMs = 0;
+
+/** A sequential (flat) copy of a short string: not a slice that keeps its parent alive. */
+function flatCopy(k: string): string {
+  const o: Record<string, number> = {};
+  o[k] = 0; // property keys are internalized: a flat copy
+  for (const x in o) return x;
+  return k;
 }
 
 /** `hh:mm:ss[.fff]` at pos → ms of day, or -1. Sets ts.end and ts.micros. */
@@ -306,6 +333,9 @@ export function localToUtc(wallMs: number, zone: string): number {
   return o2 === o1 ? guess : wallMs - o2;
 }
 
+let yearCacheDay = NaN;
+let yearCacheYear = 0;
+
 /**
  * Year for a year-less stamp (month/day/ms-of-day wall clock in `zone`), inferred from `now`:
  * the year of `now` in that zone, or the previous one when that would put the stamp more than
@@ -313,7 +343,13 @@ export function localToUtc(wallMs: number, zone: string): number {
  */
 export function inferYearMs(month: number, day: number, msOfDay: number, zone: string, now: number): number {
   const nowLocal = now + zoneOffsetAt(zone, now);
-  let y = yearOf(nowLocal);
+  // `now` is the receive time, shared by a whole batch: the civil year is cached per local day
+  const nowDay = Math.floor(nowLocal / MS_PER_DAY);
+  if (nowDay !== yearCacheDay) {
+    yearCacheYear = yearOf(nowLocal);
+    yearCacheDay = nowDay;
+  }
+  let y = yearCacheYear;
   // Feb 29 in a non-leap year: keep the day valid by looking back to the last leap year.
   if (month === 2 && day === 29) while (!isLeapYear(y)) y--;
   let wall = daysFromCivil(y, month, day) * MS_PER_DAY + msOfDay;

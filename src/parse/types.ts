@@ -51,7 +51,17 @@ export interface Parsed {
   appname?: string;
   procid?: string;
   msgid?: string;
+  /**
+   * RFC 5424 structured data as objects. NOT filled by the parser (decoding per message is waste on
+   * the hot path): read it with `structuredDataOf(p)`, which decodes `sdText` and caches it here.
+   */
   structuredData?: StructuredData;
+  /**
+   * RFC 5424 STRUCTURED-DATA exactly as on the wire, from the first `[` to the last `]`, already
+   * validated by the parser (undefined for `-` or no SD). Values are still escaped (`\"` `\\` `\]`);
+   * use `structuredDataOf(p)` for the decoded objects. The ECS writer turns it into JSON directly.
+   */
+  sdText?: string;
   /** MSG / content after the header (BOM stripped); the whole text when there is no header. */
   message: string;
   cef?: CefRecord;

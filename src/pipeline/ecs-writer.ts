@@ -1,4 +1,5 @@
-import type { Parsed, StructuredData } from '../parse';
+import { structuredDataOf, type Parsed, type StructuredData } from '../parse';
+import { unescapeSdValue } from '../parse/structured-data';
 import type { Peer, SenderMeta } from '../inputs/types';
 import { cefFullName } from './cef-names';
 import { cefSeverity, ECS_VERSION, FACILITY, isDigits, messageOf, SEVERITY, timestampOf } from './ecs';
@@ -62,6 +63,7 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): stri
     if (p.hostname !== undefined) { s += `${sep}"hostname":${q(p.hostname)}`; sep = ','; }
     if (p.version !== undefined) { s += `${sep}"version":"${p.version}"`; sep = ','; }
     if (p.structuredData !== undefined) s += `${sep}"structured_data":${writeSd(p.structuredData)}`;
+    else if (p.sdText !== undefined) s += `${sep}"structured_data":${sdTextJson(p)}`;
     s += '}';
     if (p.pri !== undefined) s += `,"level":${LEVEL_JSON[p.pri & 7]}`;
     s += '}';
@@ -146,4 +148,130 @@ function writeFlat(o: Record<string, string>): string {
     sep = ',';
   }
   return s + '}';
+}
+
+// ---- structured data straight from the wire text ----------------------------------------------
+
+// Spans [start, end) of the SD-IDs seen so far and of the param names of the current element, to
+// detect repeats (which the object form merges / overwrites). Module scratch: writeEcs is synchronous.
+const SD_MAX = 32;
+const idSpans = new Int32Array(SD_MAX * 2);
+const paramSpans = new Int32Array(SD_MAX * 2);
+
+/**
+ * `log.syslog.structured_data` as JSON, written from `p.sdText` in one scan: the parser validated
+ * it (src/parse/structured-data.ts has the grammar), so this only delimits names and values, copies
+ * them as slices and escapes where needed. A value with a backslash is decoded and quoted by
+ * JSON.stringify (rare). Where plain copying would not give the object's JSON, the
+ * objects are built (structuredDataOf) and written as toEcs would: a repeated SD-ID (merged), a
+ * repeated param name (last wins, first position), an all-digit name (array-index keys enumerate
+ * first), more than SD_MAX ids or params.
+ */
+function sdTextJson(p: Parsed): string {
+  const t = p.sdText as string;
+  const len = t.length;
+  let out = '{';
+  let nIds = 0;
+  let i = 0;
+  let bs = t.indexOf('\\'); // the next backslash (moved forward as values pass it)
+  while (i < len) {
+    // t[i] is `[`
+    i++;
+    let j = i;
+    for (;;) {
+      const c = t.charCodeAt(j);
+      if (c === 32 || c === 93 /* ] */) break;
+      j++;
+    }
+    if (nIds === SD_MAX || seenSpan(t, idSpans, nIds, i, j)) return sdObjectJson(p);
+    idSpans[2 * nIds] = i;
+    idSpans[2 * nIds + 1] = j;
+    const id = nameJson(t, i, j);
+    if (id === '') return sdObjectJson(p);
+    out += nIds === 0 ? `${id}:{` : `,${id}:{`;
+    nIds++;
+    let nParams = 0;
+    i = j;
+    for (;;) {
+      let c = t.charCodeAt(i);
+      if (c === 93) {
+        i++;
+        break;
+      }
+      // SP+ then a param, or `]`
+      i++;
+      while (t.charCodeAt(i) === 32) i++;
+      if (t.charCodeAt(i) === 93) continue;
+      const eq = t.indexOf('=', i);
+      j = eq;
+      while (t.charCodeAt(j - 1) === 32) j--;
+      if (nParams === SD_MAX || seenSpan(t, paramSpans, nParams, i, j)) return sdObjectJson(p);
+      paramSpans[2 * nParams] = i;
+      paramSpans[2 * nParams + 1] = j;
+      const name = nameJson(t, i, j);
+      if (name === '') return sdObjectJson(p);
+      i = eq + 1;
+      while (t.charCodeAt(i) === 32) i++;
+      i++; // the opening quote
+      // the value ends at the first `"` not escaped: found natively unless a backslash comes first
+      let k = t.indexOf('"', i);
+      if (bs >= 0 && bs < i) bs = t.indexOf('\\', i);
+      let value: string;
+      if (bs >= 0 && bs < k) {
+        k = i;
+        for (;;) {
+          c = t.charCodeAt(k);
+          if (c === 34 /* " */) break;
+          k += c === 92 /* \ */ ? 2 : 1;
+        }
+        value = JSON.stringify(unescapeSdValue(t, i, k));
+        bs = t.indexOf('\\', k);
+      } else {
+        value = q(t.slice(i, k)); // nothing to decode; q escapes control chars
+      }
+      out += nParams === 0 ? `${name}:${value}` : `,${name}:${value}`;
+      nParams++;
+      i = k + 1;
+    }
+    out += '}';
+  }
+  return out + '}';
+}
+
+/** Whether t[i, j) equals one of the first n spans recorded in `spans`. */
+function seenSpan(t: string, spans: Int32Array, n: number, i: number, j: number): boolean {
+  const len = j - i;
+  for (let m = 0; m < n; m++) {
+    const a = spans[2 * m];
+    if (spans[2 * m + 1] - a !== len) continue;
+    let k = 0;
+    while (k < len && t.charCodeAt(a + k) === t.charCodeAt(i + k)) k++;
+    if (k === len) return true;
+  }
+  return false;
+}
+
+/**
+ * An SD-NAME t[i, j) as a JSON string, or '' when it is all digits (an array-index key, which
+ * object enumeration would move to the front). SD-NAME chars are printable ASCII without `"`:
+ * only `\` needs escaping.
+ */
+function nameJson(t: string, i: number, j: number): string {
+  let digits = true;
+  let backslash = false;
+  for (let k = i; k < j; k++) {
+    const c = t.charCodeAt(k);
+    if (c < 48 || c > 57) {
+      digits = false;
+      if (c === 92) backslash = true;
+    }
+  }
+  if (digits) return '';
+  return backslash ? JSON.stringify(t.slice(i, j)) : `"${t.slice(i, j)}"`;
+}
+
+/** The fallback: the decoded objects, written like any object (same JSON as toEcs gives). */
+function sdObjectJson(p: Parsed): string {
+  const sd = structuredDataOf(p);
+  return sd === undefined ? '{}' : writeSd(sd);
 }

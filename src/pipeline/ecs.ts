@@ -1,4 +1,4 @@
-import type { Parsed } from '../parse';
+import { structuredDataOf, type Parsed } from '../parse';
 import type { Peer, SenderMeta } from '../inputs/types';
 import { cefFullName } from './cef-names';
 
@@ -60,7 +60,8 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
     if (p.msgid !== undefined) syslog.msgid = p.msgid;
     if (p.hostname !== undefined) syslog.hostname = p.hostname;
     if (p.version !== undefined) syslog.version = String(p.version);
-    if (p.structuredData !== undefined) syslog.structured_data = p.structuredData;
+    const sd = structuredDataOf(p);
+    if (sd !== undefined) syslog.structured_data = sd;
     objectAt(doc, 'log').syslog = syslog;
     if (p.pri !== undefined) objectAt(doc, 'log').level ??= SEVERITY[p.pri & 7].toLowerCase();
   }
@@ -185,25 +186,29 @@ export function isDigits(s: string): boolean {
 }
 
 const MAX_DATE_MS = 8.64e15;
-let cachedSecond = NaN;
+let cachedMinute = NaN;
 let cachedPrefix = '';
 
 /**
  * ISO 8601 UTC with milliseconds, or microseconds when the source gave them. Events of one batch
- * mostly share their second, so the `YYYY-MM-DDTHH:MM:SS.` prefix is cached (one Date per second,
- * not per event). Out-of-range times give the epoch rather than throwing.
+ * mostly share their minute (a sender's stamps step by seconds), so the `YYYY-MM-DDTHH:MM:` prefix
+ * is cached (one Date per minute, not per event or per second). Out-of-range times give the epoch
+ * rather than throwing.
  */
 export function isoTime(ms: number, micros: number | undefined): string {
   let whole = Math.floor(ms);
   if (!(whole >= -MAX_DATE_MS && whole <= MAX_DATE_MS)) whole = 0;
-  const second = Math.floor(whole / 1000);
-  if (second !== cachedSecond) {
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4);
-    cachedSecond = second;
+  const minute = Math.floor(whole / 60_000);
+  if (minute !== cachedMinute) {
+    cachedPrefix = new Date(minute * 60_000).toISOString().slice(0, -7); // drop `SS.sssZ`
+    cachedMinute = minute;
   }
-  const milli = whole - second * 1000;
+  const inMinute = whole - minute * 60_000;
+  const sec = Math.floor(inMinute / 1000);
+  const milli = inMinute - sec * 1000;
+  const s2 = sec < 10 ? `0${sec}` : `${sec}`;
   const m3 = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : `${milli}`;
-  if (micros === undefined || micros === 0) return `${cachedPrefix}${m3}Z`;
+  if (micros === undefined || micros === 0) return `${cachedPrefix}${s2}.${m3}Z`;
   const u3 = micros < 10 ? `00${micros}` : micros < 100 ? `0${micros}` : `${micros}`;
-  return `${cachedPrefix}${m3}${u3}Z`;
+  return `${cachedPrefix}${s2}.${m3}${u3}Z`;
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseCef, parseMessage, parseRfc3164, parseRfc5424 } from '../../../src/parse';
+import { parseCef, parseMessage, parseRfc3164, parseRfc5424, structuredDataOf } from '../../../src/parse';
 import type { ParseContext, Parsed } from '../../../src/parse';
 
 const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
@@ -153,7 +153,7 @@ d('corpus: every line parses, nothing is dropped', () => {
         expect(r.error).toBeTruthy();
       } else {
         const hasSomething = r.message.length > 0 || r.pri !== undefined || r.timestamp !== undefined || r.hostname !== undefined
-          || r.cef !== undefined || r.leef !== undefined || r.fields !== undefined || r.structuredData !== undefined;
+          || r.cef !== undefined || r.leef !== undefined || r.fields !== undefined || structuredDataOf(r) !== undefined;
         expect(hasSomething).toBe(true);
       }
       const k = `${r.format}/${r.header}`;
@@ -194,7 +194,7 @@ d('corpus: agreement with the expectations other projects publish', () => {
         check('go_syslog', id, 'appname', p.appname, e.appname);
         check('go_syslog', id, 'procid', p.procid, e.procid);
         check('go_syslog', id, 'msgid', p.msgid, e.msgid);
-        check('go_syslog', id, 'structuredData', p.structuredData, e.structured_data);
+        check('go_syslog', id, 'structuredData', structuredDataOf(p), e.structured_data);
         check('go_syslog', id, 'message', p.message, e.message ?? '');
       } else {
         const e = exp as Json;
@@ -257,7 +257,7 @@ d('corpus: agreement with the expectations other projects publish', () => {
         if (e.version !== undefined) check('vrl_syslog', id, 'version', p.version, e.version);
         if (e.severity !== undefined) check('vrl_syslog', id, 'severity', p.pri === undefined ? undefined : p.pri & 7, 5);
         if (e['exampleSDID@32473'] !== undefined) {
-          check('vrl_syslog', id, 'structuredData', p.structuredData?.['exampleSDID@32473'], e['exampleSDID@32473']);
+          check('vrl_syslog', id, 'structuredData', structuredDataOf(p)?.['exampleSDID@32473'], e['exampleSDID@32473']);
         }
       }
     }

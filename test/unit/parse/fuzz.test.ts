@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseCef, parseJson, parseKv, parseLeef, parseMessage, parseRfc3164, parseRfc5424 } from '../../../src/parse';
+import { parseCef, parseJson, parseKv, parseLeef, parseMessage, parseRfc3164, parseRfc5424, structuredDataOf } from '../../../src/parse';
 import type { ParseContext, Parsed } from '../../../src/parse';
 
 const ctx: ParseContext = { timezone: 'Europe/Berlin', now: Date.UTC(2026, 5, 1) };
@@ -76,7 +76,8 @@ describe('fuzz: RFC 5424 built from parts round-trips', () => {
         expect(r.appname).toBe(app);
         expect(r.procid).toBe(procid);
         expect(r.msgid).toBe(msgid);
-        expect(r.structuredData).toEqual(data);
+        expect(r.sdText).toBe(data === undefined ? undefined : sdText);
+        expect(structuredDataOf(r)).toEqual(data);
         expect(r.message).toBe(msg.charCodeAt(0) === 0xfeff ? msg.slice(1) : msg);
         expect(parseMessage(text, ctx).header).toBe('rfc5424');
       },

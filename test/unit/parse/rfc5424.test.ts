@@ -1,4 +1,4 @@
-import { parseRfc5424 } from '../../../src/parse';
+import { parseRfc5424, structuredDataOf } from '../../../src/parse';
 import type { ParseContext } from '../../../src/parse';
 
 const ctx: ParseContext = { timezone: 'UTC', now: Date.UTC(2026, 0, 10) };
@@ -9,8 +9,11 @@ describe('parseRfc5424: header fields', () => {
     expect(p).toMatchObject({
       format: 'rfc5424', header: 'rfc5424', pri: 165, version: 1, timestamp: Date.UTC(2003, 9, 11, 22, 14, 15, 3),
       hostname: 'mymachine.example.com', appname: 'evntslog', procid: undefined, msgid: 'ID47', message: 'An application event',
-      structuredData: { 'exampleSDID@32473': { iut: '3', eventSource: 'Application', eventID: '1011' }, 'examplePriority@32473': { class: 'high' } },
+      sdText: '[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"]',
     });
+    expect(structuredDataOf(p!)).toEqual(
+      { 'exampleSDID@32473': { iut: '3', eventSource: 'Application', eventID: '1011' }, 'examplePriority@32473': { class: 'high' } });
+    expect(p?.structuredData).toBe(structuredDataOf(p!)); // decoded once, cached
     expect(p?.timestampMicros).toBeUndefined();
   });
 
@@ -22,7 +25,13 @@ describe('parseRfc5424: header fields', () => {
     ['<13>1 - - - - - - \uFEFF', { message: '' }],
     ['<13>1 - - - - - - x\ny', { message: 'x\ny' }],
   ])('NILVALUE / lenient ends: %j', (text, want) => {
-    expect(parseRfc5424(text, ctx)).toMatchObject(want);
+    const { structuredData, ...rest } = want as Record<string, unknown>;
+    const p = parseRfc5424(text, ctx);
+    expect(p).toMatchObject(rest);
+    if ('structuredData' in want) {
+      expect(structuredDataOf(p!)).toEqual(structuredData);
+      expect(p?.sdText).toBeUndefined();
+    }
   });
 
   it.each([
@@ -86,18 +95,34 @@ describe('parseRfc5424: structured data', () => {
     ['[a x="κόσμε ⌘"]', { a: { x: 'κόσμε ⌘' } }],
   ])('%s', (sd, want) => {
     const p = parseRfc5424(`<13>1 - - - - - ${sd} msg`, ctx);
-    expect(p?.structuredData).toEqual(want);
+    expect(p?.structuredData).toBeUndefined(); // lazy: only the text is kept
+    expect(p?.sdText).toBe(sd);
+    expect(structuredDataOf(p!)).toEqual(want);
     expect(p?.message).toBe('msg');
   });
 
   it('keeps `__proto__` as a plain field', () => {
     const p = parseRfc5424('<13>1 - - - - - [__proto__ __proto__="x"]', ctx);
-    const sd = p?.structuredData as Record<string, Record<string, string>>;
+    const sd = structuredDataOf(p!) as Record<string, Record<string, string>>;
     expect(Object.keys(sd)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(sd)).toBe(Object.prototype);
     const params = Object.getOwnPropertyDescriptor(sd, '__proto__')?.value as Record<string, string>;
     expect(Object.keys(params)).toEqual(['__proto__']);
     expect(Object.getOwnPropertyDescriptor(params, '__proto__')?.value).toBe('x');
     expect(({} as Record<string, unknown>).x).toBeUndefined(); // Object.prototype untouched
+  });
+
+  it('a later `__proto__` element does not write into Object.prototype', () => {
+    const p = parseRfc5424('<13>1 - - - - - [a x="1"][__proto__ y="2"][__proto__ z="3"]', ctx);
+    const sd = structuredDataOf(p!) as Record<string, Record<string, string>>;
+    expect(Object.keys(sd)).toEqual(['a', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(sd, '__proto__')?.value).toEqual({ y: '2', z: '3' });
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+    expect(({} as Record<string, unknown>).z).toBeUndefined();
+  });
+
+  it('structuredDataOf: undefined without SD, and for other formats', () => {
+    expect(structuredDataOf(parseRfc5424('<13>1 - - - - - - msg', ctx)!)).toBeUndefined();
+    expect(structuredDataOf({ format: 'kv', header: 'none', message: 'a=1' })).toBeUndefined();
   });
 });

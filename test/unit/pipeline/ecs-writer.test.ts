@@ -56,4 +56,40 @@ describe('writeEcs writes the same document as toEcs', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.nat(2), (s, i) => same(s, peers[i])), { numRuns: 1500 });
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }).map((s) => `<${s.length % 192}>1 2026-01-01T00:00:00Z ${s}`), (s) => same(s, peers[0])), { numRuns: 1500 });
   });
+
+  // The writer copies SD straight from the wire text (sdText) and falls back to the objects where
+  // copying would differ (repeated SD-ID merged, repeated param last-wins, all-digit names first).
+  test('structured data written from the wire text (fast-check: escapes, repeats, digit names)', () => {
+    // small alphabets so that repeats and all-digit names are common; `\` is a legal SD-NAME char
+    const sdName = fc.string({ unit: fc.constantFrom('a', 'b', '1', '2', '0', '@', '.', '\\', '_', 'x', 'z', '-'), minLength: 1, maxLength: 4 });
+    const rawChar = fc.oneof(
+      fc.constantFrom('"', '\\', ']', '[', ' ', '=', '\n', '\t', '\u0000', '\u001f', '\u007f', 'é', '⌘', '\u2028', '\uD83D\uDE00'),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+    );
+    // a value as written on the wire: escapes (`\"` `\\` `\]`), other `\x` kept, unescaped `]`
+    const wireValue = fc.array(fc.oneof(
+      rawChar.filter((c) => c !== '"' && c !== '\\'),
+      fc.constantFrom('\\"', '\\\\', '\\]', '\\n', '\\x', '\\é', '\\ '),
+    ), { maxLength: 8 }).map((a) => a.join(''));
+    const param = fc.tuple(sdName, fc.constantFrom(' ', '  '), fc.constantFrom('=', ' =', '= ', ' = '), wireValue)
+      .map(([k, sp, eq, v]) => `${sp}${k}${eq}"${v}"`);
+    const element = fc.tuple(sdName, fc.array(param, { maxLength: 5 }), fc.constantFrom('', ' '))
+      .map(([id, ps, tail]) => `[${id}${ps.join('')}${tail}]`);
+    const sd = fc.array(element, { minLength: 1, maxLength: 4 }).map((a) => a.join(''));
+    fc.assert(fc.property(sd, fc.nat(2), (data, i) => {
+      const raw = `<165>1 2026-01-01T00:00:00.123456Z host app 42 ID ${data} msg`;
+      expect(parseMessage(raw, { timezone: 'UTC', now: 0 }).sdText).toBe(data); // the parser accepted it
+      same(raw, peers[i]);
+    }), { numRuns: 3000 });
+  });
+
+  test('structured data: repeats and digit names take the object path', () => {
+    for (const sd of [
+      '[a x="1"][a y="2"]', '[a x="1" x="2"]', '[a x="1" y="2" x="3"]', '[a 2="x" 1="y" b="z"]', '[2 x="1"][1 y="2"]',
+      '[__proto__ __proto__="x"]', '[a x="1"][__proto__ y="2"][__proto__ z="3"]', '[a\\b c\\d="e\\f\\"\\]"]',
+      `[a ${Array.from({ length: 40 }, (_, k) => `k${k}="${k}"`).join(' ')}]`,
+      Array.from({ length: 40 }, (_, k) => `[id${k} v="${k}"]`).join(''),
+    ]) same(`<13>1 - - - - - ${sd} m`, peers[0]);
+  });
 });
+
