@@ -5,7 +5,7 @@
 // same generator and file watcher (../shared/peer-bench). Then UDP loss at 50k and 100k datagrams/s.
 // Results: bench/results/ingest-<date>.{jsonl,json,md}. Loads go to 127.0.0.1 only, bounded in count and time.
 //
-// usage: npm run bench:ingest [-- --n 1000000 --runs 3 --workers 1 --udp-n 300000]
+// usage: npm run bench:ingest [-- --n 1000000 --runs 3 --workers 2 --udp-n 300000]
 // needs: `bash ../shared/peer-bench/setup.sh` once per machine (as root), and a built checkout (npm ci).
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -15,7 +15,7 @@ const REPO = path.resolve(__dirname, '..');
 const PB = path.resolve(REPO, '../shared/peer-bench');
 const RUN = process.env.PEER_BENCH_RUN || '/tmp/peer-bench';
 const WORK = '/tmp/siemgate-bench';
-const a = { n: 1000000, runs: 3, workers: 1, udpN: 300000, skipUdp: 0, skipTcp: 0 };
+const a = { n: 1000000, runs: 3, workers: 2, udpN: 300000, skipUdp: 0, skipTcp: 0 };
 const v = process.argv.slice(2);
 for (let i = 0; i < v.length; i += 2) {
   const k = v[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());

@@ -126,7 +126,7 @@ export const topSchema: Schema = {
     pipeline: {
       type: 'object', additionalProperties: false,
       properties: {
-        workers: { type: 'integer', minimum: 0, maximum: 64, default: 1, description: 'Parse+map worker threads (0: on the main thread).' },
+        workers: { type: 'integer', minimum: 0, maximum: 64, default: 'one per core, at most 8', description: 'Parse+map worker threads (0: on the main thread).' },
       },
     },
   },

@@ -28,16 +28,27 @@ export function datagramEnd(msg: Buffer): number {
  * max_message_bytes are truncated and flagged. Datagrams are handed over even while the sink is
  * paused (it counts pipeline_full itself). Socket errors are logged rate-limited, never thrown.
  */
+const PEER_CACHE_MAX = 65536;
+
 export async function startUdpInput(cfg: UdpInputConfig, sink: IngestSink): Promise<RunningInput> {
   const where = requireListenAddress(cfg.name, cfg.address);
   const counters = newInputCounters();
   const socket: Socket = createSocket({ type: where.family === 6 ? 'udp6' : 'udp4' });
   const max = cfg.maxMessageBytes;
 
+  // One Peer per sender, not per datagram: devices send from a fixed address and port, and the
+  // pipeline keys its batches' peer tables by object. Bounded: cleared past PEER_CACHE_MAX senders.
+  const peers = new Map<string, Peer>();
   socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
     counters.udpDatagrams++;
     counters.bytes += msg.length;
-    const peer: Peer = { input: cfg.name, transport: 'udp', ip: peerIp(rinfo.address), port: rinfo.port };
+    const key = `${rinfo.address} ${rinfo.port}`;
+    let peer = peers.get(key);
+    if (peer === undefined) {
+      if (peers.size >= PEER_CACHE_MAX) peers.clear();
+      peer = { input: cfg.name, transport: 'udp', ip: peerIp(rinfo.address), port: rinfo.port };
+      peers.set(key, peer);
+    }
     const end = datagramEnd(msg);
     if (end === 0) sink.reject(peer, 'empty', 1);
     else if (end > max) sink.message(peer, msg, 0, max, FLAG_TRUNCATED);

@@ -15,7 +15,8 @@ export interface RawBatch {
   ends: Uint32Array;
   flags: Uint8Array;
   peerIndex: Uint16Array;
-  peers: Peer[];
+  /** Distinct peers, flat: input, transport, ip, port, input, ... (cheaper to clone than objects). */
+  peers: Array<string | number>;
   /** Sender metadata (HTTP), sparse. */
   metas?: Array<SenderMeta | undefined>;
 }
@@ -32,6 +33,17 @@ export interface DoneBatch {
 
 export const MAX_BATCH_MESSAGES = 2048;
 export const MAX_BATCH_BYTES = 1 << 20;
+/** A batch is sealed this long after its first message at the latest (or when full, or on flush). */
+export const MAX_BATCH_DELAY_MS = 2;
+
+/** The Peer objects of a batch's flat peer table. */
+export function unpackPeers(flat: Array<string | number>): Peer[] {
+  const out: Peer[] = [];
+  for (let i = 0; i < flat.length; i += 4) {
+    out.push({ input: flat[i] as string, transport: flat[i + 1] as Peer['transport'], ip: flat[i + 2] as string, port: flat[i + 3] as number });
+  }
+  return out;
+}
 
 export function emptyFormatCounts(): FormatCounts {
   return { rfc5424: 0, rfc3164: 0, cef: 0, leef: 0, json: 0, kv: 0, unknown: 0 };

@@ -1,9 +1,26 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RawBatch } from './batch';
 import { processBatch, type ZoneTable } from './process-batch';
 
 /** Worker entry: batches in, serialized documents out (the output buffer is transferred, not copied). */
 const zones = (workerData as { zones: ZoneTable }).zones;
+lowerThisThreadsPriority();
+
+/**
+ * Parsing can wait a moment; draining the sockets cannot (a UDP datagram the kernel has no room
+ * for is lost). On Linux, setpriority() on a thread id affects that thread only, so the workers
+ * run at a lower priority than the socket thread when the cores are busy. Elsewhere: a no-op.
+ */
+function lowerThisThreadsPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 5);
+  } catch {
+    // not Linux, or not permitted: the default priority is correct, only less favourable under load
+  }
+}
 parentPort!.on('message', (batch: RawBatch) => {
   const done = processBatch(batch, zones);
   const out = done.out;

@@ -1,6 +1,6 @@
 import { parseMessage, type Parsed, type ParseContext } from '../parse';
 import { FLAG_JSON, FLAG_TRUNCATED, type Peer, type SenderMeta } from '../inputs/types';
-import { emptyFormatCounts, type DoneBatch, type RawBatch } from './batch';
+import { emptyFormatCounts, unpackPeers, type DoneBatch, type RawBatch } from './batch';
 import { isoTime, toEcs } from './ecs';
 import { writeEcs, type WriterBatchContext } from './ecs-writer';
 import { idTimePrefix, nextEventId } from './event-id';
@@ -18,12 +18,13 @@ export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
   const lines: string[] = new Array(batch.count);
   const ctx: ParseContext = { timezone: 'UTC', now: batch.receivedAt };
   const bctx = batchContext(batch.receivedAt);
+  const peers = unpackPeers(batch.peers);
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
     const end = batch.ends[i];
     const raw = data.toString('utf8', start, end);
     start = end;
-    const peer = batch.peers[batch.peerIndex[i]];
+    const peer = peers[batch.peerIndex[i]];
     ctx.timezone = zones[peer.input] ?? 'UTC';
     const doc = processOne(raw, batch.flags[i], peer, batch.metas?.[i], bctx, ctx);
     formats[doc.format]++;

@@ -36,7 +36,7 @@ describe('config loader', () => {
     expect(cfg.inputs[0]).toMatchObject({ type: 'syslog_udp', timezone: 'Europe/Berlin', maxMessageBytes: 65535 });
     expect(cfg.inputs[1]).toMatchObject({ type: 'syslog_tcp', framing: 'octet', maxMessageBytes: 65536, oversize: 'truncate', idleTimeoutMs: 300000 });
     expect(cfg.inputs[2]).toMatchObject({ type: 'http', auth: 'token', tokens: [{ name: 'apps', secret: 's3cret' }] });
-    expect(cfg.pipeline.workers).toBe(1);
+    expect(cfg.pipeline.workers).toBe(Math.max(1, Math.min(require('node:os').availableParallelism(), 8)));
   });
 
   test('an unknown key is named with its file, line and the keys that are allowed', () => {
