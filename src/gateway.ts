@@ -51,7 +51,14 @@ export async function startGateway(cfg: Config): Promise<Gateway> {
         await ingest.close();
         await Promise.allSettled(destinations.map((d) => d.close()));
         const s = ingest.stats();
-        log.info(`stopped: received ${s.received}, written ${s.written}, rejected ${s.received - s.written - s.inFlight}`);
+        const truncated = Object.values(s.truncatedByInput).reduce((a, b) => a + b, 0);
+        const reasons: Record<string, number> = {};
+        for (const byReason of Object.values(s.rejected)) {
+          for (const [reason, n] of Object.entries(byReason)) reasons[reason] = (reasons[reason] ?? 0) + (n ?? 0);
+        }
+        const why = Object.entries(reasons).map(([r, n]) => `${r} ${n}`).join(', ');
+        log.info(`stopped: received ${s.received}, written ${s.written}, rejected ${s.received - s.written - s.inFlight}` +
+          (why ? ` (${why})` : '') + (truncated > 0 ? `; ${truncated} of the written were truncated at max_message_bytes` : ''));
       })();
       return stopping;
     },

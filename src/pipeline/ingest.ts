@@ -1,4 +1,4 @@
-import type { IngestSink, Peer, RejectReason, SenderMeta } from '../inputs/types';
+import { FLAG_TRUNCATED, type IngestSink, type Peer, type RejectReason, type SenderMeta } from '../inputs/types';
 import { log, rateLimited } from '../observe/log';
 import { emptyFormatCounts, MAX_BATCH_BYTES, MAX_BATCH_DELAY_MS, MAX_BATCH_MESSAGES, type DoneBatch, type FormatCounts, type RawBatch } from './batch';
 import type { ZoneTable } from './process-batch';
@@ -27,6 +27,8 @@ export interface IngestStats {
   inFlight: number;
   rejected: Record<string, Partial<Record<RejectReason, number>>>;
   receivedByInput: Record<string, number>;
+  /** Messages kept but cut at max_message_bytes (tagged `truncated`), per input. */
+  truncatedByInput: Record<string, number>;
   formats: FormatCounts;
 }
 
@@ -43,7 +45,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const lowWater = highWater >> 2;
   const hardLimit = opts.hardLimitBytes ?? highWater * 4;
   const stats: IngestStats = {
-    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, formats: emptyFormatCounts(),
+    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(),
   };
   const logReject = rateLimited();
 
@@ -142,6 +144,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       }
       stats.received++;
       stats.receivedByInput[peer.input] = (stats.receivedByInput[peer.input] ?? 0) + 1;
+      if ((flag & FLAG_TRUNCATED) !== 0) stats.truncatedByInput[peer.input] = (stats.truncatedByInput[peer.input] ?? 0) + 1;
       if (count === MAX_BATCH_MESSAGES || (count > 0 && used + len > MAX_BATCH_BYTES)) seal();
       if (used + len > data.length) {
         const bigger = Buffer.allocUnsafeSlow(Math.max(data.length * 2, used + len));

@@ -42,6 +42,7 @@ describe.each([0, 2])('ingest pipeline with %i worker(s)', (workers) => {
     await ing.close();
     const [a, b] = lines.map((l) => JSON.parse(l));
     expect(a.tags).toContain('truncated');
+    expect(ing.stats().truncatedByInput).toEqual({ tcp: 1 });
     expect(b).toMatchObject({ message: 'from app', user: { name: 'bob' }, host: { hostname: 'app01' }, siemgate: { sourcetype: 'st', format: 'json' } });
   });
 });
