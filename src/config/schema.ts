@@ -68,7 +68,7 @@ export const inputSchemas: Record<string, Schema> = {
     type: 'object', additionalProperties: false, required: ['name', 'type', 'address'],
     properties: {
       name, type: { const: 'syslog_udp' }, address: address('0.0.0.0:514'), timezone,
-      receive_buffer_bytes: size('Kernel receive buffer (SO_RCVBUF); raise it for bursts. Capped by net.core.rmem_max.', 'kernel default', '8MiB'),
+      receive_buffer_bytes: size('Kernel receive buffer (SO_RCVBUF): what absorbs bursts. Capped by net.core.rmem_max; raise that sysctl too.', '16MiB', '32MiB'),
       max_message_bytes: size('Longest datagram kept whole; longer ones are truncated and tagged.', 65535),
     },
   },
