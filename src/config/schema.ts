@@ -121,10 +121,10 @@ export const topSchema: Schema = {
   additionalProperties: false,
   properties: {
     data_dir: { type: 'string', default: './data', description: 'Where the gateway keeps its state (journal, cursors, dead letters, stats, reports).' },
-    inputs: { type: 'array', description: 'Listeners.', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
-    destinations: { type: 'array', description: 'Where events go.', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } },
+    inputs: { type: 'array', description: 'Listeners, each with a `type` (the input sections below).', items: { type: 'object', required: ['type'] } },
+    destinations: { type: 'array', description: 'Where events go, each with a `type` (the destination sections below).', items: { type: 'object', required: ['type'] } },
     pipeline: {
-      type: 'object', additionalProperties: false,
+      type: 'object', additionalProperties: false, description: 'How parsing is spread over threads.',
       properties: {
         workers: { type: 'integer', minimum: 0, maximum: 64, default: 'one per core, at most 8', description: 'Parse+map worker threads (0: on the main thread).' },
       },
