@@ -1,7 +1,8 @@
 import { addTag, createParsed } from './create-parsed';
 import { readPri } from './pri';
 import {
-  daysInMonth, digits2, digits4, epochMs, inferYearMs, localToUtc, monthAt, readClock, readIso, ts,
+  daysInMonth, digits2, digits4, epochMs, flatCopy, inferYearMs, localToUtc, monthAt, readClock, readFraction, readIso,
+  ts,
 } from './timestamp';
 import type { ParseContext, Parsed } from './types';
 
@@ -177,6 +178,12 @@ function readStamp(s: string, i: number, ctx: ParseContext): number {
       j = readDayClock(s, i + 9, y, m, ctx, true);
       if (j < 0) return -1;
     }
+  } else if (bsdPrefix !== '' && s.startsWith(bsdPrefix, i)) {
+    // Same `Mmm dd hh:` as the last year-less stamp (consecutive messages mostly share the
+    // hour): the text up to the hour is the same, so month, day and hour are too; only
+    // `mm:ss[.fff]` and the zone are read.
+    j = readMinSec(s, i + bsdPrefix.length, ctx);
+    if (j < 0) return -1;
   } else {
     const m = monthAt(s, i);
     if (m === 0 || s.charCodeAt(i + 3) !== 32) return -1;
@@ -194,7 +201,8 @@ function readStamp(s: string, i: number, ctx: ParseContext): number {
  * `[ ]d[d] [yyyy ]hh:mm:ss[.fff][zone]` after the month; `year` -1 when not yet known.
  * Sets stampMs/stampMicros/stampYearInferred; returns the index past the stamp or -1.
  */
-function readDayClock(s: string, i: number, year: number, month: number, ctx: ParseContext, yearGiven: boolean): number {
+function readDayClock(s: string, i0: number, year: number, month: number, ctx: ParseContext, yearGiven: boolean): number {
+  let i = i0;
   while (s.charCodeAt(i) === 32) i++;
   let day = s.charCodeAt(i) - 48;
   if (!(day >= 0 && day <= 9)) return -1;
@@ -217,8 +225,54 @@ function readDayClock(s: string, i: number, year: number, month: number, ctx: Pa
   }
   const msOfDay = readClock(s, i);
   if (msOfDay < 0) return -1;
-  const micros = ts.micros;
-  i = ts.end;
+  if (y < 0) {
+    // Remember the `Mmm dd hh:` text (month at i0 - 4 .. the hour's `:`) for readMinSec. Up to
+    // 12 chars: slice makes a flat copy (V8 shares the parent only from 13 chars on), so it
+    // does not keep the message alive; a longer (oddly spaced) one is flattened explicitly.
+    const k = s.slice(i0 - 4, i + 3);
+    bsdPrefix = k.length > 12 ? flatCopy(k) : k;
+    bsdMonth = month;
+    bsdDay = day;
+    bsdHourMs = msOfDay - (msOfDay % 3_600_000);
+  }
+  return readZone(s, ts.end, y, month, day, msOfDay, ts.micros, ctx);
+}
+
+/**
+ * After a bsdPrefix match: `mm:ss[.fff]` at i, then the zone, as readClock and readDayClock
+ * read them. Returns the index past the stamp or -1.
+ */
+function readMinSec(s: string, i: number, ctx: ParseContext): number {
+  // readClock wants the whole `hh:mm:ss` in the text
+  if (i + 5 > s.length) return -1;
+  const mi = digits2(s, i);
+  if (mi < 0 || mi > 59 || s.charCodeAt(i + 2) !== 58 /* : */) return -1;
+  const sec = digits2(s, i + 3);
+  if (sec < 0 || sec > 60) return -1;
+  let ms = 0;
+  let micros = -1;
+  let end = i + 5;
+  const c = s.charCodeAt(end);
+  if (c === 46 /* . */ || c === 44 /* , */) {
+    ts.micros = -1;
+    const f = readFraction(s, end);
+    if (f >= 0) {
+      ms = f;
+      micros = ts.micros;
+      end = ts.end;
+    }
+  }
+  const msOfDay = bsdHourMs + (mi * 60 + (sec > 59 ? 59 : sec)) * 1000 + ms;
+  return readZone(s, end, -1, bsdMonth, bsdDay, msOfDay, micros, ctx);
+}
+
+/**
+ * The zone after the clock (at i) and the epoch of the stamp; sets stampMs/stampMicros/
+ * stampYearInferred and returns the index past the stamp.
+ */
+function readZone(
+  s: string, i: number, y: number, month: number, day: number, msOfDay: number, micros: number, ctx: ParseContext,
+): number {
   // zone: `Z`, ` UTC`, ` GMT`, or another upper-case abbreviation (ignored: read in ctx.timezone)
   let utc = false;
   const c = s.charCodeAt(i);
@@ -241,11 +295,53 @@ function readDayClock(s: string, i: number, year: number, month: number, ctx: Pa
     if (day > daysInMonth(y, month)) return -1;
     stampMs = localToUtc(epochMs(y, month, day, 0, 0, 0, 0) + msOfDay, zone);
   } else {
-    stampMs = inferYearMs(month, day, msOfDay, zone, ctx.now);
+    stampMs = inferredMs(month, day, msOfDay, zone, ctx.now);
     stampYearInferred = true;
   }
   stampMicros = micros;
   return i;
+}
+
+/** `Mmm dd hh:` of the last year-less stamp readDayClock read ('' = none yet), and its parts. */
+let bsdPrefix = '';
+let bsdMonth = 0;
+let bsdDay = 0;
+let bsdHourMs = 0;
+
+// The last year inference: inputs (month, day, hour, zone, now) → UTC ms of that hour's start.
+let infMonth = 0;
+let infDay = 0;
+let infHourMs = -1;
+let infZone = '';
+let infNow = NaN;
+let infUtcMs = 0;
+
+/**
+ * inferYearMs, cached per hour: a batch shares `now` and mostly the hour, and the inference
+ * (year of now in the zone, rollover check, zone offsets, themselves cached per hour) is the
+ * same for every ms of it. An hour is cached only when its first and last ms map 3 599 999 ms
+ * apart, i.e. the same year and offset hold for the whole hour (not across a rollover or a DST
+ * edge): then any ms of it maps to the cached start + its offset into the hour, exactly as
+ * inferYearMs computes it (the year check is monotonic in the time, and the offset is a step
+ * function over whole UTC hours, so equal ends mean equal throughout).
+ */
+function inferredMs(month: number, day: number, msOfDay: number, zone: string, now: number): number {
+  const hour = msOfDay - (msOfDay % 3_600_000);
+  if (hour === infHourMs && day === infDay && month === infMonth && now === infNow && zone === infZone) {
+    return infUtcMs + (msOfDay - hour);
+  }
+  const start = inferYearMs(month, day, hour, zone, now);
+  if (inferYearMs(month, day, hour + 3_599_999, zone, now) - start === 3_599_999) {
+    infMonth = month;
+    infDay = day;
+    infHourMs = hour;
+    infZone = zone;
+    infNow = now;
+    infUtcMs = start;
+    return start + (msOfDay - hour);
+  }
+  infHourMs = -1;
+  return inferYearMs(month, day, msOfDay, zone, now);
 }
 
 // ---- token helpers --------------------------------------------------------------------------

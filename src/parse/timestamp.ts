@@ -111,7 +111,7 @@ export const ts: TsScratch = {
  * Reads `.f{1,9}` at pos (pos points at the `.` or `,`). Sets ts.micros and returns the ms part,
  * or -1 when there is no digit after the separator. ts.end is set past the digits.
  */
-function readFraction(s: string, pos: number): number {
+export function readFraction(s: string, pos: number): number {
   let i = pos + 1;
   let n = 0;
   let count = 0;
@@ -219,7 +219,7 @@ let isoPrefix = '';
 let isoPrefixMs = 0;
 
 /** A sequential (flat) copy of a short string: not a slice that keeps its parent alive. */
-function flatCopy(k: string): string {
+export function flatCopy(k: string): string {
   const o: Record<string, number> = {};
   o[k] = 0; // property keys are internalized: a flat copy
   for (const x in o) return x;

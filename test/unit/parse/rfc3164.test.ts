@@ -1,5 +1,6 @@
 import { parseRfc3164 } from '../../../src/parse';
 import type { ParseContext } from '../../../src/parse';
+import { inferYearMs } from '../../../src/parse/timestamp';
 
 const now = Date.UTC(2026, 0, 10, 12, 0, 0); // 2026-01-10
 const ctx: ParseContext = { timezone: 'UTC', now };
@@ -86,5 +87,42 @@ describe('parseRfc3164: what it is not', () => {
   });
   it('no PRI is not invented', () => {
     expect(parseRfc3164('Feb 18 16:01:59 serverX -- MARK --', ctx)?.pri).toBeUndefined();
+  });
+});
+
+describe('parseRfc3164: cached BSD stamp prefix and year inference', () => {
+  // The `Mmm dd hh:` text and the per-hour inference are cached across calls; every stamp must
+  // still read as inferYearMs computes it from scratch, in any order and at DST/rollover edges.
+  const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const cases: Array<[number, number, number, number, number, string]> = [];
+  for (const [mo, d] of [[1, 10], [3, 29], [3, 30], [10, 25], [10, 26], [12, 31], [2, 10], [2, 29]]) {
+    for (const h of [0, 1, 2, 3, 23]) {
+      for (const [mi, s, ms] of [[0, 0, 0], [30, 5, 250], [59, 59, 999], [59, 60, 0], [0, 1, 0]]) {
+        cases.push([mo, d, h, mi, s, ms === 0 ? '' : `.${String(ms).padStart(3, '0')}`]);
+      }
+    }
+  }
+  it.each(['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'])('zone %s', (timezone) => {
+    for (const nowMs of [now, Date.UTC(2026, 11, 31, 23, 30), Date.UTC(2026, 1, 9, 0, 10)]) {
+      const c: ParseContext = { timezone, now: nowMs };
+      // twice over, so the second pass reads from warm caches
+      for (let pass = 0; pass < 2; pass++) {
+        for (const [mo, d, h, mi, s, frac] of cases) {
+          const day = d < 10 ? ` ${d}` : String(d);
+          const p = parseRfc3164(`<13>${MON[mo - 1]} ${day} ${p2(h)}:${p2(mi)}:${p2(s)}${frac} host app: x`, c);
+          const msOfDay = ((h * 60 + mi) * 60 + Math.min(s, 59)) * 1000 + (frac === '' ? 0 : Number(frac.slice(1)));
+          expect(p?.timestamp).toBe(inferYearMs(mo, d, msOfDay, timezone, nowMs));
+        }
+      }
+    }
+  });
+  it('a stamp with a zone after a cached prefix', () => {
+    parseRfc3164('<13>Jan  5 10:11:12 host app: x', ctx);
+    expect(parseRfc3164('<13>Jan  5 10:12:13 UTC: %SYS-5-CONFIG_I: x', { timezone: 'Europe/Berlin', now })?.timestamp)
+      .toBe(Date.UTC(2026, 0, 5, 10, 12, 13));
+    expect(parseRfc3164('<13>Jan  5 10:12:13 host app: x', { timezone: 'Europe/Berlin', now })?.timestamp)
+      .toBe(Date.UTC(2026, 0, 5, 9, 12, 13));
+    expect(parseRfc3164('<13>Jan  5 10:1 host app: x', ctx)?.timestamp).toBeUndefined();
   });
 });
