@@ -3,6 +3,7 @@
  * sends carries a unique marker `<prefix>-<n>` (e.g. `it-logger-udp-17`); these helpers find the
  * documents of one prefix, wait for all of them, and check none is missing and none doubled.
  */
+import { hostname } from 'node:os';
 import type { RunningGateway } from './gateway';
 import { sleep } from './procs';
 
@@ -121,4 +122,17 @@ export function syslogFields(f: { facility: number; severity: number }): Record<
     'log.syslog.severity.code': f.severity,
     'log.syslog.severity.name': SEV[f.severity],
   };
+}
+
+/**
+ * A message a relay (rsyslog, syslog-ng) forwarded in RFC 3164 form over TCP: `<156>Mmm dd hh:mm:ss
+ * host tag[4242]: text` from a logger fed with `-p local3.warning -t <tag> --id=4242`.
+ */
+export function expectRelayed3164(d: Doc, marker: string, line: string | undefined, tag: string, t0: number): void {
+  expectFields(d, {
+    message: line, 'siemgate.format': 'rfc3164', 'log.syslog.appname': tag, 'log.syslog.procid': '4242',
+    'log.syslog.hostname': hostname().split('.')[0], ...syslogFields({ facility: 19, severity: 4 }),
+  }, marker);
+  expectLoopbackPeer(d, 'tcp', 'tcp');
+  expectTimestampWithin(d, Math.floor(t0 / 1000) * 1000, Date.now());
 }
