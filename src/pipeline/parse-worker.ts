@@ -23,9 +23,6 @@ function lowerThisThreadsPriority(): void {
 }
 parentPort!.on('message', (batch: RawBatch) => {
   const done = processBatch(batch, zones);
-  const out = done.out;
-  // A fresh, unpooled copy so its ArrayBuffer can be transferred whole.
-  const transferable = new Uint8Array(out.byteLength);
-  transferable.set(out);
-  parentPort!.postMessage({ ...done, out: transferable }, [transferable.buffer]);
+  // processBatch's output owns its (unpooled) ArrayBuffer: transferred, not copied.
+  parentPort!.postMessage(done, [done.out.buffer as ArrayBuffer]);
 });

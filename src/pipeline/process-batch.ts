@@ -15,7 +15,11 @@ export type ZoneTable = Record<string, string>;
 export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
   const formats = emptyFormatCounts();
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
-  const lines: string[] = new Array(batch.count);
+  // Each document goes into the output buffer as soon as it is written. Keeping the lines and
+  // joining them at the end was twice as slow (19 vs 10 us/event measured): 2048 half-built
+  // strings outlived the young generation, so the collector copied them before they were flattened.
+  let out: Buffer = Buffer.allocUnsafeSlow(Math.max(4096, data.byteLength * 5));
+  let off = 0;
   const ctx: ParseContext = { timezone: 'UTC', now: batch.receivedAt };
   const bctx = batchContext(batch.receivedAt);
   const peers = unpackPeers(batch.peers);
@@ -28,10 +32,19 @@ export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
     ctx.timezone = zones[peer.input] ?? 'UTC';
     const doc = processOne(raw, batch.flags[i], peer, batch.metas?.[i], bctx, ctx);
     formats[doc.format]++;
-    lines[i] = doc.line;
+    const line = doc.line;
+    if (off + line.length * 3 + 1 > out.length) out = grow(out, off, line.length * 3 + 1);
+    off += out.write(line, off, 'utf8');
+    out[off++] = 10;
   }
-  const out = Buffer.from(lines.length > 0 ? lines.join('\n') + '\n' : '', 'utf8');
-  return { seq: batch.seq, count: batch.count, out, formats };
+  // unpooled and starting at offset 0, so the worker can transfer its ArrayBuffer without a copy
+  return { seq: batch.seq, count: batch.count, out: out.subarray(0, off), formats };
+}
+
+function grow(buf: Buffer, used: number, need: number): Buffer {
+  const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, used + need));
+  buf.copy(bigger, 0, 0, used);
+  return bigger;
 }
 
 export interface BatchContext extends WriterBatchContext {
