@@ -1,4 +1,4 @@
-import { internKey } from './intern-key';
+import { internalize } from './intern-key';
 import { setField } from './set-field';
 import type { CefRecord } from './types';
 
@@ -109,6 +109,45 @@ function keyAt(s: string, i: number): number {
   return j > i && j < len && s.charCodeAt(j) === 61 ? j : -1;
 }
 
+/*
+ * Extension keys, interned. Same idea as intern-key.ts (a stored `obj[key]` is much cheaper with
+ * an internalized key), but the hash is taken over the key's chars from last to first: the value
+ * scan below already walks back over every key char from its `=` to find where the key starts, so
+ * it computes the hash in that same walk and the key is not read a second time just to hash it.
+ * A hit is checked char by char in JS: keys are short, and that is cheaper than a call to the
+ * startsWith builtin. 2-way like intern-key.ts; a key longer than KEY_MAX is sliced, not cached.
+ */
+const KEY_SLOTS = 2048;
+const KEY_MASK = KEY_SLOTS - 2;
+const KEY_MAX = 64;
+const HASH_SEED = 0x811c9dc5 | 0;
+const keyTable: string[] = new Array<string>(KEY_SLOTS).fill('');
+
+/** One step of the backward key hash (FNV-1a style); must match `cefKey`'s callers' loops. */
+function hashStep(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+/** The key in s[start, end) (end = its `=`), `h` its backward hash (`hashStep` from end-1 to start). */
+function cefKey(s: string, start: number, end: number, h: number): string {
+  const n = end - start;
+  if (n > KEY_MAX) return s.slice(start, end);
+  const slot = (h ^ (h >>> 15)) & KEY_MASK;
+  const a = keyTable[slot];
+  if (a.length === n && sameChars(s, start, a, n)) return a;
+  const b = keyTable[slot + 1];
+  if (b.length === n && sameChars(s, start, b, n)) return b;
+  const key = internalize(s.slice(start, end));
+  keyTable[slot + 1] = a;
+  keyTable[slot] = key;
+  return key;
+}
+
+function sameChars(s: string, start: number, k: string, n: number): boolean {
+  for (let j = 0; j < n; j++) if (s.charCodeAt(start + j) !== k.charCodeAt(j)) return false;
+  return true;
+}
+
 /**
  * Fills `out` from the extension starting at i. Exported for LEEF's whitespace fallback.
  * `bs`: the index of a backslash at or before the next one after i, or -2 when not known.
@@ -128,18 +167,29 @@ export function readExtensions(s: string, i: number, out: Record<string, string>
     while (i < len && s.charCodeAt(i) === 32) i++;
     eq = keyAt(s, i);
   }
+  // the first key's hash; the later keys' hashes come out of the value scan
+  let h = HASH_SEED;
+  for (let k = eq - 1; k >= i; k--) h = hashStep(h, s.charCodeAt(k));
   for (;;) {
-    const key = internKey(s, i, eq);
+    const key = cefKey(s, i, eq, h);
     const vStart = eq + 1;
     // The value runs to the next ` key=`. Found from the `=` side: each `=` (indexOf, native) is
     // checked by walking back over key chars to a space, so only keys and the chars before an
     // in-value `=` are walked, not every word of every value. (`\=` never ends a value: `\` is no
-    // key char.) The first `=` that passes is the first ` key=`: keys hold no space.
+    // key char.) The first `=` that passes is the first ` key=`: keys hold no space. The walk
+    // hashes the chars it passes, so a key that passes has its hash ready for cefKey.
     let nextKey = -1;
     let nextEq = s.indexOf('=', vStart);
     while (nextEq >= 0) {
       let k = nextEq;
-      while (k > vStart && isKeyChar(s.charCodeAt(k - 1))) k--;
+      h = HASH_SEED;
+      for (;;) {
+        if (k <= vStart) break;
+        const c = s.charCodeAt(k - 1);
+        if (c >= 128 || KEY_CHAR[c] === 0) break;
+        h = hashStep(h, c);
+        k--;
+      }
       if (k < nextEq && k > vStart && s.charCodeAt(k - 1) === 32) {
         nextKey = k;
         break;
@@ -149,7 +199,11 @@ export function readExtensions(s: string, i: number, out: Record<string, string>
     let vEnd = nextKey >= 0 ? nextKey - 1 : len;
     while (vEnd > vStart && s.charCodeAt(vEnd - 1) === 32) vEnd--;
     if (bs >= 0 && bs < vStart) bs = s.indexOf('\\', vStart);
-    setField(out, key, bs >= 0 && bs < vEnd ? unescapeValue(s, bs, vStart, vEnd) : s.slice(vStart, vEnd));
+    const value = bs >= 0 && bs < vEnd ? unescapeValue(s, bs, vStart, vEnd) : s.slice(vStart, vEnd);
+    // `__proto__` is the one key a plain store would misread (it would set the prototype); the
+    // check is inlined here rather than calling setField: this store runs once per pair.
+    if (key.length === 9 && key === '__proto__') setField(out, key, value);
+    else out[key] = value;
     if (nextKey < 0) return;
     i = nextKey;
     eq = nextEq;
@@ -158,19 +212,20 @@ export function readExtensions(s: string, i: number, out: Record<string, string>
 
 /**
  * Extension value: `\=` `\\` `\n` `\r` decoded; any other `\x` kept as both chars.
- * `b` is the first backslash in [i, end).
+ * `b` is the first backslash in [i, end). From one backslash to the next is a native indexOf,
+ * not a char loop: values such as `reason\=tcp-fin bytes\=123` hold few backslashes.
  */
 function unescapeValue(s: string, b: number, i: number, end: number): string {
   let out = '';
   let from = i;
-  for (; b < end; b++) {
-    if (s.charCodeAt(b) !== 92) continue;
+  while (b >= 0 && b < end) {
     const n = s.charCodeAt(b + 1);
     if (b + 1 < end && (n === 61 || n === 92 || n === 110 || n === 114)) {
       out += s.slice(from, b) + (n === 110 ? '\n' : n === 114 ? '\r' : n === 61 ? '=' : '\\');
       from = b + 2;
     }
-    b++;
+    // the char after a backslash is never the start of another escape
+    b = s.indexOf('\\', b + 2);
   }
   return out + s.slice(from, end);
 }

@@ -36,7 +36,7 @@ export function internKey(s: string, start: number, end: number): string {
 }
 
 /** The internalized copy of `k` (V8 internalizes property keys). */
-function internalize(k: string): string {
+export function internalize(k: string): string {
   const o: Record<string, number> = {};
   o[k] = 0;
   for (const x in o) return x;
