@@ -208,7 +208,8 @@ export function isoTime(ms: number, micros: number | undefined): string {
   const milli = inMinute - sec * 1000;
   const s2 = sec < 10 ? `0${sec}` : `${sec}`;
   const m3 = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : `${milli}`;
-  if (micros === undefined || micros === 0) return `${cachedPrefix}${s2}.${m3}Z`;
+  // micros is undefined when the source gave 3 digits or fewer; 0 when it gave six ending in 000
+  if (micros === undefined) return `${cachedPrefix}${s2}.${m3}Z`;
   const u3 = micros < 10 ? `00${micros}` : micros < 100 ? `0${micros}` : `${micros}`;
   return `${cachedPrefix}${s2}.${m3}${u3}Z`;
 }

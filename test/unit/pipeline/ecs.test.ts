@@ -77,5 +77,7 @@ describe('toEcs', () => {
   test('isoTime keeps microseconds when the source gave them', () => {
     expect(isoTime(Date.UTC(2026, 0, 1, 0, 0, 0, 123), 456)).toBe('2026-01-01T00:00:00.123456Z');
     expect(isoTime(Date.UTC(2026, 0, 1, 0, 0, 0, 123), undefined)).toBe('2026-01-01T00:00:00.123Z');
+    // six digits sent, the last three zero (1 message in 1000 from logger): still six digits
+    expect(isoTime(Date.UTC(2026, 0, 1, 0, 0, 0, 872), 0)).toBe('2026-01-01T00:00:00.872000Z');
   });
 });
