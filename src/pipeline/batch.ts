@@ -4,7 +4,7 @@ import type { Peer, SenderMeta } from '../inputs/types';
 /**
  * Messages travel from the sockets to the parse workers in batches, never one by one: the bytes
  * back to back in one buffer, offsets and flags in typed arrays, and each distinct peer once.
- * A batch is what arrived in one turn of the event loop (or up to MAX_BATCH_MESSAGES).
+ * A batch is what arrived within MAX_BATCH_DELAY_MS (or up to MAX_BATCH_MESSAGES / MAX_BATCH_BYTES).
  */
 export interface RawBatch {
   seq: number;
