@@ -116,18 +116,19 @@ export function which(bin: string, candidates: string[] = []): string | undefine
 }
 
 /**
- * `describe`, or — only when the client is really missing — `describe.skip` with a title and a
- * console warning that say so and name the install step. Never a silent skip.
+ * `describe` for tests that need a real client. A missing client is a broken test machine, not a
+ * reason to pass: the suite then fails with one test that names what is missing and the install step.
  */
-export function describeIfPresent(present: unknown, what: string, title: string, body: () => void): void {
+export function describeNeeding(present: unknown, what: string, title: string, body: () => void): void {
   if (present) {
     describe(title, body);
-  } else {
-    const why = `${what} is not installed; run \`bash .ci/deps.sh\` (as root) to install the test clients`;
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED "${title}": ${why}`);
-    describe.skip(`${title} [SKIPPED: ${why}]`, body);
+    return;
   }
+  describe(title, () => {
+    test('has its client installed', () => {
+      throw new Error(`${what} is not installed; run \`bash .ci/deps.sh\` (as root) to install the test clients`);
+    });
+  });
 }
 
 const tempDirs: string[] = [];

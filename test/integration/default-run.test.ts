@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
 import { killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { describeIfPresent, cleanUp } from '../helpers/procs';
+import { describeNeeding, cleanUp } from '../helpers/procs';
 import { LOGGER, runLogger } from '../helpers/clients';
 import { checkExactlyOnce, expectExactlyOnce, expectFields, expectLoopbackPeer, groupByMarker, markers } from '../helpers/expect-docs';
 
@@ -32,7 +32,7 @@ async function udpFree(port: number): Promise<boolean> {
   });
 }
 
-describeIfPresent(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, no -c)', () => {
+describeNeeding(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, no -c)', () => {
   let gw: RunningGateway;
 
   beforeAll(async () => {

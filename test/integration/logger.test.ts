@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { freePort, killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { cleanUp, describeIfPresent } from '../helpers/procs';
+import { cleanUp, describeNeeding } from '../helpers/procs';
 import { LOGGER, runLogger } from '../helpers/clients';
 import {
   expectExactlyOnce, expectFields, expectLoopbackPeer, expectTimestampWithin, markers, syslogFields, type Doc,
@@ -18,7 +18,7 @@ const HOST5424 = hostname();
 const HOST3164 = hostname().split('.')[0];
 const LOCAL3_WARNING = syslogFields({ facility: 19, severity: 4 });
 
-describeIfPresent(LOGGER, 'logger (util-linux)', 'logger -> siemgate', () => {
+describeNeeding(LOGGER, 'logger (util-linux)', 'logger -> siemgate', () => {
   let gw: RunningGateway;
   let udp: number; let tcp: number; let tcpOctet: number; let tcpLf: number;
   let sent = 0;

@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { freePort, killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { describeIfPresent, cleanUp, sleep } from '../helpers/procs';
+import { describeNeeding, cleanUp, sleep } from '../helpers/procs';
 import { LOGGER, OPENSSL, RSYSLOG, RSYSLOG_GTLS, runLogger, startRsyslog, type Daemon } from '../helpers/clients';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 import {
@@ -19,7 +19,7 @@ jest.setTimeout(60000);
 
 const HOST = hostname();
 
-describeIfPresent(RSYSLOG && RSYSLOG_GTLS && LOGGER && OPENSSL, 'rsyslogd + rsyslog-gnutls (unpacked), logger and openssl',
+describeNeeding(RSYSLOG && RSYSLOG_GTLS && LOGGER && OPENSSL, 'rsyslogd + rsyslog-gnutls (unpacked), logger and openssl',
   'rsyslog omfwd -> siemgate', () => {
     let gw: RunningGateway;
     let pki: TestPki;

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { freePort, killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { describeIfPresent, cleanUp, sleep } from '../helpers/procs';
+import { describeNeeding, cleanUp, sleep } from '../helpers/procs';
 import { OPENSSL } from '../helpers/clients';
 import { makeTestPki } from '../helpers/certs';
 import { checkExactlyOnce, groupByMarker, markers } from '../helpers/expect-docs';
@@ -110,7 +110,7 @@ describe('graceful stop on SIGTERM', () => {
     }
   });
 
-  describeIfPresent(OPENSSL, 'openssl', 'with a TLS input', () => {
+  describeNeeding(OPENSSL, 'openssl', 'with a TLS input', () => {
     // A connection that never finishes its TLS handshake (a plain TCP client, a scanner, winston-syslog's
     // tls4 transport after it reconnected) must not hold the shutdown beyond the grace period.
     test('SIGTERM with a TCP connection that never starts TLS exits 0 within 3.5 s', async () => {

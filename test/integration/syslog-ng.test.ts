@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { freePort, killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { describeIfPresent, cleanUp } from '../helpers/procs';
+import { describeNeeding, cleanUp } from '../helpers/procs';
 import { LOGGER, OPENSSL, runLogger, startSyslogNg, SYSLOG_NG } from '../helpers/clients';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 import {
@@ -19,7 +19,7 @@ jest.setTimeout(60000);
 
 const HOST = hostname();
 
-describeIfPresent(SYSLOG_NG && LOGGER && OPENSSL, 'syslog-ng (syslog-ng-core), logger and openssl', 'syslog-ng -> siemgate', () => {
+describeNeeding(SYSLOG_NG && LOGGER && OPENSSL, 'syslog-ng (syslog-ng-core), logger and openssl', 'syslog-ng -> siemgate', () => {
   let gw: RunningGateway;
   let pki: TestPki;
   let tcp: number; let mtls: number;

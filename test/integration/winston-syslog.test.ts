@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import winston from 'winston';
 import { freePort, killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { describeIfPresent, cleanUp, sleep } from '../helpers/procs';
+import { describeNeeding, cleanUp, sleep } from '../helpers/procs';
 import { OPENSSL } from '../helpers/clients';
 import { makeTestPki, type TestPki } from '../helpers/certs';
 import {
@@ -80,7 +80,7 @@ function logVia(prefix: string, n: number, o: SyslogOpts): { ms: string[]; level
   return { ms, levelOf, t0, close };
 }
 
-describeIfPresent(OPENSSL, 'openssl (for the TLS case)', 'winston-syslog -> siemgate', () => {
+describeNeeding(OPENSSL, 'openssl (for the TLS case)', 'winston-syslog -> siemgate', () => {
   let gw: RunningGateway;
   let pki: TestPki;
   let udp: number; let tcp: number; let tls: number;
