@@ -11,7 +11,7 @@ import type { Parsed, StructuredData } from './types';
  * from the text itself. Whoever needs the objects calls structuredDataOf, which decodes once and
  * caches the result in `Parsed.structuredData`.
  *
- * Syntax accepted (both functions below read exactly the same language): one or more
+ * Syntax accepted (scanSd checks it; decodeSd only walks text scanSd accepted): one or more
  * `[SD-ID *(SP+ PARAM-NAME SP* = SP* "PARAM-VALUE") SP*]`; SD-ID and PARAM-NAME are SD-NAME chars
  * (PRINTUSASCII except `=`, SP, `]`, `"`; no length limit); a value ends at the first `"` not
  * escaped by `\` (so an unescaped `]` inside quotes is part of the value). Decoding: `\"` `\\`
@@ -23,11 +23,6 @@ import type { Parsed, StructuredData } from './types';
 /** SD-NAME char: PRINTUSASCII except `=`, SP, `]`, `"`. */
 function isSdNameChar(c: number): boolean {
   return c > 32 && c < 127 && c !== 61 && c !== 93 && c !== 34;
-}
-
-function isSdName(s: string, i: number, e: number): boolean {
-  for (let k = i; k < e; k++) if (!isSdNameChar(s.charCodeAt(k))) return false;
-  return true;
 }
 
 /**
@@ -99,73 +94,55 @@ export function structuredDataOf(p: Parsed): StructuredData | undefined {
   if (cached !== undefined) return cached;
   const t = p.sdText;
   if (t === undefined) return undefined;
-  const sd: StructuredData = {};
-  if (decodeSd(t, 0, sd) < 0) return undefined; // cannot happen for a parser's sdText (validated)
-  p.structuredData = sd;
-  return sd;
+  p.structuredData = decodeSd(t);
+  return p.structuredData;
 }
 
-/** Like scanSd, and fills `sd`. Off the hot path: only structuredDataOf calls it. */
-function decodeSd(s: string, i: number, sd: StructuredData): number {
+/**
+ * The objects of SD text that scanSd accepted: the grammar is known to hold, so this only walks it
+ * (no checks, no error returns). Off the hot path: only structuredDataOf calls it.
+ */
+function decodeSd(s: string): StructuredData {
+  const sd: StructuredData = {};
   const len = s.length;
-  let bs = s.indexOf('\\', i);
-  let first = true;
+  let i = 0;
   while (i < len && s.charCodeAt(i) === 91 /* [ */) {
-    i++;
-    let j = i;
-    while (j < len && isSdNameChar(s.charCodeAt(j))) j++;
-    if (j === i) return -1;
+    let j = ++i;
+    while (isSdNameChar(s.charCodeAt(j))) j++;
     const id = internKey(s, i, j);
-    // `first`: no lookup on an empty object (and `sd['__proto__']` would read the prototype)
-    let params = first ? undefined : Object.prototype.hasOwnProperty.call(sd, id) ? sd[id] : undefined;
-    first = false;
+    let params = Object.prototype.hasOwnProperty.call(sd, id) ? sd[id] : undefined;
     if (params === undefined) {
       params = {};
       setField(sd, id, params);
     }
     i = j;
     for (;;) {
-      if (i >= len) return -1;
-      let c = s.charCodeAt(i);
-      if (c === 93 /* ] */) {
+      while (s.charCodeAt(i) === 32) i++;
+      if (s.charCodeAt(i) === 93 /* ] */) {
         i++;
         break;
       }
-      if (c !== 32) return -1;
-      i++;
-      while (s.charCodeAt(i) === 32) i++;
-      if (i >= len) return -1;
-      if (s.charCodeAt(i) === 93) continue;
+      // PARAM-NAME SP* = SP* "PARAM-VALUE"
       const eq = s.indexOf('=', i);
-      if (eq < 0) return -1;
       j = eq;
-      while (j > i && s.charCodeAt(j - 1) === 32) j--;
-      if (j === i || !isSdName(s, i, j)) return -1;
+      while (s.charCodeAt(j - 1) === 32) j--;
       const name = internKey(s, i, j);
-      i = eq + 1;
-      while (s.charCodeAt(i) === 32) i++;
-      if (s.charCodeAt(i) !== 34 /* " */) return -1;
-      i++;
-      let q = s.indexOf('"', i);
-      if (q < 0) return -1;
-      if (bs >= 0 && bs < i) bs = s.indexOf('\\', i);
-      if (bs >= 0 && bs < q) {
-        q = i;
-        for (;;) {
-          if (q >= len) return -1;
-          c = s.charCodeAt(q);
-          if (c === 34) break;
-          q += c === 92 ? 2 : 1;
-        }
-        setField(params, name, unescapeSdValue(s, i, q));
-        bs = s.indexOf('\\', q);
-      } else {
-        setField(params, name, s.slice(i, q));
-      }
-      i = q + 1;
+      i = s.indexOf('"', eq) + 1;
+      const end = valueEnd(s, i);
+      setField(params, name, unescapeSdValue(s, i, end));
+      i = end + 1;
     }
   }
-  return i;
+  return sd;
+}
+
+/** Index of the `"` that closes the value starting at i (a `\` escapes the char after it). */
+function valueEnd(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    i += c === 92 ? 2 : 1;
+  }
 }
 
 /** PARAM-VALUE decoding: `\"` `\\` `\]` lose the backslash; any other `\x` is kept as both chars. */
