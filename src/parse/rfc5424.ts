@@ -1,3 +1,4 @@
+import { createParsed } from './create-parsed';
 import { readPri } from './pri';
 import { scanSd } from './structured-data';
 import { localToUtc, readIso, ts } from './timestamp';
@@ -95,27 +96,17 @@ export function parseRfc5424(text: string, ctx?: ParseContext): Parsed | undefin
     }
   }
 
-  // one literal with the final values (same key order as createParsed: one shape for all)
-  const p: Parsed = {
-    format: 'rfc5424',
-    header: 'rfc5424',
-    pri: pr & 255,
-    version,
-    timestamp,
-    timestampMicros: micros,
-    hostname,
-    appname,
-    procid,
-    msgid,
-    structuredData: undefined,
-    sdText,
-    message,
-    cef: undefined,
-    leef: undefined,
-    fields: undefined,
-    tags: undefined,
-    error: undefined,
-  };
+  // createParsed keeps the one object shape every parser returns; the fields are then filled in
+  const p = createParsed('rfc5424', 'rfc5424', message);
+  p.pri = pr & 255;
+  p.version = version;
+  p.timestamp = timestamp;
+  p.timestampMicros = micros;
+  p.hostname = hostname;
+  p.appname = appname;
+  p.procid = procid;
+  p.msgid = msgid;
+  p.sdText = sdText;
   return p;
 }
 
