@@ -2,6 +2,9 @@ import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultConfig, loadConfigFile, type Config } from './config';
 import { E, isSiemgateError } from './errors';
+import { bufferStatus, renderBufferStatus } from './buffer-report';
+import { runningPid } from './data-dir-lock';
+import { deadLetterPath, readDeadLetters, requestReplay } from './delivery/dead-letters';
 import { startGateway } from './gateway';
 import { log } from './observe/log';
 import { batchContext, processOne } from './pipeline';
@@ -14,7 +17,15 @@ commands:
   check -c FILE              validate a configuration file without starting
   parse [--file F] [-c FILE] [--input NAME]
                              print, per input line, the ECS document that would be indexed
+  buffer status [-c FILE] [--json]
+                             per destination: backlog events and bytes, oldest pending age, state
+  buffer dlq list DEST [-c FILE] [--json]
+                             the dead letters of a destination, with the reason for each
+  buffer dlq replay DEST [-c FILE]
+                             send a destination's dead letters again (after fixing the cause)
   help                       this text
+
+The buffer commands read data_dir (from -c, or ./data) and work on a running or a stopped gateway.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': return await run(rest);
       case 'check': return check(rest);
       case 'parse': return await parse(rest);
+      case 'buffer': return buffer(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -131,4 +143,52 @@ async function parse(argv: string[]): Promise<number> {
   if (carry !== '') await emit(carry);
   if (out) process.stdout.write(out);
   return 0;
+}
+
+function buffer(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  if (sub === 'status') {
+    const o = args(rest, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } });
+    const s = bufferStatus(loadConfig(o.config as string | undefined));
+    process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : renderBufferStatus(s));
+    return 0;
+  }
+  if (sub === 'dlq') {
+    const [verb, dest, ...more] = rest;
+    if ((verb !== 'list' && verb !== 'replay') || dest === undefined || dest.startsWith('-')) {
+      throw E.CLI_USAGE('buffer dlq takes `list DEST` or `replay DEST`');
+    }
+    const o = args(more, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } });
+    const cfg = loadConfig(o.config as string | undefined);
+    if (!cfg.destinations.some((d) => d.name === dest)) {
+      throw E.CLI_USAGE(`no destination named ${JSON.stringify(dest)} in ${cfg.source} (there are: ${cfg.destinations.map((d) => d.name).join(', ')})`);
+    }
+    if (verb === 'list') {
+      const path = deadLetterPath(cfg.dataDir, dest);
+      const { lines, bad } = readDeadLetters(path);
+      if (o.json) {
+        for (const l of lines) process.stdout.write(JSON.stringify(l) + '\n');
+      } else {
+        process.stdout.write(`${lines.length} dead letter(s) for ${dest} in ${path}\n`);
+        for (const l of lines) {
+          const ev = l.event as { message?: unknown } | undefined;
+          const msg = typeof ev?.message === 'string' ? ev.message.slice(0, 100) : '';
+          process.stdout.write(`${l.time}  event ${l.seq}  ${l.reason}${l.response ? `  answer: ${l.response.slice(0, 200)}` : ''}\n    ${msg}\n`);
+        }
+      }
+      if (bad.length > 0) process.stderr.write(`siemgate: lines ${bad.slice(0, 10).join(', ')} of ${path} are not JSON\n`);
+      return 0;
+    }
+    const r = requestReplay(cfg.dataDir, dest);
+    if (r === undefined) {
+      process.stdout.write(`no dead letters for ${dest}\n`);
+      return 0;
+    }
+    const running = runningPid(cfg.dataDir) !== undefined;
+    process.stdout.write(`${r.events} dead letter(s) of ${dest} queued for replay in ${r.file}; ` +
+      (running ? 'the running gateway sends them within a second' : 'they are sent when the gateway next starts') +
+      '. Any refused again return to the dead-letter file.\n');
+    return 0;
+  }
+  throw E.CLI_USAGE('buffer takes `status`, `dlq list DEST` or `dlq replay DEST`');
 }

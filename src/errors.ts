@@ -35,6 +35,8 @@ export const E = {
     `input ${input}: cannot load TLS material ${file}: ${why}; check tls.cert_file / key_file / ca_file`),
   DEST_FILE_OPEN: def('SG_DEST_FILE_OPEN', (dest: string, path: string, why: string) =>
     `destination ${dest}: cannot open ${path} for appending: ${why}; check the directory exists and is writable`),
+  DATA_DIR_LOCKED: def('SG_DATA_DIR_LOCKED', (dir: string, pid: number) =>
+    `data_dir ${dir} is in use by another gateway (pid ${pid}); stop it, or give this one its own data_dir`),
   PIPELINE_WORKER: def('SG_PIPELINE_WORKER', (why: string) =>
     `a parse worker stopped unexpectedly: ${why}; the batch it held was parsed on the main thread instead`),
   CLI_USAGE: def('SG_CLI_USAGE', (why: string) => `${why}; run \`siemgate help\` for usage`),

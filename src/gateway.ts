@@ -1,30 +1,113 @@
-import { openFileDestination, type FileDestination } from '../connectors/file';
 import type { Config } from './config';
+import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
+import { openJournal, type Journal } from './journal/journal';
+import { loadLedger, saveLedger, type InputLedger } from './journal/ledger';
+import { computeLedger, mergeRejected, type Ledger } from './observe/ledger';
+import { lockDataDir } from './data-dir-lock';
+import { writeStatusFile } from './delivery/status-file';
 import { log } from './observe/log';
 import { createIngest, type Ingest } from './pipeline';
 
-/** A running gateway: inputs → pipeline (parse+map on workers) → destinations. */
+/** A running gateway: inputs → pipeline (parse+map on workers) → journal → one dispatcher per destination. */
 export interface Gateway {
   inputs: RunningInput[];
   ingest: Ingest;
-  /** Stop accepting, finish what was received, flush, close. Idempotent. */
+  journal: Journal;
+  delivery: Delivery;
+  ledger(): Ledger;
+  /** Stop accepting, journal what was received, deliver what can be within the grace, save state. Idempotent. */
   stop(): Promise<void>;
 }
 
+const LEDGER_SAVE_MS = 1000;
+const FULL_CHECK_MS = 200;
+/** How long a stop waits for destinations to take what is journaled; the rest is sent after the next start. */
+const STOP_GRACE_MS = 5000;
+
 export async function startGateway(cfg: Config): Promise<Gateway> {
-  const destinations: FileDestination[] = [];
-  for (const d of cfg.destinations) destinations.push(await openFileDestination(d));
+  const unlock = lockDataDir(cfg.dataDir);
+  try {
+    return await start(cfg, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
+  const journal = openJournal({ dir: journalDir(cfg.dataDir), fsync: cfg.journal.fsync, fsyncIntervalMs: cfg.journal.fsyncIntervalMs, segmentBytes: cfg.journal.segmentBytes });
+  const r = journal.recovery;
+  log.info(`journal ${journal.dir}: ${r.segments} segment(s), ${r.events} event(s) kept, head at event ${journal.head()}` +
+    (r.cutBytes > 0 ? `; ${r.cutBytes} damaged bytes cut at the tail (${r.stop})` : ''));
+  const loaded = loadLedger(journal.dir, journal.head());
+  if (loaded.note) log.warn(`ledger: ${loaded.note}`);
+  const base: InputLedger = loaded.base;
+
+  let delivery: Delivery;
+  try {
+    delivery = await startDelivery(cfg, journal);
+  } catch (err) {
+    await journal.close();
+    throw err;
+  }
+
   const zones: Record<string, string> = {};
   for (const i of cfg.inputs) zones[i.name] = i.timezone;
-
   const ingest = createIngest({
     workers: cfg.pipeline.workers,
     zones,
-    output: destinations.length === 1
-      ? (out) => destinations[0].write(out)
-      : async (out) => { await Promise.all(destinations.map((d) => d.write(out))); },
+    output: (records, count) => {
+      const wait = journal.append(records, count);
+      checkFull();
+      return wait;
+    },
+    durable: () => journal.durable(),
   });
+
+  let journalDropped = 0;
+  function checkFull(): void {
+    const bytes = journal.bytes();
+    if (bytes <= cfg.journal.maxBytes) return;
+    if (cfg.journal.whenFull === 'drop_oldest') {
+      while (journal.bytes() > cfg.journal.maxBytes) {
+        const n = journal.dropOldest();
+        if (n === 0) break;
+        journalDropped += n;
+        log.warn(`journal at max_bytes (${cfg.journal.maxBytes} bytes): deleted the oldest segment (${n} events); destinations behind it skip them and count them as dropped`);
+      }
+    } else {
+      ingest.block(`the journal is at journal.max_bytes (${cfg.journal.maxBytes} bytes) and when_full is block; a destination is not keeping up (see siemgate buffer status)`);
+    }
+  }
+  const fullTimer = setInterval(() => {
+    if (cfg.journal.whenFull === 'block' && journal.bytes() < cfg.journal.maxBytes * 0.9) ingest.block(undefined);
+  }, FULL_CHECK_MS);
+  fullTimer.unref();
+
+  function ledger(): Ledger {
+    return computeLedger(base, ingest.stats(), journal.head(), journal.queued(),
+      delivery.statuses().map((s) => ({ name: s.name, ledger: s.ledger })));
+  }
+  function persistLedger(clean: boolean): void {
+    const s = ingest.stats();
+    try {
+      saveLedger(journal.dir, {
+        ...base, received: base.received + s.received, rejected: mergeRejected(base.rejected, s.rejected), journaled: journal.head(),
+      }, s.inFlight + journal.queued(), clean);
+    } catch (err) {
+      log.error(`ledger: saving ${journal.dir}/ledger.json failed: ${(err as Error).message}`);
+    }
+  }
+  function persistStatus(): void {
+    try {
+      writeStatusFile(cfg.dataDir, delivery.statuses());
+    } catch (err) {
+      log.warn(`status: writing ${cfg.dataDir}/status.json failed: ${(err as Error).message}`);
+    }
+  }
+  const ledgerTimer = setInterval(() => { persistLedger(false); persistStatus(); }, LEDGER_SAVE_MS);
+  ledgerTimer.unref();
 
   const inputs: RunningInput[] = [];
   try {
@@ -34,35 +117,55 @@ export async function startGateway(cfg: Config): Promise<Gateway> {
       log.info(`input ${i.name} (${i.type}) listening on ${formatAddress(running.address)}`);
     }
   } catch (err) {
+    clearInterval(fullTimer);
+    clearInterval(ledgerTimer);
     await Promise.allSettled(inputs.map((i) => i.close()));
     await ingest.close();
-    await Promise.allSettled(destinations.map((d) => d.close()));
+    await delivery.stop(0);
+    await journal.close();
+    persistLedger(true);
     throw err;
   }
-  for (const d of cfg.destinations) log.info(`destination ${d.name} (${d.type}) writing to ${d.path}`);
 
   let stopping: Promise<void> | undefined;
   return {
     inputs,
     ingest,
+    journal,
+    delivery,
+    ledger,
     stop() {
       stopping ??= (async () => {
         await Promise.allSettled(inputs.map((i) => i.close()));
         await ingest.close();
-        await Promise.allSettled(destinations.map((d) => d.close()));
-        const s = ingest.stats();
-        const truncated = Object.values(s.truncatedByInput).reduce((a, b) => a + b, 0);
-        const reasons: Record<string, number> = {};
-        for (const byReason of Object.values(s.rejected)) {
-          for (const [reason, n] of Object.entries(byReason)) reasons[reason] = (reasons[reason] ?? 0) + (n ?? 0);
-        }
-        const why = Object.entries(reasons).map(([r, n]) => `${r} ${n}`).join(', ');
-        log.info(`stopped: received ${s.received}, written ${s.written}, rejected ${s.received - s.written - s.inFlight}` +
-          (why ? ` (${why})` : '') + (truncated > 0 ? `; ${truncated} of the written were truncated at max_message_bytes` : ''));
+        await journal.durable().catch(() => undefined);
+        await delivery.stop(STOP_GRACE_MS);
+        await journal.close();
+        clearInterval(fullTimer);
+        clearInterval(ledgerTimer);
+        persistLedger(true);
+        persistStatus();
+        unlock();
+        log.info(`stopped: ${describeLedger(ledger())}` + (journalDropped > 0 ? `; ${journalDropped} events deleted from the full journal (drop_oldest)` : ''));
       })();
       return stopping;
     },
   };
+}
+
+/** The ledger in one line, for the stop message and the CLI. */
+export function describeLedger(l: Ledger): string {
+  const why = Object.entries(l.rejectedByReason).map(([r, n]) => `${r} ${n}`).join(', ');
+  let s = `received ${l.received}, journaled ${l.journaled}, rejected at input ${l.rejected}${why ? ` (${why})` : ''}`;
+  if (l.inFlight) s += `, in flight ${l.inFlight}`;
+  if (l.lostInCrash) s += `, lost in crash windows ${l.lostInCrash}`;
+  if (l.cutAtRecovery) s += `, cut at recovery ${l.cutAtRecovery}`;
+  s += l.unaccounted === 0 ? '; balanced' : `; UNACCOUNTED ${l.unaccounted}`;
+  for (const [name, d] of Object.entries(l.destinations)) {
+    s += `; ${name}: delivered ${d.delivered}, pending ${d.pending}, dead-lettered ${d.deadLettered}, dropped ${d.dropped}` +
+      (d.filtered ? `, filtered ${d.filtered}` : '') + (d.unaccounted === 0 ? '' : `, UNACCOUNTED ${d.unaccounted}`);
+  }
+  return s;
 }
 
 export function formatAddress(a: { host: string; port: number }): string {

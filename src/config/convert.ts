@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseSize } from './size';
 import type {
-  Config, DestinationConfig, HttpInputConfig, InputConfig, TlsServerConfig,
+  Config, DestinationConfig, HttpInputConfig, InputConfig, TlsServerConfig, WhereConfig,
 } from './types';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated by the schema just before
@@ -83,12 +83,46 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
     }
   });
 
-  const destinations: DestinationConfig[] = (raw.destinations ?? []).map((r: Raw, i: number) => {
+  const destinations: DestinationConfig[] = (raw.destinations ?? []).map((r: Raw, i: number): DestinationConfig => {
     unique('destination', r.name, ['destinations', i, 'name']);
-    return { name: r.name, type: 'file', path: rel(r.path) };
+    const isFile = r.type === 'file';
+    const common = {
+      name: r.name as string,
+      where: whereOf(r.where),
+      batch: {
+        maxEvents: r.batch?.max_events ?? (isFile ? 4096 : 500),
+        maxBytes: parseSize(r.batch?.max_bytes ?? (isFile ? '4MiB' : '1MiB')),
+        maxWaitMs: r.batch?.max_wait_ms ?? (isFile ? 20 : 1000),
+      },
+      retry: { initialMs: r.retry?.initial_ms ?? 500, maxMs: r.retry?.max_ms ?? 60000 },
+      concurrency: r.concurrency ?? 1,
+    };
+    if (r.type === 'http') {
+      let token: string | undefined = r.token;
+      if (r.token !== undefined && r.token_file !== undefined) {
+        problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}]: give token or token_file, not both`);
+      } else if (r.token_file !== undefined) {
+        try {
+          token = readFileSync(rel(r.token_file), 'utf8').replace(/\r?\n$/, '');
+        } catch (err) {
+          problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}].token_file: cannot read ${rel(r.token_file)}: ${(err as Error).message}`);
+        }
+      }
+      return {
+        ...common, type: 'http', url: r.url, token, headers: r.headers ?? {}, gzip: r.gzip ?? true,
+        timeoutMs: r.timeout_ms ?? 30000,
+        tls: { caFile: r.tls?.ca_file ? rel(r.tls.ca_file) : undefined, insecureSkipVerify: r.tls?.insecure_skip_verify ?? false },
+      };
+    }
+    return { ...common, type: 'file', path: rel(r.path) };
   });
   if (destinations.length === 0) {
     problems.push(`line ${lineOf(['destinations'])}: destinations: none configured; events would have nowhere to go. Add one, e.g. { name: archive, type: file, path: ./data/events.ndjson }`);
+  }
+  const maxBytes = parseSize(raw.journal?.max_bytes ?? '10GiB');
+  const segmentBytes = parseSize(raw.journal?.segment_bytes ?? '64MiB');
+  if (maxBytes < 4 * segmentBytes) {
+    problems.push(`line ${lineOf(['journal', raw.journal?.max_bytes !== undefined ? 'max_bytes' : 'segment_bytes'])}: journal.max_bytes (${maxBytes}) must be at least 4 × journal.segment_bytes (${segmentBytes}): space is given back a segment at a time. Raise max_bytes or lower segment_bytes`);
   }
   if (inputs.length === 0) {
     problems.push(`line ${lineOf(['inputs'])}: inputs: none configured; add at least one listener`);
@@ -101,6 +135,13 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       dataDir: rel(raw.data_dir ?? './data'),
       inputs,
       destinations,
+      journal: {
+        maxBytes,
+        whenFull: raw.journal?.when_full ?? 'block',
+        fsync: raw.journal?.fsync ?? 'interval',
+        fsyncIntervalMs: raw.journal?.fsync_interval_ms ?? 1000,
+        segmentBytes,
+      },
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
     },
   };
@@ -130,4 +171,18 @@ function isValidZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+function whereOf(w: Raw | undefined): WhereConfig | undefined {
+  if (w === undefined) return undefined;
+  const out: WhereConfig = {};
+  const keys: Array<[string, keyof WhereConfig]> = [
+    ['format', 'format'], ['input', 'input'], ['host', 'host'], ['source_ip', 'sourceIp'],
+    ['sourcetype', 'sourcetype'], ['index', 'index'], ['dataset', 'dataset'],
+  ];
+  for (const [yamlKey, key] of keys) {
+    const v = w[yamlKey];
+    if (v !== undefined) out[key] = Array.isArray(v) ? v : [v];
+  }
+  return out;
 }

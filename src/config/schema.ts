@@ -106,12 +106,75 @@ export const inputSchemas: Record<string, Schema> = {
   },
 };
 
+const stringOrList = (doc: string, example: string): Schema => ({
+  description: doc, examples: [example],
+  anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+});
+
+/** Keys every destination takes besides its own (design.md: where, batch, retry). */
+const destinationCommon = (batchDefaults: { events: number; bytes: string; waitMs: number }): Record<string, Schema> => ({
+  where: {
+    type: 'object', additionalProperties: false,
+    description: 'Send only the events that match every key given here (each key: one value or a list of values). Without `where`, every event. Events left out are counted as `filtered` in the ledger.',
+    properties: {
+      format: stringOrList('Parsed format: rfc5424, rfc3164, cef, leef, json, kv, unknown.', 'cef'),
+      input: stringOrList('Name of the input the event came in on.', 'fw-udp'),
+      host: stringOrList('Host name of the sender, as parsed.', 'fw01'),
+      source_ip: stringOrList('Address of the sending peer.', '10.1.2.3'),
+      sourcetype: stringOrList('Splunk sourcetype given by the sender or mapping.', 'cisco:asa'),
+      index: stringOrList('Index given by the sender or mapping.', 'netfw'),
+      dataset: stringOrList('event.dataset given by mapping.', 'cisco.asa'),
+    },
+  },
+  batch: {
+    type: 'object', additionalProperties: false, description: 'How events are grouped into one request or write.',
+    properties: {
+      max_events: { type: 'integer', minimum: 1, maximum: 100000, default: batchDefaults.events, description: 'Events per batch at most.' },
+      max_bytes: size('Encoded bytes per batch at most (a single larger event is sent alone).', batchDefaults.bytes),
+      max_wait_ms: ms('A batch that is not full is sent this long after its first event.', batchDefaults.waitMs),
+    },
+  },
+  retry: {
+    type: 'object', additionalProperties: false,
+    description: 'Backoff between attempts when the destination is unavailable: capped exponential with full jitter; a Retry-After from the destination wins. Retries go on until delivered: the journal holds the events meanwhile.',
+    properties: {
+      initial_ms: ms('First backoff ceiling.', 500),
+      max_ms: ms('Largest backoff ceiling.', 60000),
+    },
+  },
+  concurrency: {
+    type: 'integer', minimum: 1, maximum: 64, default: 1,
+    description: 'Batches in flight at once. Events are spread over this many lanes by sending peer, with one batch in flight per lane, so events of one source keep their order.',
+  },
+});
+
 export const destinationSchemas: Record<string, Schema> = {
   file: {
     type: 'object', additionalProperties: false, required: ['name', 'type', 'path'],
     properties: {
       name, type: { const: 'file' },
       path: { type: 'string', description: 'NDJSON file the ECS documents are appended to, one per line.', examples: ['./data/events.ndjson'] },
+      ...destinationCommon({ events: 4096, bytes: '4MiB', waitMs: 20 }),
+    },
+  },
+  http: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'url'],
+    properties: {
+      name, type: { const: 'http' },
+      url: { type: 'string', pattern: '^https?://', description: 'Where each batch is POSTed as NDJSON (one ECS document a line): a Logstash http input, Vector http_server, Fluent Bit http, or your own service.', examples: ['https://collector.example.com/ingest'] },
+      token: { type: 'string', description: 'Sent as `Authorization: Bearer <token>`.', examples: ['${COLLECTOR_TOKEN}'] },
+      token_file: { type: 'string', description: 'File holding the token (instead of token).', examples: ['/run/secrets/collector'] },
+      headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers.', examples: [{ 'X-Tenant': 'acme' }] },
+      gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
+      timeout_ms: ms('A request without an answer after this long is retried.', 30000),
+      tls: {
+        type: 'object', additionalProperties: false, description: 'Trust for https URLs.',
+        properties: {
+          ca_file: { type: 'string', description: 'PEM bundle to trust instead of the system CAs.', examples: ['ca.crt'] },
+          insecure_skip_verify: { type: 'boolean', default: false, description: 'Do not verify the server certificate (testing only; logged as a warning).' },
+        },
+      },
+      ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
     },
   },
 };
@@ -123,6 +186,17 @@ export const topSchema: Schema = {
     data_dir: { type: 'string', default: './data', description: 'Where the gateway keeps its state (journal, cursors, dead letters, stats, reports).' },
     inputs: { type: 'array', description: 'Listeners, each with a `type` (the input sections below).', items: { type: 'object', required: ['type'] } },
     destinations: { type: 'array', description: 'Where events go, each with a `type` (the destination sections below).', items: { type: 'object', required: ['type'] } },
+    journal: {
+      type: 'object', additionalProperties: false,
+      description: 'The disk buffer between the inputs and the destinations (under data_dir/journal).',
+      properties: {
+        max_bytes: size('Disk the journal may use; when reached, `when_full` decides.', '10GiB'),
+        when_full: { enum: ['block', 'drop_oldest'], default: 'block', description: '`block`: TCP/TLS inputs stop reading, HTTP answers 503 + Retry-After, UDP datagrams are counted as dropped (journal_full). `drop_oldest`: the oldest segment is deleted and lagging destinations skip it; each skipped event is counted per destination.' },
+        fsync: { enum: ['always', 'interval', 'never'], default: 'interval', description: '`always`: every batch is on disk before HTTP answers 200 (safest, slowest); `interval`: the OS is told to flush every fsync_interval_ms, a machine crash can lose up to that much (a gateway crash loses nothing written); `never`: the OS decides.' },
+        fsync_interval_ms: ms('Flush period for `fsync: interval`.', 1000),
+        segment_bytes: size('Size of one segment file; space is given back a segment at a time, once every destination is past it.', '64MiB'),
+      },
+    },
     pipeline: {
       type: 'object', additionalProperties: false, description: 'How parsing is spread over threads.',
       properties: {

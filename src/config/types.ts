@@ -65,13 +65,43 @@ export interface HttpInputConfig extends InputBase {
 
 export type InputConfig = UdpInputConfig | TcpInputConfig | TlsInputConfig | HttpInputConfig;
 
-export interface FileDestinationConfig {
+/** Event keys a destination's `where` can match on (each: the accepted values). */
+export type WhereConfig = Partial<Record<'format' | 'input' | 'host' | 'sourceIp' | 'sourcetype' | 'index' | 'dataset', string[]>>;
+
+interface DestinationBase {
   name: string;
+  where?: WhereConfig;
+  batch: { maxEvents: number; maxBytes: number; maxWaitMs: number };
+  retry: { initialMs: number; maxMs: number };
+  concurrency: number;
+}
+
+export interface FileDestinationConfig extends DestinationBase {
   type: 'file';
   path: string;
 }
 
-export type DestinationConfig = FileDestinationConfig;
+export interface HttpDestinationConfig extends DestinationBase {
+  type: 'http';
+  url: string;
+  token?: string;
+  headers: Record<string, string>;
+  gzip: boolean;
+  timeoutMs: number;
+  tls: { caFile?: string; insecureSkipVerify: boolean };
+}
+
+export type DestinationConfig = FileDestinationConfig | HttpDestinationConfig;
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface JournalConfig {
+  maxBytes: number;
+  whenFull: 'block' | 'drop_oldest';
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  segmentBytes: number;
+}
 
 export interface PipelineConfig {
   /** Parse+map worker threads; 0 = parse on the main thread (debugging, tiny loads). */
@@ -84,5 +114,6 @@ export interface Config {
   dataDir: string;
   inputs: InputConfig[];
   destinations: DestinationConfig[];
+  journal: JournalConfig;
   pipeline: PipelineConfig;
 }

@@ -38,7 +38,8 @@ export type RejectReason =
   | 'empty' // empty datagram or frame
   | 'partial_frame' // connection closed or idled out with an unfinished frame (its bytes are logged, not kept)
   | 'bad_event' // HTTP event that is not what the endpoint takes (HEC code 6/12/13, bad JSON line)
-  | 'pipeline_full'; // UDP datagram that arrived while the pipeline queue was full
+  | 'pipeline_full' // UDP datagram that arrived while the pipeline queue was full
+  | 'journal_full'; // UDP datagram that arrived while the journal was at max_bytes (when_full: block)
 
 /**
  * Connection- and request-level counts an input keeps (not messages: those go through the sink).
@@ -76,7 +77,7 @@ export interface IngestSink {
   isPaused(): boolean;
   /** Called once each time the sink leaves the paused state. */
   onResume(listener: () => void): void;
-  /** Resolves when every message handed over before the call has been written by the pipeline. */
+  /** Resolves when every message handed over before the call is durable in the journal (under its fsync policy). */
   flush(): Promise<void>;
 }
 

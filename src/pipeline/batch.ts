@@ -23,7 +23,7 @@ export interface RawBatch {
 
 export type FormatCounts = Record<Format, number>;
 
-/** A parsed and mapped batch: the serialized documents, one per line, in message order. */
+/** A parsed and mapped batch: one journal record per message (src/journal/event-record.ts), in message order. */
 export interface DoneBatch {
   seq: number;
   count: number;

@@ -5,8 +5,8 @@ import type { ZoneTable } from './process-batch';
 import { createWorkerPool } from './worker-pool';
 
 /**
- * Where finished documents go, in order. Today the destinations directly; the journal (issue 4)
- * takes this place. A returned promise is awaited before the next write (backpressure).
+ * Where finished journal records go, in order: the journal. A returned promise is awaited before
+ * the next batch is handed over (backpressure).
  */
 export type BatchOutput = (out: Uint8Array, count: number) => void | Promise<void>;
 
@@ -14,6 +14,8 @@ export interface IngestOptions {
   workers: number;
   zones: ZoneTable;
   output: BatchOutput;
+  /** Resolves when everything output so far is durable (the journal's fsync policy). */
+  durable?: () => Promise<void>;
   /** Pause stream inputs above this many bytes between the sockets and the output. */
   highWaterBytes?: number;
   /** Beyond this, datagrams (which cannot be paused) are refused as `pipeline_full`. */
@@ -34,6 +36,11 @@ export interface IngestStats {
 
 export interface Ingest extends IngestSink {
   stats(): IngestStats;
+  /**
+   * Stop taking messages for a reason outside the pipeline (the journal is full): stream inputs
+   * pause, HTTP answers 503, UDP datagrams are refused as journal_full. undefined lifts it.
+   */
+  block(reason: string | undefined): void;
   /** Seal what is pending, wait until everything is written, stop the workers. */
   close(): Promise<void>;
 }
@@ -69,6 +76,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const batchBytes = new Map<number, number>();
   let writing = false;
   let paused = false;
+  let blocked: string | undefined;
   const resumeListeners: Array<() => void> = [];
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
@@ -116,7 +124,7 @@ export function createIngest(opts: IngestOptions): Ingest {
         while (waiters.length > 0 && waiters[0].seq < nextWrite) waiters.shift()!.resolve();
         if (paused && pendingBytes <= lowWater) {
           paused = false;
-          for (const l of resumeListeners) l();
+          if (blocked === undefined) for (const l of resumeListeners) l();
         }
       }
     } finally {
@@ -138,6 +146,10 @@ export function createIngest(opts: IngestOptions): Ingest {
   return {
     message(peer, buf, start, end, flag, meta) {
       const len = end - start;
+      if (blocked !== undefined && peer.transport === 'udp') {
+        reject(peer, 'journal_full', 1, blocked);
+        return;
+      }
       if (peer.transport === 'udp' && pendingBytes + len > hardLimit) {
         reject(peer, 'pipeline_full', 1, 'the pipeline is behind; raise pipeline.workers or receive_buffer_bytes');
         return;
@@ -172,13 +184,22 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (sealTimer === undefined) sealTimer = setTimeout(seal, MAX_BATCH_DELAY_MS);
     },
     reject,
-    isPaused: () => paused,
+    isPaused: () => paused || blocked !== undefined,
+    block(reason) {
+      const was = blocked;
+      blocked = reason;
+      if (was === undefined && reason !== undefined) log.warn(`inputs paused: ${reason}`);
+      if (was !== undefined && reason === undefined) {
+        log.info('inputs resumed: the journal has room again');
+        if (!paused) for (const l of resumeListeners) l();
+      }
+    },
     onResume(listener) { resumeListeners.push(listener); },
-    flush() {
+    async flush() {
       seal();
       const seq = nextSeq - 1;
-      if (seq < nextWrite) return Promise.resolve();
-      return new Promise<void>((resolve) => waiters.push({ seq, resolve }));
+      if (seq >= nextWrite) await new Promise<void>((resolve) => waiters.push({ seq, resolve }));
+      if (opts.durable) await opts.durable();
     },
     stats: () => stats,
     async close() {

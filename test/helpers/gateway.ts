@@ -39,6 +39,10 @@ export interface RunningGateway {
   waitForDocs(n: number, timeoutMs?: number): Promise<Array<Record<string, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** SIGTERM and the exit code; SIGKILL (and a rejection) if it has not exited after timeoutMs (default 20 s). */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** kill -9, and wait until it is gone. */
+  kill(): Promise<void>;
+  /** Resident set size of the gateway process now, in bytes (Linux /proc). */
+  rss(): number;
 }
 
 export interface StartOptions {
@@ -48,6 +52,8 @@ export interface StartOptions {
   args?: string[];
   /** Where the documents are written, relative to the temp dir (default events.ndjson; the embedded default writes data/events.ndjson). */
   outPath?: string;
+  /** Run in this directory (a restart on the same data_dir) instead of a fresh temp dir; its siemgate.yaml is rewritten. */
+  dir?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -66,7 +72,7 @@ export async function killAllGateways(): Promise<void> {
  * `@OUT@` in it is replaced by the output file path and `@DIR@` by a fresh temp dir.
  */
 export async function startGateway(configYaml: string, opts: StartOptions = {}): Promise<RunningGateway> {
-  const dir = makeTempDir('sg-it-'); // removed by removeTempDirs()/cleanUp() in afterAll
+  const dir = opts.dir ?? makeTempDir('sg-it-'); // removed by removeTempDirs()/cleanUp() in afterAll
   const out = join(dir, opts.outPath ?? 'events.ndjson');
   const cfg = join(dir, 'siemgate.yaml');
   writeFileSync(cfg, configYaml.replace(/@OUT@/g, out).replace(/@DIR@/g, dir));
@@ -114,6 +120,14 @@ export async function startGateway(configYaml: string, opts: StartOptions = {}):
         }
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+    rss() {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : 0;
     },
     async stop(timeoutMs = 20000) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

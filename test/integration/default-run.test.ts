@@ -85,6 +85,6 @@ describeNeeding(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, 
     const byMarker = checkExactlyOnce(groupByMarker(docs, 'it-default-burst'), 'it-default-burst', ms, () => gw.stderr());
     for (const [m, d] of byMarker) if (d.message !== `${m} burst`) throw new Error(`${m}: message ${JSON.stringify(d.message)}`);
     expect(docs.length).toBe(2000 + groupByMarker(docs, 'it-default-udp').size + groupByMarker(docs, 'it-default-tcp').size + groupByMarker(docs, 'it-default-http').size);
-    expect(gw.stderr()).toMatch(new RegExp(`stopped: received ${docs.length}, written ${docs.length}, rejected 0`));
+    expect(gw.stderr()).toMatch(new RegExp(`stopped: received ${docs.length}, journaled ${docs.length}, rejected at input 0; balanced; file: delivered ${docs.length}, pending 0`));
   });
 });

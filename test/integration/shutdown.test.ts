@@ -70,7 +70,7 @@ describe('graceful stop on SIGTERM', () => {
     const docs = gw.docs();
     for (const p of prefixes) checkExactlyOnce(groupByMarker(docs, p), p, markers(p, 1000), () => gw!.stderr());
     expect(docs.length).toBe(4000);
-    expect(gw.stderr()).toMatch(/stopped: received 4000, written 4000, rejected 0/);
+    expect(gw.stderr()).toMatch(/stopped: received 4000, journaled 4000, rejected at input 0; balanced; out: delivered 4000, pending 0, dead-lettered 0, dropped 0/);
   });
 
   // Bytes a client wrote before SIGTERM are received: the gateway keeps reading each connection

@@ -88,6 +88,13 @@ describe('config loader', () => {
     expect(err.message).toMatch(/line 4: input name "udp" is already used by input at line 3/);
   });
 
+  test('journal: a max_bytes that cannot hold 4 segments, and a bad when_full, are refused with their lines', () => {
+    const err = problemsOf(`${VALID}journal:\n  max_bytes: 100MiB\n  when_full: wait\n`, { HTTP_TOKEN: 'x' });
+    expect(err.message).toMatch(/journal\.when_full: must be equal to one of the allowed values|when_full/);
+    const err2 = problemsOf(`${VALID}journal:\n  max_bytes: 100MiB\n`, { HTTP_TOKEN: 'x' });
+    expect(err2.message).toMatch(/line \d+: journal\.max_bytes \(104857600\) must be at least 4 × journal\.segment_bytes \(67108864\)/);
+  });
+
   test('secret_file is read relative to the config file, and a missing one is reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-cfg-'));
     writeFileSync(join(dir, 'token.txt'), 'from-file\n');
@@ -107,6 +114,7 @@ describe('config loader', () => {
     expect(cfg.inputs.map((i) => [i.type, i.address])).toEqual([
       ['syslog_udp', '127.0.0.1:5514'], ['syslog_tcp', '127.0.0.1:5514'], ['http', '127.0.0.1:8088'],
     ]);
-    expect(cfg.destinations).toEqual([{ name: 'file', type: 'file', path: join(process.cwd(), 'data/events.ndjson') }]);
+    expect(cfg.destinations).toMatchObject([{ name: 'file', type: 'file', path: join(process.cwd(), 'data/events.ndjson') }]);
+    expect(cfg.journal).toEqual({ maxBytes: 10 * 1024 ** 3, whenFull: 'block', fsync: 'interval', fsyncIntervalMs: 1000, segmentBytes: 64 << 20 });
   });
 });

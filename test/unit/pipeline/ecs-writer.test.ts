@@ -2,25 +2,64 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { parseMessage } from '../../../src/parse';
-import { toEcs } from '../../../src/pipeline/ecs';
-import { writeEcs } from '../../../src/pipeline/ecs-writer';
-import { batchContext } from '../../../src/pipeline/process-batch';
-import type { Peer, SenderMeta } from '../../../src/inputs/types';
+import { isoTime, toEcs } from '../../../src/pipeline/ecs';
+import { preparePeer, writeEcs } from '../../../src/pipeline/ecs-writer';
+import { isoTimeAt } from '../../../src/pipeline/ecs-time';
+import { ascii, commit, finishOutput, outputOffset, reserve, startOutput } from '../../../src/pipeline/json-out';
+import { batchContext, processBatch } from '../../../src/pipeline/process-batch';
+import { eventsOf } from '../../helpers/journal-records';
+import { FLAG_TRUNCATED, type Peer, type SenderMeta } from '../../../src/inputs/types';
 
-// writeEcs is the fast path; toEcs is the reference. They must write the same document.
+// writeEcs is the fast path; toEcs is the reference. They must write the same document, byte for
+// byte: Buffer.from(JSON.stringify(toEcs(...))).
 const CORPUS = resolve(__dirname, '../../../../shared/corpus');
 const peers: Peer[] = [
   { input: 'udp', transport: 'udp', ip: '192.0.2.7', port: 514 },
   { input: 'tls', transport: 'tls', ip: '2001:db8::1', port: 6514 },
   { input: 'parse', transport: 'tcp', ip: '', port: 0 },
 ];
+const ZONE = 'Europe/Berlin';
+const zones = { udp: ZONE, tls: ZONE, parse: ZONE };
+const now = Date.UTC(2026, 10, 23, 12, 0, 0, 42);
 
-function same(raw: string, peer: Peer, meta?: SenderMeta, truncated = false): void {
-  const now = Date.UTC(2026, 10, 23, 12, 0, 0, 42);
-  const p = parseMessage(raw, { timezone: 'Europe/Berlin', now });
-  const fast = JSON.parse(writeEcs(p, batchContext(now), { id: 'id-1', peer, raw, truncated, meta }));
-  const ref = JSON.parse(JSON.stringify(toEcs(p, { id: 'id-1', receivedAt: now, peer, raw, truncated, meta })));
-  expect(fast).toEqual(ref);
+/** Bytes as latin1 text: one char per byte, so equal strings are equal bytes (and diffs readable). */
+const bytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+const reference = (raw: string, id: string, peer: Peer, meta: SenderMeta | undefined, truncated: boolean) => {
+  const p = parseMessage(raw, { timezone: ZONE, now });
+  return bytes(Buffer.from(JSON.stringify(toEcs(p, { id, receivedAt: now, peer, raw, truncated, meta })), 'utf8'));
+};
+
+function same(text: string, peer: Peer, meta?: SenderMeta, truncated = false): void {
+  // 1. writeEcs alone, on the string (any JS string, lone surrogates included)
+  const p = parseMessage(text, { timezone: ZONE, now });
+  startOutput(16); // small, so that growing mid-document is exercised
+  writeEcs(p, batchContext(now), { id: 'id-1', peer: preparePeer(peer), raw: text, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated, meta });
+  expect(bytes(finishOutput())).toBe(reference(text, 'id-1', peer, meta, truncated));
+
+  inBatch(Buffer.from(text, 'utf8'), peer, meta, truncated);
+}
+
+/** The document of the message `msg` (bytes) as it lands in processBatch's output, amid others. */
+function inBatch(msg: Buffer, peer: Peer, meta?: SenderMeta, truncated = false): void {
+  const before = Buffer.from('<13>1 - h a - - - before');
+  const data = Buffer.concat([before, msg]);
+  const raw = data.toString('utf8', before.length); // what processBatch parses
+  const done = processBatch({
+    seq: 1, receivedAt: now, count: 2, data, ends: new Uint32Array([before.length, data.length]),
+    flags: new Uint8Array([0, truncated ? FLAG_TRUNCATED : 0]), peerIndex: new Uint16Array([0, 0]),
+    peers: [peer.input, peer.transport, peer.ip, peer.port], metas: [undefined, meta],
+  }, zones);
+  // the output is journal records: each one's CRC checks, and its document is the reference's bytes
+  const events = eventsOf(done.out);
+  expect(events).toHaveLength(2);
+  const doc = bytes(events[1].doc);
+  const parsed = JSON.parse(events[1].doc.toString('utf8')) as { event: { id: string }; '@timestamp': string };
+  expect(doc).toBe(reference(raw, parsed.event.id, peer, meta, truncated));
+  // the routing keys beside it say the same as the document
+  expect(events[1].keys.time).toBe(parsed['@timestamp']);
+  expect(events[1].keys.input).toBe(peer.input);
+  expect(events[1].receivedAt).toBe(now);
+  expect(events[1].truncated).toBe(truncated);
 }
 
 function corpusLines(): string[] {
@@ -36,7 +75,7 @@ function corpusLines(): string[] {
   return out;
 }
 
-describe('writeEcs writes the same document as toEcs', () => {
+describe('writeEcs writes the same bytes as JSON.stringify(toEcs(...))', () => {
   const lines = statSync(CORPUS, { throwIfNoEntry: false }) ? corpusLines() : [];
 
   test('over every line of ../shared/corpus', () => {
@@ -55,6 +94,24 @@ describe('writeEcs writes the same document as toEcs', () => {
   test('for any text (fast-check)', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.nat(2), (s, i) => same(s, peers[i])), { numRuns: 1500 });
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }).map((s) => `<${s.length % 192}>1 2026-01-01T00:00:00Z ${s}`), (s) => same(s, peers[0])), { numRuns: 1500 });
+  });
+
+  test('message bytes that are not ASCII or not UTF-8 (fast-check; the raw bytes are copied only when ASCII)', () => {
+    const header = Buffer.from('<165>1 2026-01-01T00:00:00Z host app - ID [x@1 a="b"] ');
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 60, size: 'max' }), fc.nat(2), (tail, i) => inBatch(Buffer.concat([header, tail]), peers[i])), { numRuns: 1000 });
+    inBatch(Buffer.from([0x3c, 0x31, 0x33, 0x3e, 0xff, 0xc3, 0x28, 0x22, 0x5c, 0x01, 0xe2, 0x82]), peers[0]);
+  });
+
+  test('ASCII message bytes, copied 4 at a time where none needs escaping (fast-check: the bytes around each test boundary)', () => {
+    const header = Buffer.from('<165>1 2026-01-01T00:00:00Z host app - ID [x@1 a="b"] ');
+    const byte = fc.oneof(
+      fc.integer({ min: 0, max: 127 }),
+      fc.constantFrom(0x00, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7f, 0x41),
+    );
+    fc.assert(fc.property(fc.array(byte, { maxLength: 80, size: 'max' }), fc.nat(2), (tail, i) => {
+      inBatch(Buffer.concat([header, Buffer.from(tail)]), peers[i]);
+      inBatch(Buffer.from(tail), peers[i]); // no header: the whole text is the message
+    }), { numRuns: 1500 });
   });
 
   // The writer copies SD straight from the wire text (sdText) and falls back to the objects where
@@ -91,5 +148,20 @@ describe('writeEcs writes the same document as toEcs', () => {
       Array.from({ length: 40 }, (_, k) => `[id${k} v="${k}"]`).join(''),
     ]) same(`<13>1 - - - - - ${sd} m`, peers[0]);
   });
-});
 
+  test('timestamps written as bytes are isoTime\'s text (fast-check: any time, µs or not)', () => {
+    const lead = ascii('@');
+    const ms = fc.oneof(
+      fc.double({ min: -8.7e15, max: 8.7e15, noNaN: false }),
+      fc.integer({ min: Date.UTC(1969, 0), max: Date.UTC(2100, 0) }),
+      fc.constantFrom(0, -1, 59_999, 60_000, 8.64e15, -8.64e15, 8.64e15 + 1, Infinity, NaN),
+    );
+    const micros = fc.option(fc.integer({ min: 0, max: 999 }), { nil: undefined });
+    fc.assert(fc.property(ms, micros, (t, u) => {
+      startOutput(16);
+      const b = reserve(64);
+      commit(isoTimeAt(b, outputOffset(), lead, t, u));
+      expect(finishOutput().toString('latin1')).toBe(`@${isoTime(t, u)}`);
+    }), { numRuns: 3000 });
+  });
+});

@@ -1,6 +1,7 @@
 import { createIngest } from '../../../src/pipeline/ingest';
 import type { Peer } from '../../../src/inputs/types';
 import { FLAG_JSON, FLAG_TRUNCATED } from '../../../src/inputs/types';
+import { eventsOf } from '../../helpers/journal-records';
 
 const tcp: Peer = { input: 'tcp', transport: 'tcp', ip: '127.0.0.1', port: 5000 };
 const udp: Peer = { input: 'udp', transport: 'udp', ip: '127.0.0.1', port: 5001 };
@@ -8,7 +9,7 @@ const udp: Peer = { input: 'udp', transport: 'udp', ip: '127.0.0.1', port: 5001 
 function collect() {
   const lines: string[] = [];
   const output = async (out: Uint8Array) => {
-    lines.push(...Buffer.from(out).toString('utf8').split('\n').filter(Boolean));
+    lines.push(...eventsOf(out).map((e) => e.doc.toString('utf8')));
   };
   return { lines, output };
 }

@@ -1,0 +1,289 @@
+import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, unlinkSync, writev } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { log } from '../observe/log';
+import { recoverSegment, type TailScan } from './recovery';
+import { listSegments, segmentName, type SegmentInfo } from './segments';
+
+const writevAsync = promisify(writev);
+const fdatasyncAsync = promisify(fdatasync);
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface JournalOptions {
+  dir: string;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  /** A new segment is started once the current one is this large. */
+  segmentBytes: number;
+}
+
+/** A place in the journal: a segment (by its first ordinal), a byte offset in it, an event ordinal. */
+export interface Position {
+  segment: number;
+  offset: number;
+  seq: number;
+}
+
+export interface RecoveryReport {
+  segments: number;
+  events: number;
+  cutBytes: number;
+  stop: TailScan['stop'];
+}
+
+/**
+ * The append side of the journal: segment files, group commit, the fsync policy, retention.
+ * Records arrive already framed (length + CRC, built by the parse workers), a batch at a time;
+ * whatever queued while the previous write was on disk goes out in one writev (group commit).
+ */
+export interface Journal {
+  readonly dir: string;
+  readonly recovery: RecoveryReport;
+  /** Queue framed records; the promise (when returned) says the queue is long: wait before more. */
+  append(records: Uint8Array, count: number): Promise<void> | undefined;
+  /** Resolves when everything appended so far is durable under the fsync policy. */
+  durable(): Promise<void>;
+  /** Ordinal the next event will get (= events ever journaled). */
+  head(): number;
+  /** Events appended but not yet written. */
+  queued(): number;
+  /** The position after the last written record: readers do not go past it. */
+  end(): Position;
+  /** Segments oldest first, with their sizes (the last one still growing). */
+  segments(): readonly SegmentInfo[];
+  /** Bytes on disk in all segments. */
+  bytes(): number;
+  /** Called after each write with the new end. */
+  onWritten(listener: () => void): () => void;
+  /** Delete sealed segments whose every event is before `seq`; returns events in them. */
+  release(seq: number): number;
+  /** Delete the oldest sealed segment whatever the cursors say (when_full: drop_oldest); returns its events. */
+  dropOldest(): number;
+  /**
+   * Start a new segment now if the current one is full and nothing is being written, so that a
+   * fully read current segment can be released (otherwise it would stay until the next write).
+   */
+  rollIfFull(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const QUEUE_HIGH_WATER = 16 << 20;
+
+export function openJournal(opts: JournalOptions): Journal {
+  mkdirSync(opts.dir, { recursive: true });
+  const segs = listSegments(opts.dir);
+  let recovery: RecoveryReport = { segments: segs.length, events: 0, cutBytes: 0, stop: 'end' };
+  let head = 0;
+  for (let i = 0; i < segs.length - 1; i++) segs[i].bytes = sizeOf(segs[i].path);
+  if (segs.length > 0) {
+    const last = segs[segs.length - 1];
+    const scan = recoverSegment(last.path);
+    last.bytes = scan.bytes;
+    head = last.first + scan.records;
+    recovery = { segments: segs.length, events: head - segs[0].first, cutBytes: scan.cutBytes, stop: scan.stop };
+    if (scan.cutBytes > 0) {
+      log.warn(`journal: cut ${scan.cutBytes} bytes after the last good record of ${last.path} (${scan.stop}); ` +
+        'these are events that were being written when the gateway stopped without closing; every record before them is kept');
+    }
+  }
+  if (segs.length === 0 || segs[segs.length - 1].bytes >= opts.segmentBytes) segs.push(newSegmentInfo(opts.dir, head));
+  let current = segs[segs.length - 1];
+  let fd = openSync(current.path, 'a');
+
+  let queue: Array<{ buf: Uint8Array; count: number }> = [];
+  let queuedBytes = 0;
+  let queuedCount = 0;
+  let writing = false;
+  let closed = false;
+  let failure: Error | undefined;
+  let lastSync = Promise.resolve();
+  let dirty = false; // written since the last fdatasync
+  const writtenListeners = new Set<() => void>();
+  // Waiters for durability: resolved once the head they waited for is written (and synced, for always).
+  let durableWaiters: Array<{ seq: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  let writtenHead = head; // events written (handed to the kernel)
+  let syncedHead = head;
+  let queuedHead = head;
+  let drainWaiters: Array<() => void> = [];
+
+  const timer = opts.fsync === 'interval'
+    ? setInterval(() => { if (dirty && !writing) void sync(); }, opts.fsyncIntervalMs)
+    : undefined;
+  timer?.unref();
+
+  function settleDurable(): void {
+    const upTo = opts.fsync === 'always' ? syncedHead : writtenHead;
+    if (durableWaiters.length === 0) return;
+    const still: typeof durableWaiters = [];
+    for (const w of durableWaiters) (w.seq <= upTo ? w.resolve() : still.push(w));
+    durableWaiters = still;
+  }
+
+  async function sync(): Promise<void> {
+    const target = writtenHead;
+    dirty = false;
+    lastSync = fdatasyncAsync(fd);
+    await lastSync;
+    syncedHead = Math.max(syncedHead, target);
+    settleDurable();
+  }
+
+  async function pump(): Promise<void> {
+    if (writing) return;
+    writing = true;
+    try {
+      while (queue.length > 0 && !failure) {
+        // A batch never spans segments: roll before writing once the current one is full, and
+        // take from the queue only what fits in the current segment (at least one batch).
+        if (current.bytes >= opts.segmentBytes) await roll();
+        const bufs: Uint8Array[] = [];
+        let bytes = 0;
+        let count = 0;
+        while (queue.length > 0 && (bufs.length === 0 || current.bytes + bytes + queue[0].buf.byteLength <= opts.segmentBytes)) {
+          const item = queue.shift()!;
+          bufs.push(item.buf);
+          bytes += item.buf.byteLength;
+          count += item.count;
+        }
+        queuedBytes -= bytes;
+        queuedCount -= count;
+        let done = 0;
+        while (done < bytes) {
+          const { bytesWritten } = await writevAsync(fd, done === 0 ? bufs : remaining(bufs, done));
+          done += bytesWritten;
+        }
+        current.bytes += bytes;
+        writtenHead += count;
+        dirty = true;
+        if (opts.fsync === 'always') await sync();
+        settleDurable();
+        for (const l of writtenListeners) l();
+        if (queuedBytes < QUEUE_HIGH_WATER) for (const w of drainWaiters.splice(0)) w();
+      }
+    } catch (err) {
+      failure = err as Error;
+      log.error(`journal: writing ${current.path} failed: ${(err as Error).message}; events are no longer being stored. ` +
+        'Check free space and permissions of data_dir, then restart the gateway.');
+      for (const w of durableWaiters.splice(0)) w.reject(failure);
+    } finally {
+      writing = false;
+      for (const w of drainWaiters.splice(0)) w();
+    }
+  }
+
+  async function roll(): Promise<void> {
+    if (dirty || opts.fsync !== 'never') await fdatasyncAsync(fd);
+    syncedHead = writtenHead;
+    closeSync(fd);
+    current = newSegmentInfo(opts.dir, writtenHead);
+    segs.push(current);
+    fd = openSync(current.path, 'a');
+  }
+
+  return {
+    dir: opts.dir,
+    get recovery() { return recovery; },
+    append(records, count) {
+      if (closed) throw new Error('journal is closed');
+      if (failure) throw failure;
+      queue.push({ buf: records, count });
+      queuedBytes += records.byteLength;
+      queuedCount += count;
+      queuedHead += count;
+      void pump();
+      if (queuedBytes < QUEUE_HIGH_WATER) return undefined;
+      return new Promise<void>((resolve) => drainWaiters.push(resolve));
+    },
+    durable() {
+      if (failure) return Promise.reject(failure);
+      const upTo = opts.fsync === 'always' ? syncedHead : writtenHead;
+      if (queuedHead <= upTo) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => durableWaiters.push({ seq: queuedHead, resolve, reject }));
+    },
+    head: () => writtenHead,
+    queued: () => queuedHead - writtenHead,
+    end: () => ({ segment: current.first, offset: current.bytes, seq: writtenHead }),
+    segments: () => segs,
+    bytes: () => segs.reduce((n, s) => n + s.bytes, 0),
+    onWritten(listener) {
+      writtenListeners.add(listener);
+      return () => writtenListeners.delete(listener);
+    },
+    release(seq) {
+      let released = 0;
+      while (segs.length > 1 && segs[1].first <= seq) {
+        const s = segs.shift()!;
+        released += segs[0].first - s.first;
+        try {
+          unlinkSync(s.path);
+        } catch (err) {
+          log.warn(`journal: could not delete ${s.path}: ${(err as Error).message}`);
+        }
+      }
+      return released;
+    },
+    async rollIfFull() {
+      if (writing || closed || failure || queue.length > 0 || current.bytes < opts.segmentBytes) return;
+      writing = true;
+      try {
+        await roll();
+      } finally {
+        writing = false;
+        if (queue.length > 0) void pump();
+      }
+    },
+    dropOldest() {
+      if (segs.length < 2) return 0;
+      const s = segs.shift()!;
+      try {
+        unlinkSync(s.path);
+      } catch (err) {
+        log.warn(`journal: could not delete ${s.path}: ${(err as Error).message}`);
+      }
+      return segs[0].first - s.first;
+    },
+    async close() {
+      if (closed) return;
+      while (writing || queue.length > 0) {
+        if (failure) break;
+        await new Promise<void>((resolve) => drainWaiters.push(resolve));
+        if (!writing && queue.length > 0) void pump();
+      }
+      closed = true;
+      if (timer) clearInterval(timer);
+      await lastSync.catch(() => undefined);
+      if (!failure && dirty && opts.fsync !== 'never') await fdatasyncAsync(fd).catch(() => undefined);
+      closeSync(fd);
+    },
+  };
+}
+
+function newSegmentInfo(dir: string, first: number): SegmentInfo {
+  const path = join(dir, segmentName(first));
+  closeSync(openSync(path, 'a'));
+  return { first, path, bytes: 0 };
+}
+
+function sizeOf(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The buffers after the first `done` bytes (a short writev is rare: disk full, signals). */
+function remaining(bufs: Uint8Array[], done: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const b of bufs) {
+    if (done >= b.byteLength) {
+      done -= b.byteLength;
+      continue;
+    }
+    out.push(done > 0 ? b.subarray(done) : b);
+    done = 0;
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+import { close, open, read } from 'node:fs';
+import { promisify } from 'node:util';
+import { decodeEvent, type JournalEvent } from './event-record';
+import type { Journal, Position } from './journal';
+import { MAX_RECORD_BYTES, RECORD_HEADER_BYTES, scanRecords } from './record';
+
+const openAsync = promisify(open);
+const readAsync = promisify(read);
+const closeAsync = promisify(close);
+
+export interface ReadResult {
+  events: JournalEvent[];
+  /** Where the next read starts: just after the last event returned (or skipped). */
+  next: Position;
+  /** Events passed over without being returned: their segment was deleted (drop_oldest) or damaged. */
+  skipped: number;
+  skipReason?: 'deleted' | 'corrupt';
+}
+
+/**
+ * Reads a destination's way through the journal from its cursor. It holds one read buffer and
+ * one open segment: memory stays bounded however long the backlog on disk is.
+ */
+export interface JournalReader {
+  position(): Position;
+  /** Up to maxBytes of records (always at least one whole record when any is there). */
+  read(maxBytes: number): Promise<ReadResult>;
+  close(): Promise<void>;
+}
+
+export function createReader(journal: Journal, start: Position): JournalReader {
+  let pos = { ...start };
+  let fd: number | undefined;
+  let fdSegment = -1;
+
+  async function fdFor(path: string, segment: number): Promise<number> {
+    if (fd !== undefined && fdSegment === segment) return fd;
+    if (fd !== undefined) await closeAsync(fd);
+    fd = undefined;
+    fd = await openAsync(path, 'r');
+    fdSegment = segment;
+    return fd;
+  }
+
+  async function readFrom(maxBytes: number): Promise<ReadResult> {
+    const segs = journal.segments();
+    let i = segs.findIndex((s) => s.first === pos.segment);
+    if (i < 0) {
+      // Our segment is gone (drop_oldest made room, or the cursor predates a release): the events
+      // in between were never read by this destination, and are counted as skipped.
+      const first = segs[0];
+      const skipped = Math.max(0, first.first - pos.seq);
+      pos = { segment: first.first, offset: 0, seq: Math.max(pos.seq, first.first) };
+      return { events: [], next: { ...pos }, skipped, skipReason: 'deleted' };
+    }
+    let seg = segs[i];
+    const end = journal.end();
+    let limit = seg.first === end.segment ? end.offset : seg.bytes;
+    if (pos.offset >= limit) {
+      if (i === segs.length - 1 || seg.first === end.segment) return { events: [], next: { ...pos }, skipped: 0 };
+      i++;
+      seg = segs[i];
+      const skipped = Math.max(0, seg.first - pos.seq); // nonzero only if the old segment held fewer records than its name said
+      pos = { segment: seg.first, offset: 0, seq: seg.first };
+      limit = seg.first === end.segment ? end.offset : seg.bytes;
+      if (skipped > 0) return { events: [], next: { ...pos }, skipped, skipReason: 'corrupt' };
+      if (limit === 0) return { events: [], next: { ...pos }, skipped: 0 };
+    }
+    const handle = await fdFor(seg.path, seg.first);
+    let want = Math.min(maxBytes, limit - pos.offset);
+    let buf = Buffer.allocUnsafe(Math.max(want, RECORD_HEADER_BYTES));
+    let got = await readFully(handle, buf, want, pos.offset);
+    // A record longer than maxBytes is read whole on its own.
+    if (got >= RECORD_HEADER_BYTES) {
+      const first = RECORD_HEADER_BYTES + buf.readUInt32LE(0);
+      if (first > got && first <= MAX_RECORD_BYTES + RECORD_HEADER_BYTES && pos.offset + first <= limit) {
+        want = first;
+        buf = Buffer.allocUnsafe(want);
+        got = await readFully(handle, buf, want, pos.offset);
+      }
+    }
+    const events: JournalEvent[] = [];
+    let seq = pos.seq;
+    const scan = scanRecords(buf, 0, got, (s, e) => { events.push(decodeEvent(buf, s, e, seq++)); });
+    if ((scan.stop === 'bad_crc' || scan.stop === 'bad_length') || (scan.stop === 'partial' && got === limit - pos.offset && scan.end < got)) {
+      // Damage inside data that was complete when written: the rest of this segment cannot be
+      // framed. Skip to the next segment; its name says how many events that passes over.
+      const next = segs[i + 1];
+      const from = seq;
+      if (next !== undefined) {
+        pos = { segment: next.first, offset: 0, seq: next.first };
+        return { events, next: { ...pos }, skipped: Math.max(0, next.first - from), skipReason: 'corrupt' };
+      }
+      pos = { segment: seg.first, offset: limit, seq };
+      return { events, next: { ...pos }, skipped: 0, skipReason: 'corrupt' };
+    }
+    pos = { segment: seg.first, offset: pos.offset + scan.end, seq };
+    return { events, next: { ...pos }, skipped: 0 };
+  }
+
+  return {
+    position: () => ({ ...pos }),
+    read: readFrom,
+    async close() {
+      if (fd !== undefined) await closeAsync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+async function readFully(fd: number, buf: Buffer, want: number, at: number): Promise<number> {
+  let got = 0;
+  while (got < want) {
+    const { bytesRead } = await readAsync(fd, buf, got, want - got, at + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
