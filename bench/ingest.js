@@ -52,6 +52,35 @@ if (!a.skipTcp) {
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   report.tcp = { table: r.stdout.slice(r.stdout.indexOf('| case')), raw: path.relative(REPO, rawFile) };
+
+  // What the journal costs end to end: the same inputs and parse workers writing their documents
+  // straight to the file (bench/no-journal-gateway.js, a reference, not a product mode), same harness.
+  const nj = `node ${path.join(REPO, 'bench/no-journal-gateway.js')} ${cfg}`;
+  const njFile = path.join(REPO, `bench/results/ingest-${stamp}-nojournal.jsonl`);
+  const q = spawnSync('bash', [path.join(PB, 'run-peers.sh'), String(a.n), '--runs', String(a.runs),
+    '--only', '^nojournal', '--name', 'nojournal', '--peer', nj, '--port', '5514', '--sink', 'file', '--file', OUT_FILE,
+    '--out', njFile], { cwd: REPO, encoding: 'utf8', env: { ...process.env, PEER_BENCH_RUN: RUN }, timeout: 40 * 60 * 1000 });
+  process.stdout.write(q.stdout);
+  process.stderr.write(q.stderr);
+  report.journalCost = journalCost(rawFile, njFile);
+}
+
+/** events/s and CPU per event with and without the journal, from the two results files (medians). */
+function journalCost(withFile, withoutFile) {
+  const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1]; };
+  const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  const rows = [...read(withFile), ...read(withoutFile)];
+  const out = [];
+  for (const fmt of ['5424', '3164']) {
+    const pick = (name) => rows.filter((r) => r.name === `${name}-file-${fmt}`);
+    const w = pick('gw');
+    const wo = pick('nojournal');
+    if (!w.length || !wo.length) continue;
+    const rate = (rs) => med(rs.map((r) => r.eps));
+    const cpuUs = (rs) => med(rs.map((r) => (1e6 * r.peer_cpu_s) / r.delivered));
+    out.push({ fmt, withJournal: rate(w), withoutJournal: rate(wo), cpuUsWith: cpuUs(w), cpuUsWithout: cpuUs(wo) });
+  }
+  return out;
 }
 
 if (!a.skipUdp) {
@@ -71,6 +100,9 @@ const md = [`# ingest benchmark ${report.date}`, '',
   `node ${report.node}, N=${a.n} per run, ${a.runs} runs (median), pipeline.workers=${a.workers}, machine: ${require('os').cpus().length} cores`, '',
   '## TCP → ECS NDJSON file (siemgate = gw-file-*, rsyslog imtcp → JSON template → omfile = rs-filejson-sync-*)', '',
   report.tcp ? report.tcp.table : '(skipped)', '',
+  ...(report.journalCost ? ['## What the journal costs (same harness and run: gw-file-* vs nojournal-file-*, bench/no-journal-gateway.js)', '',
+    '| format | events/s with journal (fsync interval) | without | CPU µs/event with | without | added CPU |', '|---|---|---|---|---|---|',
+    ...report.journalCost.map((c) => `| ${c.fmt} | ${Math.round(c.withJournal / 1000)}k | ${Math.round(c.withoutJournal / 1000)}k | ${c.cpuUsWith.toFixed(1)} | ${c.cpuUsWithout.toFixed(1)} | ${(100 * (c.cpuUsWith / c.cpuUsWithout - 1)).toFixed(0)} % |`), ''] : []),
   '## UDP loss', '', '| offered/s | sent | received | loss % |', '|---|---|---|---|',
   ...report.udp.map((u) => `| ${u.offered_per_s} | ${u.sent ?? '-'} | ${u.received ?? '-'} | ${u.loss_pct ?? u.error} |`), ''].join('\n');
 fs.writeFileSync(path.join(REPO, `bench/results/ingest-${stamp}.json`), JSON.stringify(report, null, 2));

@@ -34,22 +34,25 @@ export async function openFileDestination(cfg: FileDestinationConfig): Promise<C
   const NL = Buffer.from('\n');
   return {
     target: cfg.path,
-    encode(ev) {
-      // the document's bytes are a view into the journal read buffer: one copy with the newline
-      const out = Buffer.allocUnsafe(ev.doc.length + 1);
-      ev.doc.copy(out, 0);
-      out[ev.doc.length] = NL[0];
-      return out;
-    },
+    // The document as it is in the journal read buffer (a view, no copy); the newlines are added
+    // as their own iovecs at write time. Copying each document cost the reading thread more in
+    // allocation and garbage collection than the write itself.
+    encode: (ev) => ev.doc,
     async send(batch) {
       try {
         const h = await handle();
+        const iov: Buffer[] = new Array(batch.encoded.length * 2);
+        for (let i = 0; i < batch.encoded.length; i++) {
+          iov[2 * i] = batch.encoded[i];
+          iov[2 * i + 1] = NL;
+        }
+        const total = batch.bytes + batch.encoded.length;
         let done = 0;
-        let bufs = batch.encoded as Buffer[];
-        while (done < batch.bytes) {
+        let bufs = iov;
+        while (done < total) {
           const { bytesWritten } = await writevAsync(h, bufs);
           done += bytesWritten;
-          if (done < batch.bytes) bufs = [Buffer.concat(batch.encoded as Buffer[]).subarray(done)];
+          if (done < total) bufs = [Buffer.concat(iov).subarray(done)];
         }
         return { outcome: 'delivered' };
       } catch (err) {

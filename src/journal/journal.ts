@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, unlinkSync, writev } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, unlink, writev } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { log } from '../observe/log';
@@ -46,6 +46,8 @@ export interface Journal {
   durable(): Promise<void>;
   /** Ordinal the next event will get (= events ever journaled). */
   head(): number;
+  /** The head when this process opened the journal: records from here on were written by it. */
+  readonly openedAt: number;
   /** Events appended but not yet written. */
   queued(): number;
   /** The position after the last written record: readers do not go past it. */
@@ -183,6 +185,7 @@ export function openJournal(opts: JournalOptions): Journal {
 
   return {
     dir: opts.dir,
+    openedAt: head,
     get recovery() { return recovery; },
     append(records, count) {
       if (closed) throw new Error('journal is closed');
@@ -215,11 +218,7 @@ export function openJournal(opts: JournalOptions): Journal {
       while (segs.length > 1 && segs[1].first <= seq) {
         const s = segs.shift()!;
         released += segs[0].first - s.first;
-        try {
-          unlinkSync(s.path);
-        } catch (err) {
-          log.warn(`journal: could not delete ${s.path}: ${(err as Error).message}`);
-        }
+        removeSegment(s.path);
       }
       return released;
     },
@@ -236,11 +235,7 @@ export function openJournal(opts: JournalOptions): Journal {
     dropOldest() {
       if (segs.length < 2) return 0;
       const s = segs.shift()!;
-      try {
-        unlinkSync(s.path);
-      } catch (err) {
-        log.warn(`journal: could not delete ${s.path}: ${(err as Error).message}`);
-      }
+      removeSegment(s.path);
       return segs[0].first - s.first;
     },
     async close() {
@@ -257,6 +252,13 @@ export function openJournal(opts: JournalOptions): Journal {
       closeSync(fd);
     },
   };
+}
+
+/** Unlinking a 64 MiB file frees its blocks and takes milliseconds: off the main thread. */
+function removeSegment(path: string): void {
+  unlink(path, (err) => {
+    if (err) log.warn(`journal: could not delete ${path}: ${err.message}; delete it by hand once the gateway is stopped`);
+  });
 }
 
 function newSegmentInfo(dir: string, first: number): SegmentInfo {

@@ -43,10 +43,11 @@ export interface ScanResult {
 
 /**
  * Walk the records in buf[start, end). `onRecord` gets each good body's bounds; scanning stops at
- * the first record that is cut short or damaged.
+ * the first record that is cut short or damaged. `verify: false` skips the CRC (lengths are still
+ * checked): for records this process wrote itself and reads back from the page cache.
  */
 export function scanRecords(buf: Uint8Array, start: number, end: number,
-  onRecord?: (bodyStart: number, bodyEnd: number) => void): ScanResult {
+  onRecord?: (bodyStart: number, bodyEnd: number) => void, verify = true): ScanResult {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let off = start;
   let records = 0;
@@ -57,7 +58,7 @@ export function scanRecords(buf: Uint8Array, start: number, end: number,
     if (len === 0 || len > MAX_RECORD_BYTES) return { end: off, records, stop: 'bad_length' };
     const bodyStart = off + RECORD_HEADER_BYTES;
     if (end - bodyStart < len) return { end: off, records, stop: 'partial' };
-    if (crc32c(buf, bodyStart, bodyStart + len) !== v.getUint32(off + 4, true)) return { end: off, records, stop: 'bad_crc' };
+    if (verify && crc32c(buf, bodyStart, bodyStart + len) !== v.getUint32(off + 4, true)) return { end: off, records, stop: 'bad_crc' };
     onRecord?.(bodyStart, bodyStart + len);
     off = bodyStart + len;
     records++;

@@ -4,7 +4,7 @@
  * drop_oldest), dead letters and their replay. Each asserts the ledger as well as the events.
  */
 import { connect, type Socket } from 'node:net';
-import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
 import { freePort, killAllGateways, startGateway, BIN, type RunningGateway } from '../helpers/gateway';
@@ -134,7 +134,10 @@ destinations:
       `${ids.length - journaled} never reached the journal: still with the sender, in socket buffers or in the parse pipeline at the crash (plain TCP syslog has no acknowledgement)\n`);
   });
 
-  test('a torn tail is cut at start, counted in the ledger, and everything before it is delivered', async () => {
+  test.each([
+    ['a torn tail (the last record cut short)', (seg: string) => truncateSync(seg, statSync(seg).size - 10)],
+    ['a corrupt last record (one byte flipped)', (seg: string) => { const b = readFileSync(seg); b[b.length - 5] ^= 0x20; writeFileSync(seg, b); }],
+  ])('%s is cut at start, counted in the ledger, and everything before it is delivered', async (_, damage) => {
     const tcp = await freePort();
     const yaml = `
 data_dir: "@DIR@/data"
@@ -149,7 +152,7 @@ destinations:
     await gw.stop();
     const jdir = join(gw.dir, 'data', 'journal');
     const seg = join(jdir, readdirSync(jdir).filter((f) => f.endsWith('.seg')).sort().pop()!);
-    truncateSync(seg, statSync(seg).size - 10); // the last record loses its end
+    damage(seg);
     gw = await startGateway(yaml, { dir: gw.dir });
     expect(gw.stderr()).toMatch(/cut 1\d* bytes|cut \d+ bytes/);
     expect(gw.stderr()).toMatch(/1 were cut by recovery/);

@@ -83,6 +83,39 @@ describe('ingest backpressure and refusals', () => {
     expect(ing.stats().written + refused).toBe(100);
   });
 
+  test('blocked (journal full): streams pause, datagrams are refused as journal_full and counted; unblocked: resumed', async () => {
+    const ing = createIngest({ workers: 0, zones: {}, output: () => undefined });
+    let resumed = 0;
+    ing.onResume(() => { resumed++; });
+    ing.block('the journal is at journal.max_bytes');
+    expect(ing.isPaused()).toBe(true);
+    send(ing, udp, '<13>Jan  1 00:00:00 host app: dropped');
+    send(ing, tcp, '<13>Jan  1 00:00:00 host app: kept'); // already read before the pause took effect
+    expect(ing.stats().rejected).toEqual({ udp: { journal_full: 1 } });
+    ing.block(undefined);
+    expect(ing.isPaused()).toBe(false);
+    expect(resumed).toBe(1);
+    await ing.flush();
+    expect(ing.stats()).toMatchObject({ received: 2, written: 1 });
+    await ing.close();
+  });
+
+  test('flush waits for durability as well as for the write', async () => {
+    let durable: () => void = () => undefined;
+    let asked = 0;
+    const ing = createIngest({ workers: 0, zones: {}, output: () => undefined, durable: () => { asked++; return new Promise<void>((r) => { durable = r; }); } });
+    send(ing, tcp, '<13>Jan  1 00:00:00 host app: x');
+    let done = false;
+    const f = ing.flush().then(() => { done = true; });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(asked).toBe(1);
+    expect(done).toBe(false);
+    durable();
+    await f;
+    expect(done).toBe(true);
+    await ing.close();
+  });
+
   test('rejections count as received and are kept by input and reason', async () => {
     const ing = createIngest({ workers: 0, zones: {}, output: () => undefined });
     ing.reject(tcp, 'oversize', 2);
