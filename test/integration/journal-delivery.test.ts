@@ -31,7 +31,7 @@ async function tcpSend(port: number, ids: string[]): Promise<void> {
   await new Promise<void>((ok) => s.end(ok));
 }
 
-async function bufferStatus(dir: string): Promise<{ destinations: Array<Record<string, any>>; journal: Record<string, number> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function bufferStatus(dir: string): Promise<{ running: boolean; destinations: Array<Record<string, any>>; journal: Record<string, number> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const r = await runProc(process.execPath, [BIN, 'buffer', 'status', '-c', join(dir, 'siemgate.yaml'), '--json']);
   if (r.code !== 0) throw new Error(`buffer status failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -308,6 +308,13 @@ destinations:
       expect(new Set(sink.lines.map(idOf))).toEqual(new Set(ids));
       await gw.stop();
       expect(stoppedLine(gw)).toMatch(/siem: delivered 1000, pending 0, dead-lettered 0, dropped 0/);
+      // and from the files of a stopped gateway
+      const after = await bufferStatus(gw.dir);
+      expect(after).toMatchObject({ running: false, journal: { head: 1000 } });
+      expect(after.destinations[0]).toMatchObject({ name: 'siem', state: 'stopped', backlogEvents: 0, delivered: 1000, deadLettered: 0 });
+      const text = await runProc(process.execPath, [BIN, 'buffer', 'status', '-c', cfg]);
+      expect(text.stdout).toMatch(/gateway not running/);
+      expect(text.stdout).toMatch(/^siem\s+stopped\s+0\s/m);
     } finally {
       await sink.close();
     }
