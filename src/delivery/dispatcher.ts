@@ -82,6 +82,10 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
   const reader = createReader(o.journal, o.cursor.position);
   const committed: CursorState = { ...o.cursor, position: { ...o.cursor.position } };
   const chunks: Chunk[] = [];
+  // The ordinal after the last event taken from the reader, moved in the same step as the chunk
+  // that holds them: pending is counted from here (the reader's own position moves a moment
+  // earlier, and counting from it left events in neither pending nor any outcome for that moment).
+  let takenSeq = o.cursor.position.seq;
   const lanes: Lane[] = Array.from({ length: Math.max(1, o.concurrency) }, () => ({ ready: [], sending: false }));
   let unresolved = 0;
   const maxUnresolved = o.batch.maxEvents * lanes.length * 4;
@@ -320,22 +324,25 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
         await sleep(1000);
         continue;
       }
-      if (r.skipped > 0) {
-        const why = r.skipReason === 'deleted'
-          ? 'the journal reached journal.max_bytes and its oldest segment was deleted (when_full: drop_oldest)'
-          : 'a journal segment is damaged';
-        log.warn(`destination ${o.name}: ${r.skipped} events were skipped: ${why}`);
-        chunks.push({ end: r.next, unresolved: 0, delivered: 0, filtered: 0, deadLettered: 0, dropped: r.skipped, oldestAt: 0 });
-        scheduleCommit();
-      }
       if (r.events.length > 0) {
+        // the events come before what was skipped after them (a damaged rest of a segment)
         const chunk: Chunk = { end: r.next, unresolved: 0, delivered: 0, filtered: 0, deadLettered: 0, dropped: 0, oldestAt: r.events[0].receivedAt };
         chunks.push(chunk);
         for (const ev of r.events) {
           if (o.where !== undefined && !o.where(ev)) chunk.filtered++;
           else addEvent(ev, chunk);
         }
+        takenSeq = r.next.seq;
         if (chunk.unresolved === 0) scheduleCommit();
+      }
+      if (r.skipped > 0) {
+        const why = r.skipReason === 'deleted'
+          ? 'the journal reached journal.max_bytes and its oldest segment was deleted (when_full: drop_oldest)'
+          : 'a journal segment is damaged';
+        log.warn(`destination ${o.name}: ${r.skipped} events were skipped: ${why}`);
+        chunks.push({ end: r.next, unresolved: 0, delivered: 0, filtered: 0, deadLettered: 0, dropped: r.skipped, oldestAt: 0 });
+        takenSeq = r.next.seq;
+        scheduleCommit();
       }
       const next = sealAged(Date.now(), false);
       if (r.events.length === 0 && r.skipped === 0) await waitForWork(next);
@@ -373,7 +380,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     l.delivered += r.delivered;
     l.deadLettered += r.deadLettered;
     const head = o.journal.head();
-    return { journaled: head - committed.start, ...l, pending: head - reader.position().seq + open };
+    return { journaled: head - committed.start, ...l, pending: head - takenSeq + open };
   }
 
   return {

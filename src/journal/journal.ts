@@ -58,6 +58,11 @@ export interface Journal {
   bytes(): number;
   /** Called after each write with the new end. */
   onWritten(listener: () => void): () => void;
+  /**
+   * The records written at exactly `at`, if they are still in memory: readers that keep up take
+   * them from here instead of reading back what was just written.
+   */
+  recent(at: Position): { records: Uint8Array; count: number } | undefined;
   /** Delete sealed segments whose every event is before `seq`; returns events in them. */
   release(seq: number): number;
   /** Delete the oldest sealed segment whatever the cursors say (when_full: drop_oldest); returns its events. */
@@ -71,6 +76,10 @@ export interface Journal {
 }
 
 const QUEUE_HIGH_WATER = 16 << 20;
+/** Recently written batches kept for readers that keep up (bytes). */
+const RECENT_BYTES = 32 << 20;
+
+interface RecentBatch { segment: number; offset: number; seq: number; records: Uint8Array; count: number }
 
 export function openJournal(opts: JournalOptions): Journal {
   mkdirSync(opts.dir, { recursive: true });
@@ -108,6 +117,13 @@ export function openJournal(opts: JournalOptions): Journal {
   let syncedHead = head;
   let queuedHead = head;
   let drainWaiters: Array<() => void> = [];
+  const recent: RecentBatch[] = [];
+  let recentBytes = 0;
+  function remember(b: RecentBatch): void {
+    recent.push(b);
+    recentBytes += b.records.byteLength;
+    while (recentBytes > RECENT_BYTES && recent.length > 1) recentBytes -= recent.shift()!.records.byteLength;
+  }
 
   const timer = opts.fsync === 'interval'
     ? setInterval(() => { if (dirty && !writing) void sync(); }, opts.fsyncIntervalMs)
@@ -140,11 +156,13 @@ export function openJournal(opts: JournalOptions): Journal {
         // take from the queue only what fits in the current segment (at least one batch).
         if (current.bytes >= opts.segmentBytes) await roll();
         const bufs: Uint8Array[] = [];
+        const items: RecentBatch[] = [];
         let bytes = 0;
         let count = 0;
         while (queue.length > 0 && (bufs.length === 0 || current.bytes + bytes + queue[0].buf.byteLength <= opts.segmentBytes)) {
           const item = queue.shift()!;
           bufs.push(item.buf);
+          items.push({ segment: current.first, offset: current.bytes + bytes, seq: writtenHead + count, records: item.buf, count: item.count });
           bytes += item.buf.byteLength;
           count += item.count;
         }
@@ -157,6 +175,7 @@ export function openJournal(opts: JournalOptions): Journal {
         }
         current.bytes += bytes;
         writtenHead += count;
+        for (const it of items) remember(it);
         dirty = true;
         if (opts.fsync === 'always') await sync();
         settleDurable();
@@ -209,6 +228,15 @@ export function openJournal(opts: JournalOptions): Journal {
     end: () => ({ segment: current.first, offset: current.bytes, seq: writtenHead }),
     segments: () => segs,
     bytes: () => segs.reduce((n, s) => n + s.bytes, 0),
+    recent(at) {
+      // newest last; a reader that keeps up asks for one of the last few
+      for (let i = recent.length - 1; i >= 0; i--) {
+        const b = recent[i];
+        if (b.segment === at.segment && b.offset === at.offset) return b.seq === at.seq ? b : undefined;
+        if (b.segment < at.segment || (b.segment === at.segment && b.offset < at.offset)) return undefined;
+      }
+      return undefined;
+    },
     onWritten(listener) {
       writtenListeners.add(listener);
       return () => writtenListeners.delete(listener);

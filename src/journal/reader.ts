@@ -66,6 +66,18 @@ export function createReader(journal: Journal, start: Position): JournalReader {
       if (skipped > 0) return { events: [], next: { ...pos }, skipped, skipReason: 'corrupt' };
       if (limit === 0) return { events: [], next: { ...pos }, skipped: 0 };
     }
+    // Keeping up: the batch that starts here is still in memory, so it is not read back.
+    const mem = journal.recent(pos);
+    if (mem !== undefined) {
+      const b = Buffer.from(mem.records.buffer, mem.records.byteOffset, mem.records.byteLength);
+      const evs: JournalEvent[] = [];
+      let s0 = pos.seq;
+      const r = scanRecords(b, 0, b.length, (s, e) => { evs.push(decodeEvent(b, s, e, s0++)); }, false);
+      if (r.stop === 'end' && evs.length === mem.count) {
+        pos = { segment: seg.first, offset: pos.offset + b.length, seq: s0 };
+        return { events: evs, next: { ...pos }, skipped: 0 };
+      }
+    }
     const handle = await fdFor(seg.path, seg.first);
     let want = Math.min(maxBytes, limit - pos.offset);
     let buf = Buffer.allocUnsafe(Math.max(want, RECORD_HEADER_BYTES));
