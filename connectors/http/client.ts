@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import axios, { type AxiosInstance } from 'axios';
 import type { HttpDestinationConfig } from '../../src/config/types';
+import { createHttpClient, headerOf } from '../shared/http-client';
 import { parseRetryAfter } from '../../src/delivery/backoff';
 import type { Verdict } from '../../src/delivery/connector';
 
@@ -20,31 +17,14 @@ export interface HttpAnswer {
 export type PostFn = (body: Buffer, signal: AbortSignal) => Promise<HttpAnswer>;
 
 export function createPost(cfg: HttpDestinationConfig): PostFn {
-  const https = cfg.url.startsWith('https:');
-  const agent = https
-    ? new HttpsAgent({ keepAlive: true, ca: cfg.tls.caFile ? readFileSync(cfg.tls.caFile) : undefined, rejectUnauthorized: !cfg.tls.insecureSkipVerify })
-    : new HttpAgent({ keepAlive: true });
-  const client: AxiosInstance = axios.create({
-    timeout: cfg.timeoutMs,
-    httpAgent: https ? undefined : agent,
-    httpsAgent: https ? agent : undefined,
-    maxRedirects: 0,
-    // every status is an answer to classify, not an exception
-    validateStatus: () => true,
-    responseType: 'text',
-    transformResponse: (x) => x,
-    maxBodyLength: Infinity,
-    maxContentLength: 1 << 20,
-    decompress: true,
-  });
+  const client = createHttpClient({ https: cfg.url.startsWith('https:'), timeoutMs: cfg.timeoutMs, tls: cfg.tls });
   const headers: Record<string, string> = { ...cfg.headers, 'Content-Type': 'application/x-ndjson' };
   if (cfg.token) headers.Authorization = `Bearer ${cfg.token}`;
   if (cfg.gzip) headers['Content-Encoding'] = 'gzip';
   return async (body, signal) => {
     const data = cfg.gzip ? await gzipAsync(body, { level: 1 }) : body;
     const res = await client.post(cfg.url, data, { headers, signal });
-    const ra = res.headers['retry-after'];
-    return { status: res.status, body: typeof res.data === 'string' ? res.data : String(res.data ?? ''), retryAfter: typeof ra === 'string' ? ra : undefined };
+    return { status: res.status, body: typeof res.data === 'string' ? res.data : String(res.data ?? ''), retryAfter: headerOf(res.headers['retry-after']) };
   };
 }
 

@@ -85,7 +85,7 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
 
   const destinations: DestinationConfig[] = (raw.destinations ?? []).map((r: Raw, i: number): DestinationConfig => {
     unique('destination', r.name, ['destinations', i, 'name']);
-    const isFile = r.type === 'file';
+    const isFile = r.type === 'file'; // the others are HTTP requests: fewer, larger batches
     const common = {
       name: r.name as string,
       where: whereOf(r.where),
@@ -97,21 +97,30 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       retry: { initialMs: r.retry?.initial_ms ?? 500, maxMs: r.retry?.max_ms ?? 60000 },
       concurrency: r.concurrency ?? 1,
     };
-    if (r.type === 'http') {
-      let token: string | undefined = r.token;
-      if (r.token !== undefined && r.token_file !== undefined) {
-        problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}]: give token or token_file, not both`);
-      } else if (r.token_file !== undefined) {
-        try {
-          token = readFileSync(rel(r.token_file), 'utf8').replace(/\r?\n$/, '');
-        } catch (err) {
-          problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}].token_file: cannot read ${rel(r.token_file)}: ${(err as Error).message}`);
-        }
+    let token: string | undefined = r.token;
+    if (r.token !== undefined && r.token_file !== undefined) {
+      problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}]: give token or token_file, not both`);
+    } else if (r.token_file !== undefined) {
+      try {
+        token = readFileSync(rel(r.token_file), 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}].token_file: cannot read ${rel(r.token_file)}: ${(err as Error).message}`);
+      }
+    }
+    const tls = { caFile: r.tls?.ca_file ? rel(r.tls.ca_file) : undefined, insecureSkipVerify: r.tls?.insecure_skip_verify ?? false };
+    if (r.type === 'splunk_hec') {
+      if (token === undefined && r.token_file === undefined) {
+        problems.push(`line ${lineOf(['destinations', i])}: destinations[${i}] (${r.name}): splunk_hec needs token or token_file (the HEC token from Splunk: Settings → Data inputs → HTTP Event Collector)`);
       }
       return {
+        ...common, type: 'splunk_hec', endpoints: (r.endpoints as string[]).map((e) => e.replace(/\/+$/, '')), token: token ?? '',
+        index: r.index, sourcetype: r.sourcetype, source: r.source, gzip: r.gzip ?? true, timeoutMs: r.timeout_ms ?? 30000, tls,
+      };
+    }
+    if (r.type === 'http') {
+      return {
         ...common, type: 'http', url: r.url, token, headers: r.headers ?? {}, gzip: r.gzip ?? true,
-        timeoutMs: r.timeout_ms ?? 30000,
-        tls: { caFile: r.tls?.ca_file ? rel(r.tls.ca_file) : undefined, insecureSkipVerify: r.tls?.insecure_skip_verify ?? false },
+        timeoutMs: r.timeout_ms ?? 30000, tls,
       };
     }
     return { ...common, type: 'file', path: rel(r.path) };

@@ -177,6 +177,32 @@ export const destinationSchemas: Record<string, Schema> = {
       ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
     },
   },
+  splunk_hec: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'endpoints'],
+    properties: {
+      name, type: { const: 'splunk_hec' },
+      endpoints: {
+        type: 'array', minItems: 1, items: { type: 'string', pattern: '^https?://' },
+        description: 'HEC base URLs (scheme, host, port); requests go round-robin, and an endpoint that fails is left out for 30 s while others answer.',
+        examples: [['https://hec-1.example.com:8088', 'https://hec-2.example.com:8088']],
+      },
+      token: { type: 'string', description: 'The HEC token (sent as `Authorization: Splunk <token>`).', examples: ['${SPLUNK_HEC_TOKEN}'] },
+      token_file: { type: 'string', description: 'File holding the token (instead of token).', examples: ['/run/secrets/hec'] },
+      index: { type: 'string', description: 'Index for events that do not name one (else the token\'s default index).', examples: ['netfw'] },
+      sourcetype: { type: 'string', description: 'Sourcetype for events that do not name one (default by format: syslog, cef, leef, _json).', examples: ['syslog'] },
+      source: { type: 'string', description: 'Source for every event (default: `<transport>:<input name>`, e.g. `tcp:fw`).', examples: ['siemgate'] },
+      gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
+      timeout_ms: ms('A request without an answer after this long is retried.', 30000),
+      tls: {
+        type: 'object', additionalProperties: false, description: 'Trust for https endpoints.',
+        properties: {
+          ca_file: { type: 'string', description: 'PEM bundle to trust instead of the system CAs.', examples: ['splunk-ca.pem'] },
+          insecure_skip_verify: { type: 'boolean', default: false, description: 'Do not verify the server certificate (testing only).' },
+        },
+      },
+      ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
+    },
+  },
 };
 
 export const topSchema: Schema = {

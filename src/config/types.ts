@@ -91,7 +91,19 @@ export interface HttpDestinationConfig extends DestinationBase {
   tls: { caFile?: string; insecureSkipVerify: boolean };
 }
 
-export type DestinationConfig = FileDestinationConfig | HttpDestinationConfig;
+export interface SplunkHecDestinationConfig extends DestinationBase {
+  type: 'splunk_hec';
+  endpoints: string[];
+  token: string;
+  index?: string;
+  sourcetype?: string;
+  source?: string;
+  gzip: boolean;
+  timeoutMs: number;
+  tls: { caFile?: string; insecureSkipVerify: boolean };
+}
+
+export type DestinationConfig = FileDestinationConfig | HttpDestinationConfig | SplunkHecDestinationConfig;
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+
+export interface HttpClientOptions {
+  https: boolean;
+  timeoutMs: number;
+  tls: { caFile?: string; insecureSkipVerify: boolean };
+}
+
+/**
+ * The HTTP client every connector sends with: keep-alive, the destination's CA, and every status
+ * returned as an answer to classify (never thrown), so each connector's client.ts is only the
+ * classification of its API's answers.
+ */
+export function createHttpClient(o: HttpClientOptions): AxiosInstance {
+  const agent = o.https
+    ? new HttpsAgent({ keepAlive: true, ca: o.tls.caFile ? readFileSync(o.tls.caFile) : undefined, rejectUnauthorized: !o.tls.insecureSkipVerify })
+    : new HttpAgent({ keepAlive: true });
+  return axios.create({
+    timeout: o.timeoutMs,
+    httpAgent: o.https ? undefined : agent,
+    httpsAgent: o.https ? agent : undefined,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: (x) => x,
+    maxBodyLength: Infinity,
+    maxContentLength: 1 << 20,
+    decompress: true,
+  });
+}
+
+/** A header's value as one string (axios gives string | string[] | undefined). */
+export function headerOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined;
+}

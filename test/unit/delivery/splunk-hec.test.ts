@@ -1,0 +1,72 @@
+import { classifyHec } from '../../../connectors/splunk-hec/client';
+import { encodeHecEvent, originalJson } from '../../../connectors/splunk-hec/encode';
+import type { SplunkHecDestinationConfig } from '../../../src/config/types';
+import { eventsOf, recordsOf } from '../../helpers/journal-records';
+
+const cfg: SplunkHecDestinationConfig = {
+  name: 'splunk', type: 'splunk_hec', endpoints: ['http://127.0.0.1:1'], token: 't', gzip: false, timeoutMs: 1000,
+  tls: { insecureSkipVerify: false }, batch: { maxEvents: 10, maxBytes: 1 << 20, maxWaitMs: 10 }, retry: { initialMs: 1, maxMs: 2 }, concurrency: 1,
+};
+
+describe('HEC event encoding (protocols.md §4.2)', () => {
+  const raw = '<134>1 2026-11-23T10:00:00.000Z fw01 app - - - he said "hi" \\ ok';
+  const doc = JSON.stringify({ '@timestamp': '2026-11-23T10:00:00.123Z', event: { original: raw, id: 'x' }, message: 'he said' });
+  const [ev] = eventsOf(recordsOf([doc], () => ({ time: '2026-11-23T10:00:00.123Z', host: 'fw01', input: 'tcp', sourceIp: '10.0.0.1' })));
+
+  test('syslog sources: event is the raw device text; time in epoch seconds with ms; metadata as flat indexed fields', () => {
+    const obj = JSON.parse(encodeHecEvent(ev, cfg).toString());
+    expect(obj).toEqual({
+      time: 1795428000.123, host: 'fw01', source: 'siemgate:tcp', sourcetype: 'syslog', event: raw,
+      fields: { siemgate_input: 'tcp', siemgate_format: 'rfc5424', siemgate_peer: '10.0.0.1' },
+    });
+    expect(encodeHecEvent(ev, cfg).toString().endsWith('}\n')).toBe(true);
+  });
+
+  test('config sets index, sourcetype and source when the event names none', () => {
+    const obj = JSON.parse(encodeHecEvent(ev, { ...cfg, index: 'netfw', sourcetype: 'cisco:asa', source: 'gw' }).toString());
+    expect(obj).toMatchObject({ index: 'netfw', sourcetype: 'cisco:asa', source: 'gw' });
+  });
+
+  test('originalJson finds the escaped string without parsing the document', () => {
+    expect(JSON.parse(originalJson(Buffer.from(doc))!.toString())).toBe(raw);
+    expect(originalJson(Buffer.from('{"a":1}'))).toBeUndefined();
+  });
+});
+
+describe('HEC answers (protocols.md §4.3)', () => {
+  const ans = (status: number, body: object | string, retryAfter?: string) => ({ status, body: typeof body === 'string' ? body : JSON.stringify(body), retryAfter });
+  const kinds = (o: ReturnType<typeof classifyHec>) => (o.verdicts === 'split' ? 'split' : o.verdicts.map((v) => v.outcome).join(','));
+
+  test('200 (also codes 24/25) delivers all', () => {
+    expect(kinds(classifyHec(ans(200, { text: 'Success', code: 0 }), 3, () => undefined))).toBe('delivered,delivered,delivered');
+  });
+  test('503 code 9 and 429: retry all, Retry-After honoured, endpoint marked failed', () => {
+    const o = classifyHec(ans(503, { text: 'Server is busy', code: 9 }, '3'), 2, () => undefined);
+    expect(kinds(o)).toBe('retry,retry');
+    expect(o.endpointFailed).toBe(true);
+    expect((o.verdicts as Array<{ delayMs?: number }>)[0].delayMs).toBe(3000);
+    expect(kinds(classifyHec(ans(429, { code: 26 }), 1, () => undefined))).toBe('retry');
+  });
+  test.each([[401, 2], [401, 3], [403, 4], [403, 1]])('%i code %i: retry and misconfigured (down)', (status, code) => {
+    const o = classifyHec(ans(status, { text: 'x', code }), 2, () => undefined);
+    expect(kinds(o)).toBe('retry,retry');
+    expect(o.misconfigured).toMatch(/check the token/);
+  });
+  test.each([6, 12, 13, 15])('400 code %i with invalid-event-number: before delivered, that one rejected, after sent again', (code) => {
+    const o = classifyHec(ans(400, { text: 'bad', code, 'invalid-event-number': 2 }), 5, () => undefined);
+    expect(kinds(o)).toBe('delivered,delivered,reject,retry,retry');
+    expect(o.misconfigured).toBeUndefined();
+  });
+  test('400 code 7 names the object after the bad one (observed quirk); the index problem marks the destination down', () => {
+    const o = classifyHec(ans(400, { text: 'Incorrect index', code: 7, 'invalid-event-number': 2 }), 4, (i) => (i === 1 ? 'nope' : 'main'));
+    expect(kinds(o)).toBe('delivered,reject,retry,retry');
+    expect((o.verdicts as Array<{ reason?: string }>)[1].reason).toMatch(/index "nope" is not allowed/);
+    expect(o.misconfigured).toMatch(/allowed indexes/);
+  });
+  test('413 asks for halving; code 10 (channel missing) is a setting, not an event problem', () => {
+    expect(kinds(classifyHec(ans(413, ''), 4, () => undefined))).toBe('split');
+    const o = classifyHec(ans(400, { text: 'Data channel is missing', code: 10 }), 2, () => undefined);
+    expect(kinds(o)).toBe('retry,retry');
+    expect(o.misconfigured).toMatch(/code 10/);
+  });
+});
