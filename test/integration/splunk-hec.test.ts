@@ -1,0 +1,94 @@
+/**
+ * The Splunk HEC destination against a protocol-faithful HEC double (test/helpers/hec-double.ts,
+ * protocols.md §4), with a real gateway process and TCP syslog in.
+ */
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
+import { cleanUp, runProc, waitUntil } from '../helpers/procs';
+import { startHecDouble, type HecDouble } from '../helpers/hec-double';
+
+jest.setTimeout(60000);
+afterAll(async () => {
+  await killAllGateways();
+  await cleanUp();
+});
+
+const TOKEN = '11111111-2222-3333-4444-555555555555';
+
+async function tcpSend(port: number, lines: string[]): Promise<void> {
+  const s = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((ok, fail) => { s.once('connect', ok); s.once('error', fail); });
+  await new Promise<void>((ok) => s.end(lines.map((l) => l + '\n').join(''), ok));
+}
+
+const yaml = (tcp: number, dest: string) => `
+data_dir: "@DIR@/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - name: splunk
+    type: splunk_hec
+    token: "${TOKEN}"
+    batch: { max_events: 50, max_wait_ms: 50 }
+    retry: { initial_ms: 50, max_ms: 200 }
+${dest}
+`;
+
+describe('splunk_hec destination', () => {
+  let hec: HecDouble;
+  beforeEach(async () => { hec = await startHecDouble({ tokens: { [TOKEN]: { indexes: ['main', 'netfw'] } } }); });
+  afterEach(async () => { await hec.close(); });
+
+  test('events arrive as HEC objects: raw device text, epoch time, host, sourcetype, index, indexed fields; gzip and Splunk auth; a dead endpoint is passed over', async () => {
+    const tcp = await freePort();
+    const dead = await freePort();
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["http://127.0.0.1:${dead}", "${hec.url}"]\n    index: netfw`));
+    const lines = Array.from({ length: 200 }, (_, i) => `<134>1 2026-11-23T10:00:0${i % 10}.250Z fw01 asa - - - hec event ${i} "quoted"`);
+    await tcpSend(tcp, lines);
+    await waitUntil(() => (hec.indexed.length >= 200 ? true : undefined), 20000, () => `indexed ${hec.indexed.length}`);
+    expect(hec.indexed.map((e) => e.event)).toEqual(lines);
+    expect(hec.indexed[3]).toEqual({
+      time: 1795428003.25, host: 'fw01', source: 'siemgate:fw', sourcetype: 'syslog', index: 'netfw', event: lines[3],
+      fields: { siemgate_input: 'fw', siemgate_format: 'rfc5424', siemgate_peer: '127.0.0.1' },
+    });
+    const ok = hec.requests.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThan(0);
+    expect(ok.every((r) => r.gzip && r.auth === `Splunk ${TOKEN}` && r.path === '/services/collector/event')).toBe(true);
+    await gw.stop();
+    expect(gw.stderr()).toMatch(/splunk: delivered 200, pending 0, dead-lettered 0, dropped 0/);
+  });
+
+  test('busy (503 code 9): retried with backoff, each event indexed once', async () => {
+    const tcp = await freePort();
+    hec.busy = 3;
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${hec.url}"]`));
+    const lines = Array.from({ length: 30 }, (_, i) => `<13>Nov 23 10:00:00 host app: busy ${i}`);
+    await tcpSend(tcp, lines);
+    await waitUntil(() => (hec.indexed.length >= 30 ? true : undefined), 20000, () => `indexed ${hec.indexed.length}`);
+    expect(hec.indexed.map((e) => e.event)).toEqual(lines);
+    expect(hec.requests.filter((r) => r.status === 503).length).toBe(3);
+    await gw.stop();
+    expect(gw.stderr()).toMatch(/splunk: delivered 30, pending 0/);
+  });
+
+  test('an index the token may not use: dead-lettered with HEC\'s reason, destination down with what to fix', async () => {
+    const tcp = await freePort();
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${hec.url}"]\n    index: secret`));
+    await tcpSend(tcp, Array.from({ length: 5 }, (_, i) => `<13>Nov 23 10:00:00 host app: idx ${i}`));
+    const cfg = join(gw.dir, 'siemgate.yaml');
+    let st: Record<string, any> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (let i = 0; i < 100; i++) {
+      const r = await runProc(process.execPath, [BIN, 'buffer', 'status', '-c', cfg, '--json']);
+      st = JSON.parse(r.stdout).destinations[0];
+      if (st.deadLettered === 5 && st.state === 'down') break;
+      await new Promise((r2) => setTimeout(r2, 100));
+    }
+    expect(st).toMatchObject({ deadLettered: 5, state: 'down' });
+    expect(st.reason).toMatch(/code 7 "Incorrect index".*allowed indexes/);
+    const list = await runProc(process.execPath, [BIN, 'buffer', 'dlq', 'list', 'splunk', '-c', cfg]);
+    expect(list.stdout).toMatch(/index "secret" is not allowed for this token/);
+    expect(hec.indexed).toHaveLength(0);
+    await gw.stop();
+  });
+});
