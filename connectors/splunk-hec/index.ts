@@ -3,32 +3,48 @@ import { gzip } from 'node:zlib';
 import type { SplunkHecDestinationConfig } from '../../src/config/types';
 import type { Connector, EncodedBatch, Verdict } from '../../src/delivery/connector';
 import { createHttpClient, headerOf } from '../shared/http-client';
-import { classifyHec, type HecAnswer } from './client';
+import { randomUUID } from 'node:crypto';
+import { createAckTracker, type AckPoll } from './acks';
+import { classifyHec, parseReply, type HecAnswer } from './client';
 import { encodeHecEvent } from './encode';
 
 const gzipAsync = promisify(gzip);
 /** How long an endpoint that failed is passed over while another one answers. */
 const ENDPOINT_COOLDOWN_MS = 30_000;
 
-export type HecPost = (endpoint: string, body: Buffer, signal: AbortSignal) => Promise<HecAnswer>;
+export interface HecTransport {
+  event(endpoint: string, body: Buffer, signal: AbortSignal): Promise<HecAnswer>;
+  ack: AckPoll;
+}
 
-function createHecPost(cfg: SplunkHecDestinationConfig): HecPost {
+function createHecTransport(cfg: SplunkHecDestinationConfig): HecTransport {
   const client = createHttpClient({ https: cfg.endpoints.some((e) => e.startsWith('https:')), timeoutMs: cfg.timeoutMs, tls: cfg.tls });
-  const headers: Record<string, string> = { Authorization: `Splunk ${cfg.token}`, 'Content-Type': 'application/json' };
-  if (cfg.gzip) headers['Content-Encoding'] = 'gzip';
-  return async (endpoint, body, signal) => {
-    const data = cfg.gzip ? await gzipAsync(body, { level: 1 }) : body;
-    const res = await client.post(`${endpoint}/services/collector/event`, data, { headers, signal });
-    return { status: res.status, body: typeof res.data === 'string' ? res.data : String(res.data ?? ''), retryAfter: headerOf(res.headers['retry-after']) };
+  const base: Record<string, string> = { Authorization: `Splunk ${cfg.token}`, 'Content-Type': 'application/json' };
+  // one channel for this gateway's life: ackIds are per channel (protocols.md §4.4)
+  if (cfg.ack) base['X-Splunk-Request-Channel'] = randomUUID();
+  const eventHeaders = cfg.gzip ? { ...base, 'Content-Encoding': 'gzip' } : base;
+  const text = (d: unknown) => (typeof d === 'string' ? d : String(d ?? ''));
+  return {
+    async event(endpoint, body, signal) {
+      const data = cfg.gzip ? await gzipAsync(body, { level: 1 }) : body;
+      const res = await client.post(`${endpoint}/services/collector/event`, data, { headers: eventHeaders, signal });
+      return { status: res.status, body: text(res.data), retryAfter: headerOf(res.headers['retry-after']) };
+    },
+    async ack(endpoint, ids) {
+      const res = await client.post(`${endpoint}/services/collector/ack`, JSON.stringify({ acks: ids }), { headers: base });
+      return { status: res.status, body: text(res.data) };
+    },
   };
 }
 
 /**
  * Splunk HEC (`type: splunk_hec`): batches of event objects to `/services/collector/event`, round
  * robin over the endpoints (one that failed is passed over for 30 s), answers classified per event
- * as HEC documents them (client.ts). Indexer acknowledgement (`ack: true`) is not built yet.
+ * as HEC documents them (client.ts). With `ack: true` a 200 counts only once its ackId is reported
+ * indexed (acks.ts); the lane waits meanwhile, so `concurrency` sets how many batches await acks.
  */
-export function openSplunkHec(cfg: SplunkHecDestinationConfig, post: HecPost = createHecPost(cfg)): Connector {
+export function openSplunkHec(cfg: SplunkHecDestinationConfig, transport: HecTransport = createHecTransport(cfg)): Connector {
+  const acks = cfg.ack ? createAckTracker(transport.ack, cfg.ackPollMs, cfg.ackTimeoutMs) : undefined;
   let next = 0;
   const failedUntil = new Map<string, number>();
   let problem: string | undefined;
@@ -51,7 +67,7 @@ export function openSplunkHec(cfg: SplunkHecDestinationConfig, post: HecPost = c
     const endpoint = pickEndpoint();
     let answer: HecAnswer;
     try {
-      answer = await post(endpoint, Buffer.concat(b.encoded.slice(from, to) as Buffer[]), signal);
+      answer = await transport.event(endpoint, Buffer.concat(b.encoded.slice(from, to) as Buffer[]), signal);
     } catch (err) {
       failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
       for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${endpoint}: ${(err as Error).message}` };
@@ -71,6 +87,13 @@ export function openSplunkHec(cfg: SplunkHecDestinationConfig, post: HecPost = c
       await sendRange(b, mid, to, signal, out);
       return;
     }
+    const ackId = acks !== undefined && answer.status === 200 ? (parseReply(answer.body) as { ackId?: unknown }).ackId : undefined;
+    if (typeof ackId === 'number' && !(await acks!.wait(endpoint, ackId))) {
+      for (let i = from; i < to; i++) {
+        out[i] = { outcome: 'retry', reason: `${endpoint}: no indexer acknowledgement for ackId ${ackId} within ${cfg.ackTimeoutMs} ms; sent again`, delayMs: 0 };
+      }
+      return;
+    }
     for (let i = from; i < to; i++) out[i] = o.verdicts[i - from];
   }
 
@@ -82,7 +105,7 @@ export function openSplunkHec(cfg: SplunkHecDestinationConfig, post: HecPost = c
       await sendRange(batch, 0, batch.events.length, signal, out);
       return out;
     },
-    misconfigured: () => problem,
-    async close() { /* idle keep-alive sockets close with the agent */ },
+    misconfigured: () => problem ?? acks?.problem(),
+    async close() { acks?.close(); },
   };
 }

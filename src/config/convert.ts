@@ -115,6 +115,7 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       return {
         ...common, type: 'splunk_hec', endpoints: (r.endpoints as string[]).map((e) => e.replace(/\/+$/, '')), token: token ?? '',
         index: r.index, sourcetype: r.sourcetype, source: r.source, gzip: r.gzip ?? true, timeoutMs: r.timeout_ms ?? 30000, tls,
+        ack: r.ack ?? false, ackPollMs: r.ack_poll_ms ?? 1000, ackTimeoutMs: r.ack_timeout_ms ?? 300000,
       };
     }
     if (r.type === 'http') {

@@ -193,6 +193,9 @@ export const destinationSchemas: Record<string, Schema> = {
       source: { type: 'string', description: 'Source for every event (default: `<transport>:<input name>`, e.g. `tcp:fw`).', examples: ['siemgate'] },
       gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
       timeout_ms: ms('A request without an answer after this long is retried.', 30000),
+      ack: { type: 'boolean', default: false, description: 'Indexer acknowledgement: events count as delivered (and the cursor moves) only once Splunk says they are indexed; unacknowledged batches are sent again. The token must have indexer acknowledgement enabled.' },
+      ack_poll_ms: ms('How often pending acknowledgements are asked for (one /services/collector/ack request per endpoint).', 1000),
+      ack_timeout_ms: ms('A batch not acknowledged within this long is sent again (Splunk recommends 5 minutes).', 300000),
       tls: {
         type: 'object', additionalProperties: false, description: 'Trust for https endpoints.',
         properties: {

@@ -100,6 +100,9 @@ export interface SplunkHecDestinationConfig extends DestinationBase {
   source?: string;
   gzip: boolean;
   timeoutMs: number;
+  ack: boolean;
+  ackPollMs: number;
+  ackTimeoutMs: number;
   tls: { caFile?: string; insecureSkipVerify: boolean };
 }
 

@@ -7,8 +7,9 @@ import { gunzipSync } from 'node:zlib';
  * the behaviour observed on Splunk 10.4.3 [S42]) and the "Splunk HEC" row of the §8 checklist.
  * Plain HTTP on 127.0.0.1 (real HEC defaults to HTTPS on 8088, §4.1; TLS is not what is tested here).
  *
- * Not modelled: indexer acknowledgement (useACK tokens, channels, ackId; §4.4) beyond answering
- * /ack with code 14, the /raw endpoint, and the UNVERIFIED 429 codes 26/27 (§4.3).
+ * Indexer acknowledgement (§4.4) for tokens with useAck: channel required (code 10, 11 when not a
+ * GUID), ackIds per channel from 0, /ack answering each id true once and then false; tokens without
+ * it answer /ack with code 14. Not modelled: the /raw endpoint, and the UNVERIFIED 429 codes 26/27.
  */
 
 /** The event envelope, §4.2. Values are `unknown` because the double must accept what a sender gets wrong. */
@@ -26,6 +27,8 @@ export interface HecTokenConfig {
   disabled?: boolean;
   /** Indexes this token may write to; undefined = any (§4.2 "index must be in the token's allowed list"). */
   indexes?: string[];
+  /** Indexer acknowledgement (§4.4): a channel is required and each accepted request gets an ackId. */
+  useAck?: boolean;
 }
 
 export interface HecRequestRecord {
@@ -48,6 +51,10 @@ export interface HecDouble {
   busy: number;
   /** Bytes after gunzip; above -> 413. */
   maxContentLength: number;
+  /** The next this-many ackIds issued never turn true (the indexer lost them): the sender must resend. */
+  ackWithhold: number;
+  /** /ack polls answered so far. */
+  ackPolls: number;
   close(): Promise<void>;
 }
 
@@ -285,7 +292,18 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
     tokens: new Map<string, HecTokenConfig>(Object.entries(opts.tokens ?? {})),
     busy: 0,
     maxContentLength: 1_000_000,
+    ackWithhold: 0,
+    ackPolls: 0,
   };
+  // §4.4: per channel, the next ackId and the ids indexed but not yet reported true
+  const channels = new Map<string, { next: number; indexed: Set<number> }>();
+  const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  function channelOf(req: IncomingMessage, url: URL): { error?: Reply; id?: string } {
+    const id = (req.headers['x-splunk-request-channel'] as string | undefined) ?? url.searchParams.get('channel') ?? undefined;
+    if (id === undefined) return { error: hec(400, 10, 'Data channel is missing') };
+    if (!GUID.test(id)) return { error: hec(400, 11, 'Invalid data channel') };
+    return { id };
+  }
 
   /** One request -> one reply, plus the decoded body text for the record. */
   function handle(req: IncomingMessage, raw: Buffer): { reply: Reply; body: string } {
@@ -302,8 +320,24 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
     if (path === ACK_PATH) {
       if (req.method !== 'POST') return { reply: wrongMethod(), body: raw.toString('utf8') };
       const a = authenticate(auth, url.searchParams, state.tokens);
-      // §4.4 step 5: no token here has useACK, so /ack answers code 14.
-      return { reply: a.error ?? hec(400, 14, 'ACK is disabled'), body: raw.toString('utf8') };
+      const body = raw.toString('utf8');
+      if (a.error) return { reply: a.error, body };
+      // §4.4 step 5: a token without useACK answers /ack with code 14.
+      if (!a.token!.useAck) return { reply: hec(400, 14, 'ACK is disabled'), body };
+      const ch = channelOf(req, url);
+      if (ch.error) return { reply: ch.error, body };
+      let ids: unknown;
+      try { ids = (JSON.parse(body) as { acks?: unknown }).acks; } catch { ids = undefined; }
+      if (!Array.isArray(ids)) return { reply: hec(400, 6, 'Invalid data format'), body }; // §4.4 step 5 (UNVERIFIED)
+      state.ackPolls++;
+      const c = channels.get(ch.id!);
+      const acks: Record<string, boolean> = {};
+      for (const id of ids) {
+        // §4.4 step 4: true once, then false; never-issued ids and other channels' ids are false
+        const done = c !== undefined && typeof id === 'number' && c.indexed.delete(id);
+        acks[String(id)] = done;
+      }
+      return { reply: { status: 200, json: { acks } }, body };
     }
     if (!EVENT_PATHS.has(path)) return { reply: notFound(), body: raw.toString('utf8') };
     if (req.method !== 'POST') return { reply: wrongMethod(), body: raw.toString('utf8') };
@@ -316,9 +350,25 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
     }
     const a = authenticate(auth, url.searchParams, state.tokens);
     if (a.error) return { reply: a.error, body: raw.toString('utf8') };
+    let channel: string | undefined;
+    if (a.token!.useAck) {
+      const ch = channelOf(req, url); // §4.4 step 1: every /event POST of a useACK token carries a channel
+      if (ch.error) return { reply: ch.error, body: raw.toString('utf8') };
+      channel = ch.id;
+    }
     const decoded = decodeBody(raw, req.headers['content-encoding'], state.maxContentLength);
     if (decoded.error) return { reply: decoded.error, body: decoded.text ?? '' };
-    return { reply: processBatch(decoded.text!, a.token!, state.indexed), body: decoded.text! };
+    const reply = processBatch(decoded.text!, a.token!, state.indexed);
+    if (channel !== undefined && reply.status === 200 && reply.json) {
+      // §4.4 step 2: ackIds per channel, from 0, increasing
+      const c = channels.get(channel) ?? { next: 0, indexed: new Set<number>() };
+      channels.set(channel, c);
+      const ackId = c.next++;
+      if (state.ackWithhold > 0) state.ackWithhold--;
+      else c.indexed.add(ackId);
+      reply.json = { ...reply.json, ackId };
+    }
+    return { reply, body: decoded.text! };
   }
 
   const server: Server = createServer((req, res) => {

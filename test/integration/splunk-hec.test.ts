@@ -59,6 +59,25 @@ describe('splunk_hec destination', () => {
     expect(gw.stderr()).toMatch(/splunk: delivered 200, pending 0, dead-lettered 0, dropped 0/);
   });
 
+  test('indexer acknowledgement: delivered only once acknowledged; a batch whose ack never comes is sent again', async () => {
+    await hec.close();
+    hec = await startHecDouble({ tokens: { [TOKEN]: { useAck: true } } });
+    hec.ackWithhold = 1; // the indexer loses the first batch's acknowledgement
+    const tcp = await freePort();
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${hec.url}"]\n    ack: true\n    ack_poll_ms: 100\n    ack_timeout_ms: 1500`));
+    const lines = Array.from({ length: 20 }, (_, i) => `<13>Nov 23 10:00:00 host app: acked ${i}`);
+    await tcpSend(tcp, lines);
+    await waitUntil(() => (new Set(hec.indexed.map((e) => e.event)).size >= 20 && hec.requests.filter((r) => r.path.endsWith('/event')).length >= 2 ? true : undefined),
+      20000, () => `indexed ${hec.indexed.length}`);
+    await gw.stop();
+    // every event indexed; the unacknowledged batch was sent again (at least once: duplicates only from it)
+    expect(new Set(hec.indexed.map((e) => e.event))).toEqual(new Set(lines));
+    const posts = hec.requests.filter((r) => r.path === '/services/collector/event' && r.status === 200);
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    expect(hec.ackPolls).toBeGreaterThan(0);
+    expect(gw.stderr()).toMatch(/splunk: delivered 20, pending 0, dead-lettered 0, dropped 0/);
+  });
+
   test('busy (503 code 9): retried with backoff, each event indexed once', async () => {
     const tcp = await freePort();
     hec.busy = 3;
