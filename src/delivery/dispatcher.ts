@@ -116,12 +116,13 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
 
   function setState(next: DestinationState, why?: string): void {
     if (next === state && why === reason) return;
-    if (next !== state) {
+    // a new state is always logged; a new reason while down too (the operator's fix may have changed it)
+    if (next !== state || next === 'down') {
       const msg = `destination ${o.name} (${c.target}) is ${next}${why ? `: ${why}` : ''}`;
       if (next === 'up') log.info(msg);
       else log.warn(msg);
-      since = new Date().toISOString();
     }
+    if (next !== state) since = new Date().toISOString();
     state = next;
     reason = why;
   }

@@ -3,6 +3,7 @@
  * protocols.md §4), with a real gateway process and TCP syslog in.
  */
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
 import { cleanUp, runProc, waitUntil } from '../helpers/procs';
@@ -108,6 +109,16 @@ describe('splunk_hec destination', () => {
     const list = await runProc(process.execPath, [BIN, 'buffer', 'dlq', 'list', 'splunk', '-c', cfg]);
     expect(list.stdout).toMatch(/index "secret" is not allowed for this token/);
     expect(hec.indexed).toHaveLength(0);
+    // then the token is refused outright (revoked): down, with what to do
+    hec.tokens.get(TOKEN)!.disabled = true;
+    await tcpSend(tcp, ['<13>Nov 23 10:00:00 host app: after revoke']);
+    await waitUntil(() => (hec.requests.some((r) => r.status === 403) ? true : undefined), 10000, () => 'a 403');
     await gw.stop();
+    // the token is in no log line, status output, status file or dead letter (it is only ever a header)
+    const status = await runProc(process.execPath, [BIN, 'buffer', 'status', '-c', cfg, '--json']);
+    const places = [gw.stderr(), status.stdout, list.stdout, readFileSync(join(gw.dir, 'data', 'status.json'), 'utf8'),
+      readFileSync(join(gw.dir, 'data', 'dead-letters', 'splunk.ndjson'), 'utf8')];
+    for (const text of places) expect(text).not.toContain(TOKEN);
+    expect(gw.stderr()).toMatch(/check the token/);
   });
 });
