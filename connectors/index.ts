@@ -3,6 +3,10 @@ import type { Connector } from '../src/delivery/connector';
 import { openFileDestination } from './file';
 import { openHttpDestination } from './http';
 import { openSplunkHec } from './splunk-hec';
+import { probeSplunkHec } from './splunk-hec/probe';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
 
 /** The connector for a destination's `type`. */
 export async function openConnector(cfg: DestinationConfig): Promise<Connector> {
@@ -19,5 +23,37 @@ export function describeTarget(cfg: DestinationConfig): string {
     case 'file': return cfg.path;
     case 'http': return cfg.url;
     case 'splunk_hec': return cfg.endpoints.join(', ');
+  }
+}
+
+/**
+ * `siemgate check`: whether a destination can be used, without sending events or creating files.
+ * Resolves with what was proven; rejects with one line an operator can act on.
+ */
+export async function probeDestination(cfg: DestinationConfig, timeoutMs = 5000): Promise<string> {
+  switch (cfg.type) {
+    case 'file': {
+      let dir = dirname(cfg.path);
+      while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+      try {
+        accessSync(existsSync(cfg.path) ? cfg.path : dir, constants.W_OK);
+      } catch {
+        throw new Error(`${cfg.path}: ${existsSync(cfg.path) ? 'the file' : `the directory ${dir}`} is not writable by this user`);
+      }
+      return `${cfg.path} can be written`;
+    }
+    case 'http': {
+      const u = new URL(cfg.url);
+      const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+      await new Promise<void>((resolve, reject) => {
+        const s = connect({ host: u.hostname, port, timeout: timeoutMs });
+        s.once('connect', () => { s.destroy(); resolve(); });
+        s.once('timeout', () => { s.destroy(); reject(new Error(`${u.host}: no answer within ${timeoutMs} ms`)); });
+        s.once('error', (err) => reject(new Error(`${u.host}: ${err.message}; check the URL and the network path`)));
+      });
+      return `${u.host} accepts connections (the collector itself is not probed: no standard probe)`;
+    }
+    case 'splunk_hec':
+      return (await probeSplunkHec(cfg, timeoutMs)).join('; ');
   }
 }

@@ -6,6 +6,7 @@ import { bufferStatus, renderBufferStatus } from './buffer-report';
 import { runningPid } from './data-dir-lock';
 import { deadLetterPath, readDeadLetters, requestReplay } from './delivery/dead-letters';
 import { startGateway } from './gateway';
+import { probeDestination } from '../connectors';
 import { log } from './observe/log';
 import { batchContext, processOne } from './pipeline';
 import type { Peer } from './inputs/types';
@@ -14,7 +15,8 @@ const USAGE = `usage: siemgate <command> [options]
 
 commands:
   run   [-c FILE]            run the gateway (no -c: the embedded default, loopback only)
-  check -c FILE              validate a configuration file without starting
+  check -c FILE [--offline]  validate a configuration file without starting, then ask each
+                             destination whether it would take events (--offline: skip that)
   parse [--file F] [-c FILE] [--input NAME]
                              print, per input line, the ECS document that would be indexed
   buffer status [-c FILE] [--json]
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'run': return await run(rest);
-      case 'check': return check(rest);
+      case 'check': return await check(rest);
       case 'parse': return await parse(rest);
       case 'buffer': return buffer(rest);
       case undefined:
@@ -99,13 +101,25 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-function check(argv: string[]): number {
-  const opts = args(argv, { config: { type: 'string', short: 'c' } });
+async function check(argv: string[]): Promise<number> {
+  const opts = args(argv, { config: { type: 'string', short: 'c' }, offline: { type: 'boolean' } });
   if (opts.config === undefined) throw E.CLI_USAGE('check needs -c FILE');
   const cfg = loadConfigFile(opts.config as string);
   process.stdout.write(`${cfg.source}: OK (${cfg.inputs.length} input(s): ${cfg.inputs.map((i) => `${i.name}/${i.type}@${i.address}`).join(', ')}; ` +
     `${cfg.destinations.length} destination(s): ${cfg.destinations.map((d) => `${d.name}/${d.type}`).join(', ')})\n`);
-  return 0;
+  if (opts.offline) return 0;
+  // Then each destination is asked whether it would take events (no events are sent).
+  let failed = 0;
+  for (const d of cfg.destinations) {
+    try {
+      process.stdout.write(`  destination ${d.name} (${d.type}): ${await probeDestination(d)}\n`);
+    } catch (err) {
+      failed++;
+      const e = E.DEST_PROBE(d.name, d.type, (err as Error).message);
+      process.stderr.write(`siemgate: ${e.message} [${e.code}]\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 /** The mapping author's tool: the gateway's own per-event path, minus the network. */

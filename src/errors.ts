@@ -37,6 +37,8 @@ export const E = {
     `destination ${dest}: cannot open ${path} for appending: ${why}; check the directory exists and is writable`),
   DATA_DIR_LOCKED: def('SG_DATA_DIR_LOCKED', (dir: string, pid: number) =>
     `data_dir ${dir} is in use by another gateway (pid ${pid}); stop it, or give this one its own data_dir`),
+  DEST_PROBE: def('SG_DEST_PROBE', (dest: string, type: string, why: string) =>
+    `destination ${dest} (${type}): ${why}`),
   PIPELINE_WORKER: def('SG_PIPELINE_WORKER', (why: string) =>
     `a parse worker stopped unexpectedly: ${why}; the batch it held was parsed on the main thread instead`),
   CLI_USAGE: def('SG_CLI_USAGE', (why: string) => `${why}; run \`siemgate help\` for usage`),

@@ -3,10 +3,10 @@
  * protocols.md §4), with a real gateway process and TCP syslog in.
  */
 import { connect } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
-import { cleanUp, runProc, waitUntil } from '../helpers/procs';
+import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
 import { startHecDouble, type HecDouble } from '../helpers/hec-double';
 
 jest.setTimeout(60000);
@@ -120,5 +120,25 @@ describe('splunk_hec destination', () => {
       readFileSync(join(gw.dir, 'data', 'dead-letters', 'splunk.ndjson'), 'utf8')];
     for (const text of places) expect(text).not.toContain(TOKEN);
     expect(gw.stderr()).toMatch(/check the token/);
+  });
+
+  test('siemgate check asks each endpoint: healthy and token accepted, token refused, unreachable', async () => {
+    const dead = await freePort();
+    const dir = makeTempDir('sg-check-');
+    const write = (name: string, token: string, endpoints: string) => {
+      const f = join(dir, name);
+      writeFileSync(f, `inputs:\n  - { name: t, type: syslog_tcp, address: "127.0.0.1:0" }\ndestinations:\n  - { name: splunk, type: splunk_hec, token: "${token}", endpoints: [${endpoints}] }\n`);
+      return f;
+    };
+    let r = await runProc(process.execPath, [BIN, 'check', '-c', write('ok.yaml', TOKEN, `"${hec.url}"`)]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`destination splunk (splunk_hec): ${hec.url}: healthy, token accepted`);
+    expect(hec.indexed).toHaveLength(0); // nothing was sent as an event
+    r = await runProc(process.execPath, [BIN, 'check', '-c', write('bad.yaml', 'not-the-token', `"${hec.url}", "http://127.0.0.1:${dead}"`)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/token refused \(HEC 403 code 4 "Invalid token"\); check token/);
+    expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${dead}: not reachable .*ECONNREFUSED`));
+    expect(r.stderr).toContain('[SG_DEST_PROBE]');
+    expect(r.stderr).not.toContain('not-the-token');
   });
 });
