@@ -55,6 +55,11 @@ export interface HecDouble {
   ackWithhold: number;
   /** /ack polls answered so far. */
   ackPolls: number;
+  /** Fault injection (§8 "inject faults"): the next this-many /event requests are answered after delayMs (handled, indexed, then the answer waits). */
+  slow: number;
+  delayMs: number;
+  /** The next this-many /event requests get their connection reset, unanswered and not indexed. */
+  reset: number;
   close(): Promise<void>;
 }
 
@@ -294,6 +299,9 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
     maxContentLength: 1_000_000,
     ackWithhold: 0,
     ackPolls: 0,
+    slow: 0,
+    delayMs: 0,
+    reset: 0,
   };
   // §4.4: per channel, the next ackId and the ids indexed but not yet reported true
   const channels = new Map<string, { next: number; indexed: Set<number> }>();
@@ -374,6 +382,12 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
   const server: Server = createServer((req, res) => {
     readBody(req).then(
       (raw) => {
+        const isEvent = EVENT_PATHS.has(new URL(req.url ?? '/', 'http://hec.invalid').pathname);
+        if (isEvent && state.reset > 0) {
+          state.reset--;
+          req.socket.destroy(); // a reset mid-request: nothing indexed, no answer
+          return;
+        }
         const { reply, body } = handle(req, raw);
         state.requests.push({
           path: new URL(req.url ?? '/', 'http://hec.invalid').pathname,
@@ -382,7 +396,12 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
           gzip: (req.headers['content-encoding'] ?? '').trim().toLowerCase() === 'gzip',
           auth: req.headers.authorization,
         });
-        send(res, reply);
+        if (isEvent && state.slow > 0) {
+          state.slow--;
+          setTimeout(() => send(res, reply), state.delayMs);
+        } else {
+          send(res, reply);
+        }
       },
       () => res.destroy(),
     );

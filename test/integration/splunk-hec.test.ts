@@ -79,6 +79,32 @@ describe('splunk_hec destination', () => {
     expect(gw.stderr()).toMatch(/splunk: delivered 20, pending 0, dead-lettered 0, dropped 0/);
   });
 
+  test('faults: a reset connection is retried and indexed once; an answer slower than timeout_ms is retried (duplicates only from that batch)', async () => {
+    const tcp = await freePort();
+    hec.reset = 2;
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${hec.url}"]\n    timeout_ms: 500`));
+    const first = Array.from({ length: 10 }, (_, i) => `<13>Nov 23 10:00:00 host app: reset ${i}`);
+    await tcpSend(tcp, first);
+    await waitUntil(() => (hec.indexed.length >= 10 ? true : undefined), 20000, () => `indexed ${hec.indexed.length}`);
+    expect(hec.indexed.map((e) => e.event)).toEqual(first);
+    hec.slow = 1;
+    hec.delayMs = 1500;
+    const second = Array.from({ length: 10 }, (_, i) => `<13>Nov 23 10:00:00 host app: slow ${i}`);
+    await tcpSend(tcp, second);
+    const slowOnes = () => hec.indexed.slice(10).map((e) => String(e.event));
+    await waitUntil(() => (new Set(slowOnes()).size === 10 && slowOnes().length > 10 ? true : undefined), 20000, () => `indexed ${hec.indexed.length}`);
+    await new Promise((r) => setTimeout(r, 300));
+    // the slow request was indexed, then timed out on our side and was sent again: each event at
+    // least once, and only the timed-out request's events twice
+    const counts = new Map<string, number>();
+    for (const e of slowOnes()) counts.set(e, (counts.get(e) ?? 0) + 1);
+    expect(new Set(counts.keys())).toEqual(new Set(second));
+    expect([...counts.values()].every((n) => n === 1 || n === 2)).toBe(true);
+    expect(hec.requests.filter((r) => r.path.endsWith('/event') && r.status === 200).length).toBeGreaterThanOrEqual(3);
+    await gw.stop();
+    expect(gw.stderr()).toMatch(/splunk: delivered 20, pending 0, dead-lettered 0, dropped 0/);
+  });
+
   test('busy (503 code 9): retried with backoff, each event indexed once', async () => {
     const tcp = await freePort();
     hec.busy = 3;
