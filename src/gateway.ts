@@ -2,7 +2,7 @@ import type { Config } from './config';
 import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
 import { openJournal, type Journal } from './journal/journal';
-import { loadLedger, saveLedger, type InputLedger } from './journal/ledger';
+import { loadLedger, saveLedger, saveLedgerAsync, type InputLedger } from './journal/ledger';
 import { computeLedger, mergeRejected, type Ledger } from './observe/ledger';
 import { lockDataDir } from './data-dir-lock';
 import { writeStatusFile } from './delivery/status-file';
@@ -89,12 +89,23 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     return computeLedger(base, ingest.stats(), journal.head(), journal.queued(),
       delivery.statuses().map((s) => ({ name: s.name, ledger: s.ledger })));
   }
-  function persistLedger(clean: boolean): void {
+  function ledgerNow(): InputLedger {
     const s = ingest.stats();
+    return { ...base, received: base.received + s.received, rejected: mergeRejected(base.rejected, s.rejected), journaled: journal.head() };
+  }
+  const inFlightNow = () => ingest.stats().inFlight + journal.queued();
+  // Every second, off the main thread; one at a time (a slow disk skips a beat rather than piling up).
+  let ledgerSaving: Promise<void> | undefined;
+  function persistLedgerSoon(): void {
+    if (ledgerSaving !== undefined) return;
+    ledgerSaving = saveLedgerAsync(journal.dir, ledgerNow(), inFlightNow())
+      .catch((err: Error) => { log.error(`ledger: saving ${journal.dir}/ledger.json failed: ${err.message}`); })
+      .finally(() => { ledgerSaving = undefined; });
+  }
+  /** The last save, at stop: synchronous, and marked clean. */
+  function persistLedger(clean: boolean): void {
     try {
-      saveLedger(journal.dir, {
-        ...base, received: base.received + s.received, rejected: mergeRejected(base.rejected, s.rejected), journaled: journal.head(),
-      }, s.inFlight + journal.queued(), clean);
+      saveLedger(journal.dir, ledgerNow(), inFlightNow(), clean);
     } catch (err) {
       log.error(`ledger: saving ${journal.dir}/ledger.json failed: ${(err as Error).message}`);
     }
@@ -106,7 +117,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
       log.warn(`status: writing ${cfg.dataDir}/status.json failed: ${(err as Error).message}`);
     }
   }
-  const ledgerTimer = setInterval(() => { persistLedger(false); persistStatus(); }, LEDGER_SAVE_MS);
+  const ledgerTimer = setInterval(() => { persistLedgerSoon(); persistStatus(); }, LEDGER_SAVE_MS);
   ledgerTimer.unref();
 
   const inputs: RunningInput[] = [];
@@ -123,6 +134,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     await ingest.close();
     await delivery.stop(0);
     await journal.close();
+    await ledgerSaving;
     persistLedger(true);
     throw err;
   }
@@ -143,6 +155,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
         await journal.close();
         clearInterval(fullTimer);
         clearInterval(ledgerTimer);
+        await ledgerSaving;
         persistLedger(true);
         persistStatus();
         unlock();

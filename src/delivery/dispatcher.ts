@@ -22,8 +22,8 @@ export interface DispatcherOptions {
   connector: Connector;
   journal: Journal;
   cursor: CursorState;
-  /** Persist the cursor (atomically); called with the counts up to the new position. */
-  saveCursor: (c: CursorState) => void;
+  /** Persist the cursor (atomically); called with the counts up to the new position, one call at a time. */
+  saveCursor: (c: CursorState) => Promise<void>;
   deadLetters: DeadLetterFile;
   batch: BatchLimits;
   retry: RetryPolicy;
@@ -166,14 +166,31 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     lastCommitAt = Date.now();
     if (replayer) replayer.foldInto(committed);
     committed.updatedAt = new Date().toISOString();
-    try {
-      o.deadLetters.sync(); // dead letters are durable before the cursor passes their events
-      o.saveCursor({ ...committed, position: { ...committed.position } });
-      replayer?.afterSave();
-    } catch (err) {
-      log.error(`destination ${o.name}: saving its cursor failed: ${(err as Error).message}; ` +
-        'delivery goes on, and after a restart events since the last saved cursor are sent again');
+    persist({ ...committed, position: { ...committed.position }, replaysDone: committed.replaysDone?.slice() });
+  }
+
+  // One save at a time; a commit while one is on its way replaces the state waiting to be saved
+  // (only the newest cursor matters).
+  let saving: Promise<void> | undefined;
+  let waitingSave: CursorState | undefined;
+  function persist(state: CursorState): void {
+    if (saving !== undefined) {
+      waitingSave = state;
+      return;
     }
+    saving = (async () => {
+      for (let s: CursorState | undefined = state; s !== undefined; s = waitingSave, waitingSave = undefined) {
+        try {
+          o.deadLetters.sync(); // dead letters are durable before the cursor passes their events
+          await o.saveCursor(s);
+          replayer?.afterSave(s);
+        } catch (err) {
+          log.error(`destination ${o.name}: saving its cursor failed: ${(err as Error).message}; ` +
+            'delivery goes on, and after a restart events since the last saved cursor are sent again');
+        }
+      }
+      saving = undefined;
+    })();
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -414,6 +431,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       for (const lane of lanes) while (lane.sending) await new Promise((r) => setTimeout(r, 5));
       if (commitTimer) clearTimeout(commitTimer);
       commit();
+      while (saving !== undefined) await saving;
       await reader.close();
       o.deadLetters.close();
       await c.close();

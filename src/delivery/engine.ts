@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describeTarget, openConnector } from '../../connectors';
 import type { Config } from '../config/types';
-import { loadCursors, newCursor, removeCursor, saveCursor, type CursorState } from '../journal/cursors';
+import { loadCursors, newCursor, removeCursor, saveCursor, saveCursorAsync, type CursorState } from '../journal/cursors';
 import type { Journal } from '../journal/journal';
 import { log } from '../observe/log';
 import type { Connector } from './connector';
@@ -35,8 +35,8 @@ export async function startDelivery(cfg: Config, journal: Journal): Promise<Deli
   }
 
   const savedSeq = new Map<string, number>();
-  function save(c: CursorState): void {
-    saveCursor(journal.dir, c);
+  async function save(c: CursorState): Promise<void> {
+    await saveCursorAsync(journal.dir, c);
     savedSeq.set(c.destination, c.position.seq);
     const min = Math.min(...savedSeq.values());
     journal.release(min);

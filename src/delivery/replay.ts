@@ -30,8 +30,8 @@ export interface Replayer {
   dirty(): boolean;
   /** Add the settled counts and finished files to the cursor about to be saved. */
   foldInto(c: CursorState): void;
-  /** The cursor naming the finished files is on disk: delete them. */
-  afterSave(): void;
+  /** A cursor is on disk: delete the finished files it names (only those: a later save may name more). */
+  afterSave(saved: CursorState): void;
   stop(): Promise<void>;
 }
 
@@ -105,11 +105,12 @@ export function createReplayer(o: ReplayOptions): Replayer {
       toDelete = toDelete.concat(finished);
       finished = [];
     },
-    afterSave() {
-      for (const n of toDelete) {
+    afterSave(saved) {
+      const named = new Set(saved.replaysDone ?? []);
+      for (const n of toDelete.filter((x) => named.has(x))) {
         try { unlinkSync(join(dir, n)); } catch { /* already gone */ }
       }
-      toDelete = [];
+      toDelete = toDelete.filter((x) => !named.has(x));
     },
     async stop() {
       stopped = true;

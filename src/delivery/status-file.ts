@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../journal/atomic-file';
+import { replaceFile } from '../journal/atomic-file';
 import type { DestinationStatus } from './dispatcher';
 
 /**
@@ -19,7 +19,7 @@ export function statusPath(dataDir: string): string {
 
 export function writeStatusFile(dataDir: string, destinations: DestinationStatus[]): void {
   const s: StatusFile = { pid: process.pid, writtenAt: new Date().toISOString(), destinations };
-  writeFileAtomic(statusPath(dataDir), JSON.stringify(s));
+  replaceFile(statusPath(dataDir), JSON.stringify(s));
 }
 
 export function readStatusFile(dataDir: string): StatusFile | undefined {

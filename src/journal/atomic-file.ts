@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -22,4 +23,33 @@ export function writeFileAtomic(path: string, data: string): void {
   } finally {
     closeSync(dir);
   }
+}
+
+/**
+ * The same, off the main thread: fsync on a real disk takes milliseconds, and cursors are saved
+ * several times a second per destination. One write per path at a time (callers coalesce).
+ */
+export async function writeFileAtomicAsync(path: string, data: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const f = await open(tmp, 'w');
+  try {
+    await f.writeFile(data);
+    await f.sync();
+  } finally {
+    await f.close();
+  }
+  await rename(tmp, path);
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Replace a file whole (rename), without waiting for the disk: for information that is rewritten every second anyway. */
+export function replaceFile(path: string, data: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }

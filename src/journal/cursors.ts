@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 import type { Position } from './journal';
 
 /**
@@ -52,6 +52,12 @@ export function loadCursors(journalDir: string): Map<string, CursorState> {
 export function saveCursor(journalDir: string, s: CursorState): void {
   mkdirSync(cursorDir(journalDir), { recursive: true });
   writeFileAtomic(join(cursorDir(journalDir), s.destination + SUFFIX), JSON.stringify(s));
+}
+
+/** saveCursor without blocking the event loop on the disk (the dispatchers' path). */
+export async function saveCursorAsync(journalDir: string, s: CursorState): Promise<void> {
+  mkdirSync(cursorDir(journalDir), { recursive: true });
+  await writeFileAtomicAsync(join(cursorDir(journalDir), s.destination + SUFFIX), JSON.stringify(s));
 }
 
 export function removeCursor(journalDir: string, destination: string): void {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 
 /**
  * The input side of the conservation ledger, kept across restarts:
@@ -65,6 +65,15 @@ export function loadLedger(journalDir: string, head: number): { base: InputLedge
 }
 
 export function saveLedger(journalDir: string, l: InputLedger, inFlight: number, clean: boolean): void {
+  writeFileAtomic(ledgerPath(journalDir), ledgerText(l, inFlight, clean));
+}
+
+/** The periodic save, off the main thread (the final one at stop is saveLedger). */
+export function saveLedgerAsync(journalDir: string, l: InputLedger, inFlight: number): Promise<void> {
+  return writeFileAtomicAsync(ledgerPath(journalDir), ledgerText(l, inFlight, false));
+}
+
+function ledgerText(l: InputLedger, inFlight: number, clean: boolean): string {
   const s: Saved = { ...l, inFlight, clean, savedAt: new Date().toISOString() };
-  writeFileAtomic(ledgerPath(journalDir), JSON.stringify(s));
+  return JSON.stringify(s);
 }

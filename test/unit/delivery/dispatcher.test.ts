@@ -5,7 +5,7 @@ import type { Connector, EncodedBatch, Verdict } from '../../../src/delivery/con
 import { deadLetterPath, openDeadLetters, readDeadLetters, requestReplay } from '../../../src/delivery/dead-letters';
 import { startDispatcher, type Dispatcher, type DestinationLedger } from '../../../src/delivery/dispatcher';
 import { compileWhere } from '../../../src/delivery/where';
-import { loadCursors, newCursor, saveCursor, type CursorState } from '../../../src/journal/cursors';
+import { loadCursors, newCursor, saveCursorAsync, type CursorState } from '../../../src/journal/cursors';
 import { openJournal, type Journal } from '../../../src/journal/journal';
 import { recordsOf } from '../../helpers/journal-records';
 
@@ -44,7 +44,7 @@ const doc = (i: number, src = 'a') => JSON.stringify({ message: `m${i}`, src });
 function start(c: Connector, o: { cursor?: CursorState; where?: Parameters<typeof compileWhere>[0]; concurrency?: number; maxEvents?: number } = {}): Dispatcher {
   return startDispatcher({
     name: 'dest', dataDir: dir, connector: c, journal, cursor: o.cursor ?? newCursor('dest', journal.end()),
-    saveCursor: (s) => saveCursor(journal.dir, s), deadLetters: openDeadLetters(dir, 'dest'),
+    saveCursor: (s) => saveCursorAsync(journal.dir, s), deadLetters: openDeadLetters(dir, 'dest'),
     batch: { maxEvents: o.maxEvents ?? 50, maxBytes: 1 << 20, maxWaitMs: 5 }, retry: { initialMs: 5, maxMs: 20 },
     concurrency: o.concurrency ?? 1, where: compileWhere(o.where), commitIntervalMs: 10,
   });
