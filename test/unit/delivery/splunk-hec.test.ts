@@ -1,3 +1,4 @@
+import { createAckTracker } from '../../../connectors/splunk-hec/acks';
 import { classifyHec } from '../../../connectors/splunk-hec/client';
 import { encodeHecEvent, originalJson } from '../../../connectors/splunk-hec/encode';
 import type { SplunkHecDestinationConfig } from '../../../src/config/types';
@@ -68,5 +69,30 @@ describe('HEC answers (protocols.md §4.3)', () => {
     const o = classifyHec(ans(400, { text: 'Data channel is missing', code: 10 }), 2, () => undefined);
     expect(kinds(o)).toBe('retry,retry');
     expect(o.misconfigured).toMatch(/code 10/);
+  });
+});
+
+describe('indexer acknowledgement tracker (protocols.md §4.4)', () => {
+  test('ids pending on an endpoint are asked for together; true settles, an id never true times out', async () => {
+    const asked: number[][] = [];
+    const indexed = new Set([1]);
+    const t = createAckTracker(async (_e, ids) => {
+      asked.push(ids);
+      const acks: Record<string, boolean> = {};
+      for (const id of ids) acks[String(id)] = indexed.delete(id); // true once, then false
+      return { status: 200, body: JSON.stringify({ acks }) };
+    }, 20, 150);
+    const [a, b] = await Promise.all([t.wait('http://x', 1), t.wait('http://x', 2)]);
+    expect([a, b]).toEqual([true, false]);
+    expect(asked[0]).toEqual([1, 2]);
+    expect(asked.slice(1).every((ids) => ids.length === 1 && ids[0] === 2)).toBe(true);
+    t.close();
+  });
+
+  test('a token without acknowledgement (400 code 14): delivered on the 200, and the problem is reported', async () => {
+    const t = createAckTracker(async () => ({ status: 400, body: '{"text":"ACK is disabled","code":14}' }), 10, 1000);
+    expect(await t.wait('http://x', 0)).toBe(true);
+    expect(t.problem()).toMatch(/no indexer acknowledgement; enable it in Splunk or set ack: false/);
+    t.close();
   });
 });
