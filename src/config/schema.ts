@@ -148,6 +148,21 @@ const destinationCommon = (batchDefaults: { events: number; bytes: string; waitM
   },
 });
 
+/** Keys every HTTP-based destination takes: credentials, compression, timeout, trust. */
+const httpClientKeys = (tokenDoc: string, tokenExample: string, tokenFileExample: string): Record<string, Schema> => ({
+  token: { type: 'string', description: tokenDoc, examples: [tokenExample] },
+  token_file: { type: 'string', description: 'File holding the token (instead of token).', examples: [tokenFileExample] },
+  gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
+  timeout_ms: ms('A request without an answer after this long is retried.', 30000),
+  tls: {
+    type: 'object', additionalProperties: false, description: 'Trust for https URLs.',
+    properties: {
+      ca_file: { type: 'string', description: 'PEM bundle to trust instead of the system CAs.', examples: ['ca.crt'] },
+      insecure_skip_verify: { type: 'boolean', default: false, description: 'Do not verify the server certificate (testing only).' },
+    },
+  },
+});
+
 export const destinationSchemas: Record<string, Schema> = {
   file: {
     type: 'object', additionalProperties: false, required: ['name', 'type', 'path'],
@@ -162,18 +177,8 @@ export const destinationSchemas: Record<string, Schema> = {
     properties: {
       name, type: { const: 'http' },
       url: { type: 'string', pattern: '^https?://', description: 'Where each batch is POSTed as NDJSON (one ECS document a line): a Logstash http input, Vector http_server, Fluent Bit http, or your own service.', examples: ['https://collector.example.com/ingest'] },
-      token: { type: 'string', description: 'Sent as `Authorization: Bearer <token>`.', examples: ['${COLLECTOR_TOKEN}'] },
-      token_file: { type: 'string', description: 'File holding the token (instead of token).', examples: ['/run/secrets/collector'] },
       headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers.', examples: [{ 'X-Tenant': 'acme' }] },
-      gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
-      timeout_ms: ms('A request without an answer after this long is retried.', 30000),
-      tls: {
-        type: 'object', additionalProperties: false, description: 'Trust for https URLs.',
-        properties: {
-          ca_file: { type: 'string', description: 'PEM bundle to trust instead of the system CAs.', examples: ['ca.crt'] },
-          insecure_skip_verify: { type: 'boolean', default: false, description: 'Do not verify the server certificate (testing only; logged as a warning).' },
-        },
-      },
+      ...httpClientKeys('Sent as `Authorization: Bearer <token>`.', '${COLLECTOR_TOKEN}', '/run/secrets/collector'),
       ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
     },
   },
@@ -186,23 +191,13 @@ export const destinationSchemas: Record<string, Schema> = {
         description: 'HEC base URLs (scheme, host, port); requests go round-robin, and an endpoint that fails is left out for 30 s while others answer.',
         examples: [['https://hec-1.example.com:8088', 'https://hec-2.example.com:8088']],
       },
-      token: { type: 'string', description: 'The HEC token (sent as `Authorization: Splunk <token>`).', examples: ['${SPLUNK_HEC_TOKEN}'] },
-      token_file: { type: 'string', description: 'File holding the token (instead of token).', examples: ['/run/secrets/hec'] },
+      ...httpClientKeys('The HEC token (sent as `Authorization: Splunk <token>`).', '${SPLUNK_HEC_TOKEN}', '/run/secrets/hec'),
       index: { type: 'string', description: 'Index for events that do not name one (else the token\'s default index).', examples: ['netfw'] },
       sourcetype: { type: 'string', description: 'Sourcetype for events that do not name one (default by format: syslog, cef, leef, _json).', examples: ['syslog'] },
-      source: { type: 'string', description: 'Source for every event (default: `<transport>:<input name>`, e.g. `tcp:fw`).', examples: ['siemgate'] },
-      gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
-      timeout_ms: ms('A request without an answer after this long is retried.', 30000),
+      source: { type: 'string', description: 'Source for every event (default: `siemgate:<input name>`, e.g. `siemgate:fw`).', examples: ['siemgate'] },
       ack: { type: 'boolean', default: false, description: 'Indexer acknowledgement: events count as delivered (and the cursor moves) only once Splunk says they are indexed; unacknowledged batches are sent again. The token must have indexer acknowledgement enabled.' },
       ack_poll_ms: ms('How often pending acknowledgements are asked for (one /services/collector/ack request per endpoint).', 1000),
       ack_timeout_ms: ms('A batch not acknowledged within this long is sent again (Splunk recommends 5 minutes).', 300000),
-      tls: {
-        type: 'object', additionalProperties: false, description: 'Trust for https endpoints.',
-        properties: {
-          ca_file: { type: 'string', description: 'PEM bundle to trust instead of the system CAs.', examples: ['splunk-ca.pem'] },
-          insecure_skip_verify: { type: 'boolean', default: false, description: 'Do not verify the server certificate (testing only).' },
-        },
-      },
       ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
     },
   },
