@@ -4,6 +4,7 @@
  * with its own config, pid, state and control files in a temp dir, on 127.0.0.1 only.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, runProc, startProc, TEST_ROOT, waitTcpPort, which, type Proc } from './procs';
 
@@ -84,3 +85,16 @@ export async function startSyslogNg(conf: string, readyPort: number): Promise<Da
 }
 
 export const OPENSSL = which('openssl', ['/usr/bin/openssl']);
+
+/**
+ * A plain TCP syslog sender for load in tests: LF-framed lines over one connection, written in
+ * chunks with backpressure, resolved once the kernel has the last byte and the connection is ended.
+ */
+export async function sendTcpLines(port: number, lines: string[]): Promise<void> {
+  const s = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((ok, fail) => { s.once('connect', ok); s.once('error', fail); });
+  for (let i = 0; i < lines.length; i += 500) {
+    if (!s.write(lines.slice(i, i + 500).map((l) => l + '\n').join(''))) await new Promise((ok) => s.once('drain', ok));
+  }
+  await new Promise<void>((ok) => s.end(ok));
+}

@@ -3,13 +3,13 @@
  * a damaged journal tail, a destination that is down and comes back, a full journal (block and
  * drop_oldest), dead letters and their replay. Each asserts the ledger as well as the events.
  */
-import { connect, type Socket } from 'node:net';
 import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
 import { freePort, killAllGateways, startGateway, BIN, type RunningGateway } from '../helpers/gateway';
 import { cleanUp, runProc, sleep, waitUntil } from '../helpers/procs';
 import { startHttpSink, type HttpSink } from '../helpers/http-sink';
+import { sendTcpLines } from '../helpers/clients';
 
 jest.setTimeout(120000);
 
@@ -21,15 +21,8 @@ afterAll(async () => {
 const msg = (id: string) => `<134>1 2026-11-23T10:00:00.000Z host app - - - event ${id}`;
 const idOf = (line: string): string => (/event (\S+)/.exec(JSON.parse(line).message) ?? [])[1];
 
-async function tcpSend(port: number, ids: string[]): Promise<void> {
-  const s: Socket = connect({ host: '127.0.0.1', port });
-  await new Promise<void>((ok, fail) => { s.once('connect', ok); s.once('error', fail); });
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500).map((id) => msg(id) + '\n').join('');
-    if (!s.write(chunk)) await new Promise((ok) => s.once('drain', ok));
-  }
-  await new Promise<void>((ok) => s.end(ok));
-}
+/** The events of `ids`, sent over one TCP connection. */
+const tcpSend = (port: number, ids: string[]): Promise<void> => sendTcpLines(port, ids.map(msg));
 
 async function bufferStatus(dir: string): Promise<{ running: boolean; destinations: Array<Record<string, any>>; journal: Record<string, number> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const r = await runProc(process.execPath, [BIN, 'buffer', 'status', '-c', join(dir, 'siemgate.yaml'), '--json']);

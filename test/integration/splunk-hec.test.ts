@@ -2,12 +2,12 @@
  * The Splunk HEC destination against a protocol-faithful HEC double (test/helpers/hec-double.ts,
  * protocols.md §4), with a real gateway process and TCP syslog in.
  */
-import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
 import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
 import { startHecDouble, type HecDouble } from '../helpers/hec-double';
+import { sendTcpLines } from '../helpers/clients';
 
 jest.setTimeout(60000);
 afterAll(async () => {
@@ -17,11 +17,7 @@ afterAll(async () => {
 
 const TOKEN = '11111111-2222-3333-4444-555555555555';
 
-async function tcpSend(port: number, lines: string[]): Promise<void> {
-  const s = connect({ host: '127.0.0.1', port });
-  await new Promise<void>((ok, fail) => { s.once('connect', ok); s.once('error', fail); });
-  await new Promise<void>((ok) => s.end(lines.map((l) => l + '\n').join(''), ok));
-}
+const tcpSend = sendTcpLines;
 
 const yaml = (tcp: number, dest: string) => `
 data_dir: "@DIR@/data"
