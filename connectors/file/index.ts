@@ -1,9 +1,10 @@
-import { close, mkdirSync, open, writev } from 'node:fs';
+import { close, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, open, openSync, readSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { FileDestinationConfig } from '../../src/config/types';
 import type { Connector } from '../../src/delivery/connector';
 import { E } from '../../src/errors';
+import { log } from '../../src/observe/log';
 
 const openAsync = promisify(open);
 const writevAsync = promisify(writev);
@@ -15,6 +16,36 @@ const closeAsync = promisify(close);
  * removed under us) is retried by the dispatcher like any unavailable destination, and the file is
  * reopened by name on the next attempt.
  */
+/**
+ * A crash in the middle of a write leaves a partial last line. Its events were not acknowledged,
+ * so the journal sends them again; appending after the fragment would glue it to the next
+ * document. Cut the file back to its last newline; returns the bytes cut.
+ */
+function cutTornLine(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const from = Math.max(0, end - buf.length);
+      readSync(fd, buf, 0, end - from, from);
+      const nl = buf.subarray(0, end - from).lastIndexOf(10);
+      if (nl >= 0) {
+        const keep = from + nl + 1;
+        if (keep < size) ftruncateSync(fd, keep);
+        return size - keep;
+      }
+      end = from;
+    }
+    if (size > 0) ftruncateSync(fd, 0);
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function openFileDestination(cfg: FileDestinationConfig): Promise<Connector> {
   try {
     mkdirSync(dirname(cfg.path), { recursive: true });
@@ -27,6 +58,11 @@ export async function openFileDestination(cfg: FileDestinationConfig): Promise<C
     return fd;
   }
   try {
+    const cut = cutTornLine(cfg.path);
+    if (cut > 0) {
+      log.warn(`destination ${cfg.name}: ${cfg.path} ended in a partial line (${cut} bytes), written when the gateway stopped without closing; ` +
+        'it is cut, and the events it held are written again from the journal');
+    }
     await handle();
   } catch (err) {
     throw E.DEST_FILE_OPEN(cfg.name, cfg.path, (err as Error).message);
