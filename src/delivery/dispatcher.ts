@@ -68,6 +68,10 @@ export interface Dispatcher {
 }
 
 interface Counts { delivered: number; filtered: number; deadLettered: number; dropped: number }
+/** How soon an empty read is retried while the journal holds events past the reader, and when idle. */
+const BEHIND_RECHECK_MS = 10;
+const IDLE_RECHECK_MS = 1000;
+
 /** A run of events as read from the journal; the cursor passes it once none is unresolved. */
 interface Chunk extends Counts { end: Position; unresolved: number; oldestAt: number }
 interface Batch { events: JournalEvent[]; encoded: Buffer[]; chunks: Chunk[]; bytes: number; firstAt: number }
@@ -363,7 +367,14 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
         scheduleCommit();
       }
       const next = sealAged(Date.now(), false);
-      if (r.events.length === 0 && r.skipped === 0) await waitForWork(next);
+      if (r.events.length === 0 && r.skipped === 0) {
+        // Caught up: sleep until the journal says it wrote more, but never unboundedly. A stall at a
+        // segment roll was seen once under a slowed main thread (2026-11-23, cause not found), so a
+        // lost wake-up may delay delivery (by 10 ms when the journal already holds events this read
+        // did not return, else by up to a second), never stall it.
+        const behind = reader.position().seq < o.journal.head();
+        await waitForWork(Math.min(next ?? Infinity, behind ? BEHIND_RECHECK_MS : IDLE_RECHECK_MS));
+      }
     }
   })();
 
