@@ -4,6 +4,9 @@ import { openFileDestination } from './file';
 import { openHttpDestination } from './http';
 import { openSplunkHec } from './splunk-hec';
 import { probeSplunkHec } from './splunk-hec/probe';
+import { openElasticsearch } from './elasticsearch';
+import { shownEndpoint } from './elasticsearch/client';
+import { probeElasticsearch } from './elasticsearch/probe';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
@@ -14,6 +17,8 @@ export async function openConnector(cfg: DestinationConfig): Promise<Connector> 
     case 'file': return openFileDestination(cfg);
     case 'http': return openHttpDestination(cfg);
     case 'splunk_hec': return openSplunkHec(cfg);
+    case 'elasticsearch': return openElasticsearch(cfg);
+    case 'sentinel': throw new Error('type sentinel: the connector lands in the next commit of this branch; use splunk_hec, elasticsearch, http or file for now');
   }
 }
 
@@ -23,6 +28,8 @@ export function describeTarget(cfg: DestinationConfig): string {
     case 'file': return cfg.path;
     case 'http': return cfg.url;
     case 'splunk_hec': return cfg.endpoints.join(', ');
+    case 'elasticsearch': return cfg.endpoints.map(shownEndpoint).join(', ');
+    case 'sentinel': return `${cfg.endpoint} (DCR ${cfg.dcrImmutableId})`;
   }
 }
 
@@ -55,5 +62,7 @@ export async function probeDestination(cfg: DestinationConfig, timeoutMs = 5000)
     }
     case 'splunk_hec':
       return (await probeSplunkHec(cfg, timeoutMs)).join('; ');
+    case 'elasticsearch': return (await probeElasticsearch(cfg, timeoutMs)).join('; ');
+    case 'sentinel': throw new Error('type sentinel: the connector lands in the next commit of this branch; use splunk_hec, elasticsearch, http or file for now');
   }
 }

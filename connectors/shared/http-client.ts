@@ -2,21 +2,28 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
+import type { HttpTlsConfig } from '../../src/config/types';
 
 export interface HttpClientOptions {
   https: boolean;
   timeoutMs: number;
-  tls: { caFile?: string; insecureSkipVerify: boolean };
+  tls: HttpTlsConfig;
 }
 
 /**
- * The HTTP client every connector sends with: keep-alive, the destination's CA, and every status
- * returned as an answer to classify (never thrown), so each connector's client.ts is only the
- * classification of its API's answers.
+ * The HTTP client every connector sends with: keep-alive, the destination's CA and client
+ * certificate, and every status returned as an answer to classify (never thrown), so each
+ * connector's client.ts is only the classification of its API's answers.
  */
 export function createHttpClient(o: HttpClientOptions): AxiosInstance {
   const agent = o.https
-    ? new HttpsAgent({ keepAlive: true, ca: o.tls.caFile ? readFileSync(o.tls.caFile) : undefined, rejectUnauthorized: !o.tls.insecureSkipVerify })
+    ? new HttpsAgent({
+      keepAlive: true,
+      ca: o.tls.caFile ? readFileSync(o.tls.caFile) : undefined,
+      cert: o.tls.certFile ? readFileSync(o.tls.certFile) : undefined,
+      key: o.tls.keyFile ? readFileSync(o.tls.keyFile) : undefined,
+      rejectUnauthorized: !o.tls.insecureSkipVerify,
+    })
     : new HttpAgent({ keepAlive: true });
   return axios.create({
     timeout: o.timeoutMs,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { BATCH_DEFAULTS } from './schema';
 import { parseSize } from './size';
 import type {
   Config, DestinationConfig, HttpInputConfig, InputConfig, TlsServerConfig, WhereConfig,
@@ -85,43 +86,84 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
 
   const destinations: DestinationConfig[] = (raw.destinations ?? []).map((r: Raw, i: number): DestinationConfig => {
     unique('destination', r.name, ['destinations', i, 'name']);
-    const isFile = r.type === 'file'; // the others are HTTP requests: fewer, larger batches
+    const batchDefaults = BATCH_DEFAULTS[r.type as string];
     const common = {
       name: r.name as string,
       where: whereOf(r.where),
       batch: {
-        maxEvents: r.batch?.max_events ?? (isFile ? 4096 : 500),
-        maxBytes: parseSize(r.batch?.max_bytes ?? (isFile ? '4MiB' : '1MiB')),
-        maxWaitMs: r.batch?.max_wait_ms ?? (isFile ? 20 : 1000),
+        maxEvents: r.batch?.max_events ?? batchDefaults.events,
+        maxBytes: parseSize(r.batch?.max_bytes ?? batchDefaults.bytes),
+        maxWaitMs: r.batch?.max_wait_ms ?? batchDefaults.waitMs,
       },
       retry: { initialMs: r.retry?.initial_ms ?? 500, maxMs: r.retry?.max_ms ?? 60000 },
       concurrency: r.concurrency ?? 1,
     };
-    let token: string | undefined = r.token;
-    if (r.token !== undefined && r.token_file !== undefined) {
-      problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}]: give token or token_file, not both`);
-    } else if (r.token_file !== undefined) {
-      try {
-        token = readFileSync(rel(r.token_file), 'utf8').replace(/\r?\n$/, '');
-      } catch (err) {
-        problems.push(`line ${lineOf(['destinations', i, 'token_file'])}: destinations[${i}].token_file: cannot read ${rel(r.token_file)}: ${(err as Error).message}`);
+    /** `<key>` or `<key>_file` (never both); undefined when neither is given. */
+    const secret = (key: string): string | undefined => {
+      const fileKey = `${key}_file`;
+      if (r[key] !== undefined && r[fileKey] !== undefined) {
+        problems.push(`line ${lineOf(['destinations', i, fileKey])}: destinations[${i}] (${r.name}): give ${key} or ${fileKey}, not both`);
+        return undefined;
       }
+      if (r[fileKey] === undefined) return r[key];
+      try {
+        return readFileSync(rel(r[fileKey]), 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        problems.push(`line ${lineOf(['destinations', i, fileKey])}: destinations[${i}].${fileKey}: cannot read ${rel(r[fileKey])}: ${(err as Error).message}`);
+        return '';
+      }
+    };
+    const token = secret('token');
+    if (r.tls?.cert_file !== undefined && r.tls?.key_file === undefined) {
+      problems.push(`line ${lineOf(['destinations', i, 'tls', 'cert_file'])}: destinations[${i}].tls: cert_file needs key_file (the client certificate's private key)`);
     }
-    const tls = { caFile: r.tls?.ca_file ? rel(r.tls.ca_file) : undefined, insecureSkipVerify: r.tls?.insecure_skip_verify ?? false };
+    const tls = {
+      caFile: r.tls?.ca_file ? rel(r.tls.ca_file) : undefined,
+      certFile: r.tls?.cert_file ? rel(r.tls.cert_file) : undefined,
+      keyFile: r.tls?.key_file ? rel(r.tls.key_file) : undefined,
+      insecureSkipVerify: r.tls?.insecure_skip_verify ?? false,
+    };
+    const transport = { gzip: r.gzip ?? true, timeoutMs: r.timeout_ms ?? 30000, tls };
+    const trimmed = (urls: string[]) => urls.map((e) => e.replace(/\/+$/, ''));
+    if (r.type === 'elasticsearch') {
+      const apiKey = secret('api_key');
+      const password = secret('password');
+      if (apiKey !== undefined && r.username !== undefined) {
+        problems.push(`line ${lineOf(['destinations', i, 'username'])}: destinations[${i}] (${r.name}): give api_key or username/password, not both`);
+      } else if ((r.username === undefined) !== (password === undefined)) {
+        problems.push(`line ${lineOf(['destinations', i, r.username === undefined ? 'password' : 'username'])}: destinations[${i}] (${r.name}): username and password (or password_file) go together`);
+      }
+      return {
+        ...common, ...transport, type: 'elasticsearch', endpoints: trimmed(r.endpoints), apiKey, username: r.username, password,
+        namespace: r.namespace ?? 'default', dataset: r.dataset, pipeline: r.pipeline,
+      };
+    }
+    if (r.type === 'sentinel') {
+      const clientSecret = secret('client_secret');
+      if (clientSecret === undefined) {
+        problems.push(`line ${lineOf(['destinations', i])}: destinations[${i}] (${r.name}): sentinel needs client_secret or client_secret_file (the app registration's secret: Entra ID → App registrations → Certificates & secrets)`);
+      }
+      return {
+        ...common, ...transport, type: 'sentinel', endpoint: trimmed([r.endpoint])[0], dcrImmutableId: r.dcr_immutable_id,
+        streams: { syslog: r.streams.syslog, cef: r.streams.cef, ecs: r.streams.ecs }, apiVersion: r.api_version ?? '2023-01-01',
+        tenantId: r.tenant_id, clientId: r.client_id, clientSecret: clientSecret ?? '',
+        authorityHost: trimmed([r.authority_host ?? 'https://login.microsoftonline.com'])[0],
+        scope: r.scope ?? 'https://monitor.azure.com//.default',
+      };
+    }
     if (r.type === 'splunk_hec') {
       if (token === undefined && r.token_file === undefined) {
         problems.push(`line ${lineOf(['destinations', i])}: destinations[${i}] (${r.name}): splunk_hec needs token or token_file (the HEC token from Splunk: Settings → Data inputs → HTTP Event Collector)`);
       }
       return {
-        ...common, type: 'splunk_hec', endpoints: (r.endpoints as string[]).map((e) => e.replace(/\/+$/, '')), token: token ?? '',
-        index: r.index, sourcetype: r.sourcetype, source: r.source, gzip: r.gzip ?? true, timeoutMs: r.timeout_ms ?? 30000, tls,
+        ...common, ...transport, type: 'splunk_hec', endpoints: trimmed(r.endpoints), token: token ?? '',
+        index: r.index, sourcetype: r.sourcetype, source: r.source,
         ack: r.ack ?? false, ackPollMs: r.ack_poll_ms ?? 1000, ackTimeoutMs: r.ack_timeout_ms ?? 300000,
       };
     }
     if (r.type === 'http') {
       return {
-        ...common, type: 'http', url: r.url, token, headers: r.headers ?? {}, gzip: r.gzip ?? true,
-        timeoutMs: r.timeout_ms ?? 30000, tls,
+        ...common, ...transport, type: 'http', url: r.url, token, headers: r.headers ?? {},
       };
     }
     return { ...common, type: 'file', path: rel(r.path) };

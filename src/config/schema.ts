@@ -112,6 +112,16 @@ const stringOrList = (doc: string, example: string): Schema => ({
 });
 
 /** Keys every destination takes besides its own (design.md: where, batch, retry). */
+/** Batch defaults per destination type: files take large batches, HTTP services their documented request sizes. */
+export const BATCH_DEFAULTS: Record<string, { events: number; bytes: string; waitMs: number }> = {
+  file: { events: 4096, bytes: '4MiB', waitMs: 20 },
+  http: { events: 500, bytes: '1MiB', waitMs: 1000 },
+  splunk_hec: { events: 500, bytes: '1MiB', waitMs: 1000 },
+  elasticsearch: { events: 1000, bytes: '4MiB', waitMs: 1000 },
+  // the Logs Ingestion API takes at most 1 MB a call (protocols.md §6.2); rows also gain brackets and commas
+  sentinel: { events: 500, bytes: '900KiB', waitMs: 1000 },
+};
+
 const destinationCommon = (batchDefaults: { events: number; bytes: string; waitMs: number }): Record<string, Schema> => ({
   where: {
     type: 'object', additionalProperties: false,
@@ -148,19 +158,31 @@ const destinationCommon = (batchDefaults: { events: number; bytes: string; waitM
   },
 });
 
-/** Keys every HTTP-based destination takes: credentials, compression, timeout, trust. */
-const httpClientKeys = (tokenDoc: string, tokenExample: string, tokenFileExample: string): Record<string, Schema> => ({
-  token: { type: 'string', description: tokenDoc, examples: [tokenExample] },
-  token_file: { type: 'string', description: 'File holding the token (instead of token).', examples: [tokenFileExample] },
+/** Keys every HTTP-based destination takes: compression, timeout, trust and client identity. */
+const httpTransportKeys: Record<string, Schema> = {
   gzip: { type: 'boolean', default: true, description: 'Compress request bodies (Content-Encoding: gzip, level 1).' },
   timeout_ms: ms('A request without an answer after this long is retried.', 30000),
   tls: {
-    type: 'object', additionalProperties: false, description: 'Trust for https URLs.',
+    type: 'object', additionalProperties: false, description: 'Trust and client identity for https URLs.',
     properties: {
       ca_file: { type: 'string', description: 'PEM bundle to trust instead of the system CAs.', examples: ['ca.crt'] },
+      cert_file: { type: 'string', description: 'Client certificate (PEM) for services that authenticate the gateway by certificate; needs key_file.', examples: ['siemgate.crt'] },
+      key_file: { type: 'string', description: 'Private key (PEM) of cert_file.', examples: ['siemgate.key'] },
       insecure_skip_verify: { type: 'boolean', default: false, description: 'Do not verify the server certificate (testing only).' },
     },
   },
+};
+
+/** A secret given inline (usually `${ENV}`) or as a file: `<key>` or `<key>_file`, never both. */
+const secretKeys = (key: string, doc: string, example: string, fileExample: string): Record<string, Schema> => ({
+  [key]: { type: 'string', description: doc, examples: [example] },
+  [`${key}_file`]: { type: 'string', description: `File holding ${key} (instead of ${key}); a final newline is ignored.`, examples: [fileExample] },
+});
+
+/** Keys every token-authenticated HTTP destination takes. */
+const httpClientKeys = (tokenDoc: string, tokenExample: string, tokenFileExample: string): Record<string, Schema> => ({
+  ...secretKeys('token', tokenDoc, tokenExample, tokenFileExample),
+  ...httpTransportKeys,
 });
 
 export const destinationSchemas: Record<string, Schema> = {
@@ -169,7 +191,7 @@ export const destinationSchemas: Record<string, Schema> = {
     properties: {
       name, type: { const: 'file' },
       path: { type: 'string', description: 'NDJSON file the ECS documents are appended to, one per line.', examples: ['./data/events.ndjson'] },
-      ...destinationCommon({ events: 4096, bytes: '4MiB', waitMs: 20 }),
+      ...destinationCommon(BATCH_DEFAULTS.file),
     },
   },
   http: {
@@ -179,7 +201,7 @@ export const destinationSchemas: Record<string, Schema> = {
       url: { type: 'string', pattern: '^https?://', description: 'Where each batch is POSTed as NDJSON (one ECS document a line): a Logstash http input, Vector http_server, Fluent Bit http, or your own service.', examples: ['https://collector.example.com/ingest'] },
       headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers.', examples: [{ 'X-Tenant': 'acme' }] },
       ...httpClientKeys('Sent as `Authorization: Bearer <token>`.', '${COLLECTOR_TOKEN}', '/run/secrets/collector'),
-      ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
+      ...destinationCommon(BATCH_DEFAULTS.http),
     },
   },
   splunk_hec: {
@@ -198,7 +220,51 @@ export const destinationSchemas: Record<string, Schema> = {
       ack: { type: 'boolean', default: false, description: 'Indexer acknowledgement: events count as delivered (and the cursor moves) only once Splunk says they are indexed; unacknowledged batches are sent again. The token must have indexer acknowledgement enabled.' },
       ack_poll_ms: ms('How often pending acknowledgements are asked for (one /services/collector/ack request per endpoint).', 1000),
       ack_timeout_ms: ms('A batch not acknowledged within this long is sent again (Splunk recommends 5 minutes).', 300000),
-      ...destinationCommon({ events: 500, bytes: '1MiB', waitMs: 1000 }),
+      ...destinationCommon(BATCH_DEFAULTS.splunk_hec),
+    },
+  },
+  elasticsearch: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'endpoints'],
+    properties: {
+      name, type: { const: 'elasticsearch' },
+      endpoints: {
+        type: 'array', minItems: 1, items: { type: 'string', pattern: '^https?://' },
+        description: 'Elasticsearch base URLs (scheme, host, port); `_bulk` requests go round-robin, and a node that fails is left out for 30 s while others answer.',
+        examples: [['https://es-1.example.com:9200', 'https://es-2.example.com:9200']],
+      },
+      ...secretKeys('api_key', 'API key, the `encoded` value Elasticsearch returns when the key is created (sent as `Authorization: ApiKey <api_key>`). Needs the `create_doc` and `auto_configure` privileges on `logs-*-<namespace>`.', '${ES_API_KEY}', '/run/secrets/es-api-key'),
+      username: { type: 'string', description: 'User for HTTP Basic authentication (instead of api_key).', examples: ['siemgate_writer'] },
+      ...secretKeys('password', 'Password of username.', '${ES_PASSWORD}', '/run/secrets/es-password'),
+      namespace: { type: 'string', default: 'default', pattern: '^[a-z0-9_.+]{1,100}$', description: 'Data stream namespace: events go to `logs-<dataset>-<namespace>` (e.g. an environment or tenant name).', examples: ['prod'] },
+      dataset: { type: 'string', pattern: '^[a-z0-9_.+]{1,100}$', description: 'Dataset for events the mappings did not classify (default by format: see docs/elasticsearch.md).', examples: ['network.syslog'] },
+      pipeline: { type: 'string', description: 'Ingest pipeline to run on every document (`?pipeline=`).', examples: ['siemgate-enrich'] },
+      ...httpTransportKeys,
+      ...destinationCommon(BATCH_DEFAULTS.elasticsearch),
+    },
+  },
+  sentinel: {
+    type: 'object', additionalProperties: false, required: ['name', 'type', 'endpoint', 'dcr_immutable_id', 'streams', 'tenant_id', 'client_id'],
+    properties: {
+      name, type: { const: 'sentinel' },
+      endpoint: { type: 'string', pattern: '^https?://', description: 'Logs ingestion endpoint: the DCR\'s own (kind Direct) or a data collection endpoint (DCE).', examples: ['https://siemgate-dce-a1b2.westeurope-1.ingest.monitor.azure.com'] },
+      dcr_immutable_id: { type: 'string', minLength: 1, description: 'Immutable id of the data collection rule (`dcr-…`, on the DCR\'s overview page or in its JSON).', examples: ['dcr-00000000000000000000000000000000'] },
+      streams: {
+        type: 'object', additionalProperties: false, minProperties: 1,
+        description: 'The DCR\'s input streams (`Custom-…`) per kind of row. CEF events go to `cef`, syslog events to `syslog`, anything else (and events whose own stream is not set) to `ecs`. docs/sentinel/ has DCR templates declaring these streams.',
+        properties: {
+          syslog: { type: 'string', pattern: '^Custom-', description: 'The DCR\'s `Custom-…` input stream for rows with the Syslog table\'s columns (the DCR routes it to the output stream `Microsoft-Syslog`, which is never a POST target).', examples: ['Custom-SyslogStream'] },
+          cef: { type: 'string', pattern: '^Custom-', description: 'The DCR\'s `Custom-…` input stream for rows with the CommonSecurityLog table\'s columns (routed to the output stream `Microsoft-CommonSecurityLog`).', examples: ['Custom-CommonSecurityLogStream'] },
+          ecs: { type: 'string', pattern: '^Custom-', description: 'The DCR\'s `Custom-…` input stream for ECS-shaped rows, routed to a custom `_CL` table.', examples: ['Custom-SiemgateEvents_CL'] },
+        },
+      },
+      api_version: { type: 'string', default: '2023-01-01', description: 'Logs Ingestion API version.' },
+      tenant_id: { type: 'string', minLength: 1, description: 'Entra ID tenant (directory) id of the app registration.', examples: ['00000000-0000-0000-0000-000000000000'] },
+      client_id: { type: 'string', minLength: 1, description: 'Application (client) id of the app registration that holds the Monitoring Metrics Publisher role on the DCR.', examples: ['00000000-0000-0000-0000-000000000000'] },
+      ...secretKeys('client_secret', 'Client secret of the app registration.', '${AZURE_CLIENT_SECRET}', '/run/secrets/azure-client-secret'),
+      authority_host: { type: 'string', pattern: '^https?://', default: 'https://login.microsoftonline.com', description: 'Entra ID login host; sovereign clouds use their own (e.g. https://login.microsoftonline.us).' },
+      scope: { type: 'string', default: 'https://monitor.azure.com//.default', description: 'OAuth2 scope of the token (Azure Government: https://monitor.azure.us//.default, Azure China: https://monitor.azure.cn//.default).' },
+      ...httpTransportKeys,
+      ...destinationCommon(BATCH_DEFAULTS.sentinel),
     },
   },
 };

@@ -68,6 +68,16 @@ export type InputConfig = UdpInputConfig | TcpInputConfig | TlsInputConfig | Htt
 /** Event keys a destination's `where` can match on (each: the accepted values). */
 export type WhereConfig = Partial<Record<'format' | 'input' | 'host' | 'sourceIp' | 'sourcetype' | 'index' | 'dataset', string[]>>;
 
+/** Trust and identity for an HTTPS destination. */
+export interface HttpTlsConfig {
+  /** PEM bundle trusted instead of the system CAs. */
+  caFile?: string;
+  /** Client certificate and key (PEM) for services that authenticate the gateway by certificate. */
+  certFile?: string;
+  keyFile?: string;
+  insecureSkipVerify: boolean;
+}
+
 interface DestinationBase {
   name: string;
   where?: WhereConfig;
@@ -88,7 +98,7 @@ export interface HttpDestinationConfig extends DestinationBase {
   headers: Record<string, string>;
   gzip: boolean;
   timeoutMs: number;
-  tls: { caFile?: string; insecureSkipVerify: boolean };
+  tls: HttpTlsConfig;
 }
 
 export interface SplunkHecDestinationConfig extends DestinationBase {
@@ -103,10 +113,60 @@ export interface SplunkHecDestinationConfig extends DestinationBase {
   ack: boolean;
   ackPollMs: number;
   ackTimeoutMs: number;
-  tls: { caFile?: string; insecureSkipVerify: boolean };
+  tls: HttpTlsConfig;
 }
 
-export type DestinationConfig = FileDestinationConfig | HttpDestinationConfig | SplunkHecDestinationConfig;
+export interface ElasticsearchDestinationConfig extends DestinationBase {
+  type: 'elasticsearch';
+  /** Base URLs (`https://es1:9200`), no trailing slash; requests rotate over them. */
+  endpoints: string[];
+  /** `Authorization: ApiKey <apiKey>` (the `encoded` value Elasticsearch returns), or Basic with username/password. */
+  apiKey?: string;
+  username?: string;
+  password?: string;
+  /** Data stream `logs-<dataset>-<namespace>`: dataset from the event's classification, namespace from here. */
+  namespace: string;
+  /** The dataset for events the mappings did not classify (default by format: siemgate.syslog, siemgate.cef, siemgate.leef, siemgate.generic for JSON). */
+  dataset?: string;
+  /** Ingest pipeline (`?pipeline=`), when set. */
+  pipeline?: string;
+  gzip: boolean;
+  timeoutMs: number;
+  tls: HttpTlsConfig;
+}
+
+/** Which Logs Ingestion API stream (`Custom-*`, declared in the DCR) receives which rows. */
+export interface SentinelStreams {
+  /** Rows with the Syslog table's columns (syslog, key=value and unrecognised events). */
+  syslog?: string;
+  /** Rows with the CommonSecurityLog table's columns (CEF events). */
+  cef?: string;
+  /** ECS-shaped rows for a `Custom-*_CL` table (any event, and the fallback when its own stream is not set). */
+  ecs?: string;
+}
+
+export interface SentinelDestinationConfig extends DestinationBase {
+  type: 'sentinel';
+  /** The DCE or the DCR's own logs ingestion endpoint, no trailing slash. */
+  endpoint: string;
+  /** `dcr-…` immutable id of the data collection rule. */
+  dcrImmutableId: string;
+  streams: SentinelStreams;
+  apiVersion: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** Entra ID login host, default `https://login.microsoftonline.com` (sovereign clouds differ). */
+  authorityHost: string;
+  /** OAuth2 scope, default `https://monitor.azure.com//.default`. */
+  scope: string;
+  gzip: boolean;
+  timeoutMs: number;
+  tls: HttpTlsConfig;
+}
+
+export type DestinationConfig =
+  | FileDestinationConfig | HttpDestinationConfig | SplunkHecDestinationConfig | ElasticsearchDestinationConfig | SentinelDestinationConfig;
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 

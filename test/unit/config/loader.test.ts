@@ -105,6 +105,71 @@ describe('config loader', () => {
     expect(() => loadConfigFile(join(dir, 'bad.yaml'))).toThrow(/line 12: inputs\[2\]\.tokens\[0\]\.secret_file: cannot read .*nope\.txt/);
   });
 
+  test('elasticsearch and sentinel: defaults, secrets from files, and each credential mistake named on its line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-cfg-'));
+    writeFileSync(join(dir, 'az.secret'), 'az-secret\n');
+    const text = VALID.replace('destinations:\n', `destinations:
+  - name: es
+    type: elasticsearch
+    endpoints: ["https://es-1:9200/", "https://es-2:9200"]
+    api_key: "\${ES_KEY}"
+    tls: { ca_file: ca.crt, cert_file: me.crt, key_file: me.key }
+  - name: az
+    type: sentinel
+    endpoint: https://dce.westeurope-1.ingest.monitor.azure.com/
+    dcr_immutable_id: dcr-0123
+    streams: { syslog: Custom-SyslogStream, cef: Custom-CommonSecurityLogStream }
+    tenant_id: t
+    client_id: c
+    client_secret_file: az.secret
+`);
+    writeFileSync(join(dir, 'siemgate.yaml'), text);
+    process.env.ES_KEY = 'k3y';
+    process.env.HTTP_TOKEN = 'x';
+    try {
+      const cfg = loadConfigFile(join(dir, 'siemgate.yaml'));
+      expect(cfg.destinations[0]).toMatchObject({
+        type: 'elasticsearch', endpoints: ['https://es-1:9200', 'https://es-2:9200'], apiKey: 'k3y', namespace: 'default', gzip: true,
+        batch: { maxEvents: 1000, maxBytes: 4 << 20 }, tls: { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'me.crt'), keyFile: join(dir, 'me.key') },
+      });
+      expect(cfg.destinations[1]).toMatchObject({
+        type: 'sentinel', endpoint: 'https://dce.westeurope-1.ingest.monitor.azure.com', clientSecret: 'az-secret', apiVersion: '2023-01-01',
+        authorityHost: 'https://login.microsoftonline.com', scope: 'https://monitor.azure.com//.default', batch: { maxBytes: 900 * 1024 },
+        streams: { syslog: 'Custom-SyslogStream', cef: 'Custom-CommonSecurityLogStream' },
+      });
+    } finally {
+      delete process.env.ES_KEY;
+      delete process.env.HTTP_TOKEN;
+    }
+    const bad = VALID.replace('destinations:\n', `destinations:
+  - name: es
+    type: elasticsearch
+    endpoints: ["https://es-1:9200"]
+    api_key: k
+    username: u
+  - name: es2
+    type: elasticsearch
+    endpoints: ["https://es-1:9200"]
+    username: u
+  - name: az
+    type: sentinel
+    endpoint: https://dce
+    dcr_immutable_id: dcr-0123
+    streams: { syslog: Microsoft-Syslog }
+    tenant_id: t
+    client_id: c
+    tls: { cert_file: me.crt }
+`);
+    const err = problemsOf(bad, { HTTP_TOKEN: 'x' });
+    expect(err.message).toMatch(/line 27: destinations\[2\]\.streams\.syslog: "Microsoft-Syslog" is not valid here: The DCR's `Custom-…` input stream/);
+    const noSchema = bad.replace('Microsoft-Syslog', 'Custom-SyslogStream');
+    const err2 = problemsOf(noSchema, { HTTP_TOKEN: 'x' });
+    expect(err2.message).toMatch(/line 18: destinations\[0\] \(es\): give api_key or username\/password, not both/);
+    expect(err2.message).toMatch(/line 22: destinations\[1\] \(es2\): username and password \(or password_file\) go together/);
+    expect(err2.message).toMatch(/destinations\[2\] \(az\): sentinel needs client_secret or client_secret_file/);
+    expect(err2.message).toMatch(/line 30: destinations\[2\]\.tls: cert_file needs key_file/);
+  });
+
   test('a missing file says which path', () => {
     expect(() => loadConfigFile('/nonexistent/siemgate.yaml')).toThrow(/cannot read config \/nonexistent\/siemgate\.yaml/);
   });
