@@ -1,0 +1,99 @@
+import type { ElasticsearchDestinationConfig } from '../../src/config/types';
+import type { Connector, EncodedBatch, Verdict } from '../../src/delivery/connector';
+import { classifyBulk, createEsTransport, credentialOf, shownEndpoint, type BulkContext, type EsTransport } from './client';
+import { createBulkEncoder } from './encode';
+
+export type { EsAnswer, EsTransport } from './client';
+
+/** How long an endpoint that failed is passed over while another one answers. */
+const ENDPOINT_COOLDOWN_MS = 30_000;
+
+export interface ElasticsearchConnector extends Connector {
+  /**
+   * Events Elasticsearch already held (409 on `create` with their `_id`): a resend after a crash
+   * or a timed-out request. Counted as delivered; this says how many of those were duplicates.
+   */
+  duplicates(): number;
+}
+
+/**
+ * Elasticsearch (`type: elasticsearch`): `_bulk` `create` actions into data streams
+ * `logs-<dataset>-<namespace>` (encode.ts), round robin over the endpoints (one that failed is
+ * passed over for 30 s while others answer), answers classified per item (client.ts). A 413 halves
+ * the request until it fits; a single event that still does not fit is rejected.
+ */
+export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport: EsTransport = createEsTransport(cfg)): ElasticsearchConnector {
+  const encoder = createBulkEncoder(cfg);
+  const credential = credentialOf(cfg);
+  let next = 0;
+  const failedUntil = new Map<string, number>();
+  let problem: string | undefined;
+  let duplicates = 0;
+
+  function pickEndpoint(): string {
+    const now = Date.now();
+    for (let k = 0; k < cfg.endpoints.length; k++) {
+      const e = cfg.endpoints[(next + k) % cfg.endpoints.length];
+      if ((failedUntil.get(e) ?? 0) <= now) {
+        next = (next + k + 1) % cfg.endpoints.length;
+        return e;
+      }
+    }
+    const e = cfg.endpoints[next]; // all failing: keep rotating
+    next = (next + 1) % cfg.endpoints.length;
+    return e;
+  }
+
+  async function sendRange(b: EncodedBatch, from: number, to: number, signal: AbortSignal, out: Verdict[]): Promise<void> {
+    const endpoint = pickEndpoint();
+    const shown = shownEndpoint(endpoint);
+    const parts = b.encoded.slice(from, to) as Buffer[];
+    let bytes = 0;
+    for (const p of parts) bytes += p.length;
+    let answer;
+    try {
+      answer = await transport.bulk(endpoint, Buffer.concat(parts, bytes), signal);
+    } catch (err) {
+      failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
+      for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${shown}: ${(err as Error).message}` };
+      return;
+    }
+    const ctx: BulkContext = { credential, namespace: cfg.namespace, pipeline: cfg.pipeline, streamOf: (i) => encoder.dataStreamOf(b.events[from + i]) };
+    const o = classifyBulk(answer, to - from, ctx);
+    if (o.endpointFailed) failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
+    else failedUntil.delete(endpoint);
+    problem = o.misconfigured === undefined ? undefined : `${shown}: ${o.misconfigured}`;
+    duplicates += o.duplicates;
+    if (o.verdicts === 'split') {
+      if (to - from === 1) {
+        out[from] = {
+          outcome: 'reject',
+          reason: `Elasticsearch 413 from ${shown}: the event (${bytes} bytes as a _bulk item) is larger than the cluster's http.max_content_length; raise that setting or lower the input's max_message_bytes`,
+          response: answer.body,
+        };
+        return;
+      }
+      const mid = (from + to) >> 1;
+      await sendRange(b, from, mid, signal, out);
+      await sendRange(b, mid, to, signal, out);
+      return;
+    }
+    for (let i = from; i < to; i++) {
+      const v = o.verdicts[i - from];
+      out[i] = v.outcome === 'retry' ? { ...v, reason: `${shown}: ${v.reason}` } : v;
+    }
+  }
+
+  return {
+    target: cfg.endpoints.map(shownEndpoint).join(', '),
+    encode: (ev) => encoder.encode(ev),
+    async send(batch, signal) {
+      const out: Verdict[] = new Array(batch.events.length);
+      await sendRange(batch, 0, batch.events.length, signal, out);
+      return out;
+    },
+    misconfigured: () => problem,
+    duplicates: () => duplicates,
+    async close() { /* keep-alive sockets are unref'd by the agent; nothing else is held */ },
+  };
+}
