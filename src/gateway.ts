@@ -159,7 +159,9 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
         persistLedger(true);
         persistStatus();
         unlock();
-        log.info(`stopped: ${describeLedger(ledger())}` + (journalDropped > 0 ? `; ${journalDropped} events deleted from the full journal (drop_oldest)` : ''));
+        const counted = delivery.statuses().filter((d) => d.counters !== undefined && Object.values(d.counters).some((n) => n > 0))
+          .map((d) => `; ${d.name} also counted ${Object.entries(d.counters!).map(([k, n]) => `${k.replace(/_/g, ' ')} ${n}`).join(', ')}`).join('');
+        log.info(`stopped: ${describeLedger(ledger())}${counted}` + (journalDropped > 0 ? `; ${journalDropped} events deleted from the full journal (drop_oldest)` : ''));
       })();
       return stopping;
     },

@@ -94,6 +94,7 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
     },
     misconfigured: () => problem,
     duplicates: () => duplicates,
+    counters: () => ({ already_indexed: duplicates }),
     async close() { /* keep-alive sockets are unref'd by the agent; nothing else is held */ },
   };
 }

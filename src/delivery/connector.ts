@@ -36,5 +36,10 @@ export interface Connector {
    * index), it says so here with the reason; the dispatcher marks the destination `down`.
    */
   misconfigured?(): string | undefined;
+  /**
+   * What the connector counts beyond the ledger, by name (e.g. `already_indexed`: events
+   * Elasticsearch held from an earlier attempt). Shown in status.json and the stop line.
+   */
+  counters?(): Record<string, number>;
   close(): Promise<void>;
 }

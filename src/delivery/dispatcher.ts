@@ -59,6 +59,8 @@ export interface DestinationStatus {
   oldestPendingAgeMs: number;
   retries: number;
   lastError?: string;
+  /** The connector's own counters (Connector.counters), when it keeps any. */
+  counters?: Record<string, number>;
 }
 
 export interface Dispatcher {
@@ -418,7 +420,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       for (const k of chunks) if (k.unresolved > 0) { oldest = k.oldestAt; break; }
       return {
         name: o.name, target: c.target, state, reason, since, ledger: ledger(), pendingBytes: pendingBytes(),
-        oldestPendingAgeMs: oldest > 0 ? Math.max(0, Date.now() - oldest) : 0, retries, lastError,
+        oldestPendingAgeMs: oldest > 0 ? Math.max(0, Date.now() - oldest) : 0, retries, lastError, counters: c.counters?.(),
       };
     },
     async stop(graceMs) {

@@ -116,6 +116,8 @@ describe('elasticsearch destination', () => {
     for (const id of before) expect(resent.has(id)).toBe(true); // sent again after the restart, answered 409
     expect(stoppedLine(gw)).toMatch(/es: delivered 200, pending 0, dead-lettered 0, dropped 0/);
     expect(stoppedLine(gw)).toMatch(/; balanced/);
+    // the operator sees how many of the delivered were already there: exactly the ones indexed before the kill
+    expect(stoppedLine(gw)).toContain(`; es also counted already indexed ${before.size}`);
   });
 
   test('mixed item failures: 429 items are retried alone and indexed once, 400 items are dead-lettered with Elasticsearch\'s reason', async () => {
