@@ -7,6 +7,8 @@ import { probeSplunkHec } from './splunk-hec/probe';
 import { openElasticsearch } from './elasticsearch';
 import { shownEndpoint } from './elasticsearch/client';
 import { probeElasticsearch } from './elasticsearch/probe';
+import { openSentinel } from './sentinel';
+import { probeSentinel } from './sentinel/probe';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
@@ -18,7 +20,7 @@ export async function openConnector(cfg: DestinationConfig): Promise<Connector> 
     case 'http': return openHttpDestination(cfg);
     case 'splunk_hec': return openSplunkHec(cfg);
     case 'elasticsearch': return openElasticsearch(cfg);
-    case 'sentinel': throw new Error('type sentinel: the connector lands in the next commit of this branch; use splunk_hec, elasticsearch, http or file for now');
+    case 'sentinel': return openSentinel(cfg);
   }
 }
 
@@ -29,7 +31,7 @@ export function describeTarget(cfg: DestinationConfig): string {
     case 'http': return cfg.url;
     case 'splunk_hec': return cfg.endpoints.join(', ');
     case 'elasticsearch': return cfg.endpoints.map(shownEndpoint).join(', ');
-    case 'sentinel': return `${cfg.endpoint} (DCR ${cfg.dcrImmutableId})`;
+    case 'sentinel': return `${cfg.endpoint}/dataCollectionRules/${cfg.dcrImmutableId}`;
   }
 }
 
@@ -63,6 +65,6 @@ export async function probeDestination(cfg: DestinationConfig, timeoutMs = 5000)
     case 'splunk_hec':
       return (await probeSplunkHec(cfg, timeoutMs)).join('; ');
     case 'elasticsearch': return (await probeElasticsearch(cfg, timeoutMs)).join('; ');
-    case 'sentinel': throw new Error('type sentinel: the connector lands in the next commit of this branch; use splunk_hec, elasticsearch, http or file for now');
+    case 'sentinel': return (await probeSentinel(cfg, timeoutMs)).join('; ');
   }
 }
