@@ -2,11 +2,10 @@ import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import type { Connector, EncodedBatch, Verdict } from '../../src/delivery/connector';
 import { classifyBulk, createEsTransport, credentialOf, shownEndpoint, type BulkContext, type EsTransport } from './client';
 import { createBulkEncoder } from './encode';
+import { createEndpointPicker } from '../shared/endpoints';
 
 export type { EsAnswer, EsTransport } from './client';
 
-/** How long an endpoint that failed is passed over while another one answers. */
-const ENDPOINT_COOLDOWN_MS = 30_000;
 
 export interface ElasticsearchConnector extends Connector {
   /**
@@ -25,27 +24,12 @@ export interface ElasticsearchConnector extends Connector {
 export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport: EsTransport = createEsTransport(cfg)): ElasticsearchConnector {
   const encoder = createBulkEncoder(cfg);
   const credential = credentialOf(cfg);
-  let next = 0;
-  const failedUntil = new Map<string, number>();
+  const endpoints = createEndpointPicker(cfg.endpoints);
   let problem: string | undefined;
   let duplicates = 0;
 
-  function pickEndpoint(): string {
-    const now = Date.now();
-    for (let k = 0; k < cfg.endpoints.length; k++) {
-      const e = cfg.endpoints[(next + k) % cfg.endpoints.length];
-      if ((failedUntil.get(e) ?? 0) <= now) {
-        next = (next + k + 1) % cfg.endpoints.length;
-        return e;
-      }
-    }
-    const e = cfg.endpoints[next]; // all failing: keep rotating
-    next = (next + 1) % cfg.endpoints.length;
-    return e;
-  }
-
   async function sendRange(b: EncodedBatch, from: number, to: number, signal: AbortSignal, out: Verdict[]): Promise<void> {
-    const endpoint = pickEndpoint();
+    const endpoint = endpoints.pick();
     const shown = shownEndpoint(endpoint);
     const parts = b.encoded.slice(from, to) as Buffer[];
     let bytes = 0;
@@ -54,14 +38,14 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
     try {
       answer = await transport.bulk(endpoint, Buffer.concat(parts, bytes), signal);
     } catch (err) {
-      failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
+      endpoints.failed(endpoint);
       for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${shown}: ${(err as Error).message}` };
       return;
     }
     const ctx: BulkContext = { credential, namespace: cfg.namespace, pipeline: cfg.pipeline, streamOf: (i) => encoder.dataStreamOf(b.events[from + i]) };
     const o = classifyBulk(answer, to - from, ctx);
-    if (o.endpointFailed) failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
-    else failedUntil.delete(endpoint);
+    if (o.endpointFailed) endpoints.failed(endpoint);
+    else endpoints.answered(endpoint);
     problem = o.misconfigured === undefined ? undefined : `${shown}: ${o.misconfigured}`;
     duplicates += o.duplicates;
     if (o.verdicts === 'split') {

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { SplunkHecDestinationConfig } from '../../src/config/types';
 import type { Connector, EncodedBatch, Verdict } from '../../src/delivery/connector';
+import { createEndpointPicker } from '../shared/endpoints';
 import { createHttpClient, headerOf } from '../shared/http-client';
 import { randomUUID } from 'node:crypto';
 import { createAckTracker, type AckPoll } from './acks';
@@ -9,8 +10,6 @@ import { classifyHec, parseReply, type HecAnswer } from './client';
 import { encodeHecEvent } from './encode';
 
 const gzipAsync = promisify(gzip);
-/** How long an endpoint that failed is passed over while another one answers. */
-const ENDPOINT_COOLDOWN_MS = 30_000;
 
 export interface HecTransport {
   event(endpoint: string, body: Buffer, signal: AbortSignal): Promise<HecAnswer>;
@@ -45,37 +44,22 @@ function createHecTransport(cfg: SplunkHecDestinationConfig): HecTransport {
  */
 export function openSplunkHec(cfg: SplunkHecDestinationConfig, transport: HecTransport = createHecTransport(cfg)): Connector {
   const acks = cfg.ack ? createAckTracker(transport.ack, cfg.ackPollMs, cfg.ackTimeoutMs) : undefined;
-  let next = 0;
-  const failedUntil = new Map<string, number>();
+  const endpoints = createEndpointPicker(cfg.endpoints);
   let problem: string | undefined;
 
-  function pickEndpoint(): string {
-    const now = Date.now();
-    for (let k = 0; k < cfg.endpoints.length; k++) {
-      const e = cfg.endpoints[(next + k) % cfg.endpoints.length];
-      if ((failedUntil.get(e) ?? 0) <= now) {
-        next = (next + k + 1) % cfg.endpoints.length;
-        return e;
-      }
-    }
-    const e = cfg.endpoints[next]; // all failing: keep rotating
-    next = (next + 1) % cfg.endpoints.length;
-    return e;
-  }
-
   async function sendRange(b: EncodedBatch, from: number, to: number, signal: AbortSignal, out: Verdict[]): Promise<void> {
-    const endpoint = pickEndpoint();
+    const endpoint = endpoints.pick();
     let answer: HecAnswer;
     try {
       answer = await transport.event(endpoint, Buffer.concat(b.encoded.slice(from, to) as Buffer[]), signal);
     } catch (err) {
-      failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
+      endpoints.failed(endpoint);
       for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${endpoint}: ${(err as Error).message}` };
       return;
     }
     const o = classifyHec(answer, to - from, (i) => b.events[from + i].keys.index ?? cfg.index);
-    if (o.endpointFailed) failedUntil.set(endpoint, Date.now() + ENDPOINT_COOLDOWN_MS);
-    else failedUntil.delete(endpoint);
+    if (o.endpointFailed) endpoints.failed(endpoint);
+    else endpoints.answered(endpoint);
     problem = o.misconfigured;
     if (o.verdicts === 'split') {
       if (to - from === 1) {

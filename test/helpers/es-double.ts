@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { readBody } from './read-body';
 
 /**
  * An Elasticsearch test double for the elasticsearch destination's tests. It reproduces what
@@ -171,15 +172,6 @@ function filterValue(value: unknown, paths: string[][]): unknown {
 }
 
 // ------------------------------------------------------------------------ the server
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => ok(Buffer.concat(chunks)));
-    req.on('error', fail);
-  });
-}
 
 function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { 'X-elastic-product': 'Elasticsearch', ...reply.headers };

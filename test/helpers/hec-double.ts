@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { readBody } from './read-body';
 
 /**
  * A Splunk HTTP Event Collector test double for the splunk_hec destination's integration tests.
@@ -279,15 +280,6 @@ function send(res: ServerResponse, reply: Reply): void {
     res.writeHead(reply.status, { 'Content-Type': reply.text!.contentType });
     res.end(reply.text!.body);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => ok(Buffer.concat(chunks)));
-    req.on('error', fail);
-  });
 }
 
 export async function startHecDouble(opts: { tokens?: Record<string, HecTokenConfig> } = {}): Promise<HecDouble> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { readBody } from './read-body';
 
 /**
  * A Microsoft Entra ID token endpoint and an Azure Monitor Logs Ingestion API, for the sentinel
@@ -194,15 +195,6 @@ function ingestError(status: number, code: string, message: string, extra: Recor
 function send(res: ServerResponse, r: Reply): void {
   res.writeHead(r.status, r.headers ?? {});
   res.end(r.body ?? '');
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => ok(Buffer.concat(chunks)));
-    req.on('error', fail);
-  });
 }
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
