@@ -16,24 +16,51 @@ const DEFAULT_SOURCETYPE: Record<Format, string> = {
 
 const ORIGINAL = Buffer.from('"original":');
 
+/**
+ * The envelope pieces that repeat across events, built once per distinct value (style.md §3):
+ * `,"source":…,"sourcetype":…,"index":…,"event":` per (input, sourcetype, index) and the `fields`
+ * tail per (input, format, peer). Bounded: a map that reaches CACHE_MAX entries starts over.
+ */
+interface HecCache { mid: Map<string, Buffer>; tail: Map<string, Buffer>; host: Map<string, string> }
+const caches = new WeakMap<SplunkHecDestinationConfig, HecCache>();
+const CACHE_MAX = 4096;
+
+function cached<T>(m: Map<string, T>, key: string, make: () => T): T {
+  let v = m.get(key);
+  if (v === undefined) {
+    if (m.size >= CACHE_MAX) m.clear();
+    v = make();
+    m.set(key, v);
+  }
+  return v;
+}
+
 export function encodeHecEvent(ev: JournalEvent, cfg: SplunkHecDestinationConfig): Buffer {
+  let c = caches.get(cfg);
+  if (c === undefined) caches.set(cfg, (c = { mid: new Map(), tail: new Map(), host: new Map() }));
   const k = ev.keys;
   const ms = k.time !== undefined ? Date.parse(k.time) : NaN;
   const time = ((Number.isNaN(ms) ? ev.receivedAt : ms) / 1000).toFixed(3);
   const host = k.host ?? k.sourceIp;
   const input = k.input ?? 'unknown';
-  let s = `{"time":${time}`;
-  if (host !== undefined) s += `,"host":${JSON.stringify(host)}`;
-  s += `,"source":${JSON.stringify(cfg.source ?? `siemgate:${input}`)}`;
-  s += `,"sourcetype":${JSON.stringify(k.sourcetype ?? cfg.sourcetype ?? DEFAULT_SOURCETYPE[ev.format])}`;
+  const head = host === undefined ? `{"time":${time}` : `{"time":${time},"host":${cached(c.host, host, () => JSON.stringify(host))}`;
+  const sourcetype = k.sourcetype ?? cfg.sourcetype ?? DEFAULT_SOURCETYPE[ev.format];
   const index = k.index ?? cfg.index;
-  if (index !== undefined) s += `,"index":${JSON.stringify(index)}`;
-  s += ',"event":';
-  const raw = ev.format === 'json' ? undefined : originalJson(ev.doc);
-  const fields = `,"fields":{"siemgate_input":${JSON.stringify(input)},"siemgate_format":"${ev.format}"` +
-    (k.sourceIp !== undefined ? `,"siemgate_peer":${JSON.stringify(k.sourceIp)}` : '') + '}}\n';
+  const mid = cached(c.mid, `${input}\0${sourcetype}\0${index ?? ''}`, () => Buffer.from(
+    `,"source":${JSON.stringify(cfg.source ?? `siemgate:${input}`)},"sourcetype":${JSON.stringify(sourcetype)}` +
+    (index !== undefined ? `,"index":${JSON.stringify(index)}` : '') + ',"event":'));
+  const tail = cached(c.tail, `${input}\0${ev.format}\0${k.sourceIp ?? ''}`, () => Buffer.from(
+    `,"fields":{"siemgate_input":${JSON.stringify(input)},"siemgate_format":"${ev.format}"` +
+    (k.sourceIp !== undefined ? `,"siemgate_peer":${JSON.stringify(k.sourceIp)}` : '') + '}}\n'));
   // the event text is already an escaped JSON string inside the document: spliced in as bytes
-  return Buffer.concat([Buffer.from(s), raw ?? ev.doc, Buffer.from(fields)]);
+  const raw = (ev.format === 'json' ? undefined : originalJson(ev.doc)) ?? ev.doc;
+  const headLen = Buffer.byteLength(head);
+  const out = Buffer.allocUnsafe(headLen + mid.length + raw.length + tail.length);
+  out.write(head, 0);
+  mid.copy(out, headLen);
+  raw.copy(out, headLen + mid.length);
+  tail.copy(out, headLen + mid.length + raw.length);
+  return out;
 }
 
 /** The bytes of the JSON string `event.original` in an ECS document (quotes included), found without parsing it. */

@@ -28,6 +28,27 @@ describe('HEC event encoding (protocols.md §4.2)', () => {
     expect(obj).toMatchObject({ index: 'netfw', sourcetype: 'cisco:asa', source: 'gw' });
   });
 
+  test('envelope pieces built once per input, sourcetype, index and peer never leak from one event to the next', () => {
+    const evs = eventsOf(recordsOf([doc, doc, doc, doc], (i) => [
+      { host: 'fw01', input: 'tcp', sourceIp: '10.0.0.1' },
+      { host: 'fw02', input: 'udp', sourceIp: '10.0.0.2', index: 'netfw', sourcetype: 'cisco:asa' },
+      { host: 'fw01', input: 'tcp', sourceIp: '10.0.0.1', sourcetype: 'pan:traffic' },
+      { input: 'tcp', sourceIp: '10.0.0.3' },
+    ][i]));
+    const got = [...evs, ...evs].map((e) => JSON.parse(encodeHecEvent(e, cfg).toString()));
+    const want = [
+      { host: 'fw01', source: 'siemgate:tcp', sourcetype: 'syslog', fields: { siemgate_input: 'tcp', siemgate_format: 'rfc5424', siemgate_peer: '10.0.0.1' } },
+      { host: 'fw02', source: 'siemgate:udp', sourcetype: 'cisco:asa', index: 'netfw', fields: { siemgate_input: 'udp', siemgate_format: 'rfc5424', siemgate_peer: '10.0.0.2' } },
+      { host: 'fw01', source: 'siemgate:tcp', sourcetype: 'pan:traffic', fields: { siemgate_input: 'tcp', siemgate_format: 'rfc5424', siemgate_peer: '10.0.0.1' } },
+      { host: '10.0.0.3', source: 'siemgate:tcp', sourcetype: 'syslog', fields: { siemgate_input: 'tcp', siemgate_format: 'rfc5424', siemgate_peer: '10.0.0.3' } },
+    ];
+    got.forEach((o, i) => {
+      const { time: _t, event, ...rest } = o;
+      expect(event).toBe(raw);
+      expect(rest).toEqual(want[i % 4]);
+    });
+  });
+
   test('originalJson finds the escaped string without parsing the document', () => {
     expect(JSON.parse(originalJson(Buffer.from(doc))!.toString())).toBe(raw);
     expect(originalJson(Buffer.from('{"a":1}'))).toBeUndefined();
