@@ -118,6 +118,19 @@ class StoredEvent implements JournalEvent {
     private readonly keysEnd: number,
   ) {}
 
+  /** One key, without decoding the others (a connector that needs only `dataset`, per event). */
+  key(name: KeyName): string | undefined {
+    if (this.decodedKeys !== undefined) return this.decodedKeys[name];
+    const id = KEY[name];
+    const buf = this.buf;
+    for (let k = this.doc.byteOffset - buf.byteOffset + this.doc.length; k + 2 <= this.keysEnd;) {
+      const n = buf[k + 1];
+      if (buf[k] === id) return buf.toString('utf8', k + 2, k + 2 + n);
+      k += 2 + n;
+    }
+    return undefined;
+  }
+
   get keys(): Partial<Record<KeyName, string>> {
     if (this.decodedKeys === undefined) this.decodedKeys = decodeKeys(this.buf, this.doc.byteOffset - this.buf.byteOffset + this.doc.length, this.keysEnd);
     return this.decodedKeys;
@@ -133,6 +146,11 @@ function decodeKeys(buf: Buffer, from: number, end: number): Partial<Record<KeyN
     k += 2 + n;
   }
   return keys;
+}
+
+/** One of an event's keys; for an event read from the journal, without decoding the others. */
+export function keyOf(ev: JournalEvent, name: KeyName): string | undefined {
+  return ev instanceof StoredEvent ? ev.key(name) : ev.keys[name];
 }
 
 /** Decode a record body (as scanRecords delimits it). The document stays a view, not a copy. */

@@ -6,7 +6,8 @@ import { CRC32C_IMPL, crc32c, crc32cJs } from '../../../src/journal/crc32c';
 import { openJournal, type Journal, type JournalOptions } from '../../../src/journal/journal';
 import { createReader } from '../../../src/journal/reader';
 import { frameRecord, scanRecords } from '../../../src/journal/record';
-import { recordsOf } from '../../helpers/journal-records';
+import { KEY, keyOf } from '../../../src/journal/event-record';
+import { eventsOf, recordsOf } from '../../helpers/journal-records';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'sg-journal-')); });
@@ -207,3 +208,20 @@ function flip(path: string, at: number): void {
   writeSync(fd, b, at, 1, at);
   closeSync(fd);
 }
+
+describe('event keys', () => {
+  test('keyOf reads one key without decoding the rest, and agrees with keys for every key, present or not', () => {
+    fc.assert(fc.property(
+      fc.record({ time: fc.string(), host: fc.string(), input: fc.string(), sourceIp: fc.string(), sourcetype: fc.string(), index: fc.string(), dataset: fc.string() }, { requiredKeys: [] }),
+      (keys) => {
+        const fresh = () => eventsOf(recordsOf(['{"message":"m"}'], () => keys))[0];
+        for (const name of Object.keys(KEY) as Array<keyof typeof KEY>) {
+          const ev = fresh();
+          const one = keyOf(ev, name); // before keys were decoded
+          expect(one).toBe(ev.keys[name]);
+          expect(keyOf(ev, name)).toBe(one); // and after
+        }
+      },
+    ), { numRuns: 200 });
+  });
+});
