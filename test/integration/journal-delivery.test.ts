@@ -217,7 +217,7 @@ destinations:
     expect(order.every((n, i) => i === 0 || n > order[i - 1])).toBe(true);
     await gw.stop();
     expect(stoppedLine(gw)).toMatch(new RegExp(`siem: delivered ${7 * BURST}, pending 0, dead-lettered 0, dropped 0`));
-    process.stdout.write(`backlog behind a down destination: peak RSS ${(rssSmall / 1048576).toFixed(0)} MB up to ${3 * BURST} events ` +
+    process.stdout.write(`backlog behind a down destination: median RSS ${(rssSmall / 1048576).toFixed(0)} MB up to ${3 * BURST} events ` +
       `(${(s1.destinations[0].backlogBytes / 1048576).toFixed(0)} MB journal), ${(rssLarge / 1048576).toFixed(0)} MB up to ${7 * BURST} ` +
       `(${(s2.destinations[0].backlogBytes / 1048576).toFixed(0)} MB journal)\n`);
   });
