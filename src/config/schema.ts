@@ -154,7 +154,7 @@ const destinationCommon = (batchDefaults: { events: number; bytes: string; waitM
   },
   concurrency: {
     type: 'integer', minimum: 1, maximum: 64, default: 1,
-    description: 'Batches in flight at once. Events are spread over this many lanes by sending peer, with one batch in flight per lane, so events of one source keep their order.',
+    description: 'Batches in flight at once. Events are spread over this many lanes by device (host name, else sending peer), with one batch in flight per lane, so events of one device keep their order; a relay forwarding many devices uses every lane.',
   },
 });
 

@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../journal/event-record';
+import { keyOf, type JournalEvent } from '../journal/event-record';
 import type { CursorState } from '../journal/cursors';
 import type { Journal, Position } from '../journal/journal';
 import { createReader } from '../journal/reader';
@@ -201,9 +201,13 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
 
   // ---- sending -------------------------------------------------------------------------------
 
+  /**
+   * A source is the device: its host name, else the peer that sent it. Keyed by device, a relay
+   * (one peer forwarding many devices) still gets every lane, and each device keeps its order.
+   */
   function laneOf(ev: JournalEvent): Lane {
     if (lanes.length === 1) return lanes[0];
-    const key = ev.keys.sourceIp ?? ev.keys.input ?? '';
+    const key = keyOf(ev, 'host') ?? keyOf(ev, 'sourceIp') ?? keyOf(ev, 'input') ?? '';
     let h = 0;
     for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
     return lanes[(h >>> 0) % lanes.length];

@@ -192,6 +192,35 @@ test('after a restart, only what was not acknowledged is sent again', async () =
   expect(received.slice(20)).toEqual(Array.from({ length: 20 }, (_, i) => doc(20 + i)));
 });
 
+test('lanes are per device: one relay forwarding several hosts uses every lane, and each host keeps its order', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const received: string[] = [];
+  const c: Connector = {
+    target: 'fake',
+    encode: (ev) => Buffer.from(ev.doc),
+    async send(b: EncodedBatch) {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      received.push(...b.encoded.map((x) => x.toString()));
+      return { outcome: 'delivered' };
+    },
+    async close() {},
+  };
+  const d = start(c, { concurrency: 4, maxEvents: 10 });
+  const docs = Array.from({ length: 400 }, (_, i) => JSON.stringify({ message: `m${i}`, host: `h${i % 4}` }));
+  // one peer (a relay), four devices behind it
+  await journal.append(recordsOf(docs, (k) => ({ input: 'in', sourceIp: '10.9.9.9', host: `h${k % 4}` })), 400);
+  await until(() => received.length === 400, 10000);
+  await d.stop(1000);
+  expect(most).toBeGreaterThan(1);
+  for (let h = 0; h < 4; h++) {
+    const mine = received.map((x) => JSON.parse(x)).filter((x) => x.host === `h${h}`).map((x) => Number(x.message.slice(1)));
+    expect(mine).toEqual(Array.from({ length: 100 }, (_, j) => h + 4 * j));
+  }
+});
+
 test('with several lanes and random failures, each source keeps its order', async () => {
   // whole requests fail at random (busy, timeouts): a later batch of a source never overtakes an earlier one
   const { c, received } = fakeConnector(() => (Math.random() < 0.3 ? { outcome: 'retry', reason: 'flaky' } : { outcome: 'delivered' }));
