@@ -1,6 +1,6 @@
 import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import { keyOf, type JournalEvent } from '../../src/journal/event-record';
-import type { Format } from '../../src/parse';
+import { memberAt, skipSpace, stringEnd, type Format } from '../../src/parse';
 
 /**
  * One event as two `_bulk` lines (protocols.md §5.1): `{"create":{"_index":…,"_id":…}}\n` and the
@@ -78,10 +78,7 @@ const ACTION_END = Buffer.from('}}\n');
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 const KEY_EVENT = Buffer.from('"event"');
 const KEY_ID = Buffer.from('"id"');
 const KEY_DATA_STREAM = Buffer.from('"data_stream"');
@@ -159,7 +156,7 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
       // writer never writes data_stream. A document's own data_stream is left as it is (a value
       // that disagrees with the target stream is refused by Elasticsearch per item, and dead-lettered).
       const splice = doc[0] === LBRACE && !(ev.format === 'json' && memberAt(doc, 0, KEY_DATA_STREAM) >= 0);
-      const empty = splice && doc[nextNonSpace(doc, 1)] === RBRACE;
+      const empty = splice && doc[skipSpace(doc, 1)] === RBRACE;
       const head = id === undefined ? s.headNoId : s.headId;
       const end = id === undefined ? 0 : ACTION_END.length; // headNoId ends the action line itself
       const mid = !splice ? end : empty ? end + 1 + s.field.length : s.tail.length - ACTION_END.length + end;
@@ -201,87 +198,4 @@ export function eventIdToken(doc: Buffer): [number, number] | undefined {
   const end = stringEnd(doc, v);
   if (end < 0 || end - v <= 2 || end - v - 2 > ID_MAX_BYTES) return undefined;
   return [v, end];
-}
-
-/**
- * Where the value of member `key` (its JSON token, quotes included) of the object at `obj` starts,
- * or -1. Only that object's own members are looked at; nested values are skipped whole.
- */
-function memberAt(doc: Buffer, obj: number, key: Buffer): number {
-  let i = nextNonSpace(doc, obj + 1);
-  while (i < doc.length && doc[i] === QUOTE) {
-    const keyEnd = stringEnd(doc, i);
-    if (keyEnd < 0) return -1;
-    const isKey = keyEnd - i === key.length && sameBytes(doc, i, key);
-    i = nextNonSpace(doc, keyEnd);
-    if (doc[i] !== COLON) return -1;
-    i = nextNonSpace(doc, i + 1);
-    if (isKey) return i;
-    i = valueEnd(doc, i);
-    if (i < 0) return -1;
-    i = nextNonSpace(doc, i);
-    if (doc[i] !== COMMA) return -1;
-    i = nextNonSpace(doc, i + 1);
-  }
-  return -1;
-}
-
-function nextNonSpace(doc: Buffer, i: number): number {
-  while (i < doc.length) {
-    const c = doc[i];
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-    i++;
-  }
-  return i;
-}
-
-function sameBytes(doc: Buffer, at: number, key: Buffer): boolean {
-  for (let k = 0; k < key.length; k++) if (doc[at + k] !== key[k]) return false;
-  return true;
-}
-
-/** The first bytes of a string are scanned in JS; past them a native indexOf's call overhead pays off. */
-const SHORT_SCAN = 64;
-
-/** End (exclusive) of the string whose opening quote is at `i`, or -1. */
-function stringEnd(doc: Buffer, i: number): number {
-  const stop = Math.min(doc.length, i + 1 + SHORT_SCAN);
-  for (let k = i + 1; k < stop; k++) {
-    const c = doc[k];
-    if (c === BACKSLASH) k++;
-    else if (c === QUOTE) return k + 1;
-  }
-  if (stop === doc.length) return -1;
-  let q = doc.indexOf(QUOTE, stop);
-  while (q >= 0) {
-    let bs = 0;
-    while (doc[q - 1 - bs] === BACKSLASH) bs++;
-    if ((bs & 1) === 0) return q + 1;
-    q = doc.indexOf(QUOTE, q + 1);
-  }
-  return -1;
-}
-
-/** End (exclusive) of the value starting at `i`, or -1. Multibyte UTF-8 bytes are all >= 0x80, never structural. */
-function valueEnd(doc: Buffer, i: number): number {
-  const c = doc[i];
-  if (c === QUOTE) return stringEnd(doc, i);
-  if (c === LBRACE || c === 0x5b) {
-    let depth = 0;
-    for (let k = i; k < doc.length; k++) {
-      const b = doc[k];
-      if (b === QUOTE) {
-        const e = stringEnd(doc, k);
-        if (e < 0) return -1;
-        k = e - 1;
-      } else if (b === LBRACE || b === 0x5b) depth++;
-      else if (b === RBRACE || b === 0x5d) {
-        if (--depth === 0) return k + 1;
-      }
-    }
-    return -1;
-  }
-  let k = i;
-  while (k < doc.length && doc[k] !== COMMA && doc[k] !== RBRACE && doc[k] !== 0x5d) k++;
-  return k;
 }

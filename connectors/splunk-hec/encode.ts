@@ -1,6 +1,6 @@
 import type { SplunkHecDestinationConfig } from '../../src/config/types';
 import type { JournalEvent } from '../../src/journal/event-record';
-import type { Format } from '../../src/parse';
+import { stringEnd, type Format } from '../../src/parse';
 
 /**
  * One event as a HEC `/services/collector/event` object (protocols.md §4.2), newline-terminated so
@@ -69,10 +69,6 @@ export function originalJson(doc: Buffer): Buffer | undefined {
   if (at < 0) return undefined;
   const start = at + ORIGINAL.length;
   if (doc[start] !== 34) return undefined;
-  for (let i = start + 1; i < doc.length; i++) {
-    const c = doc[i];
-    if (c === 92) i++;
-    else if (c === 34) return doc.subarray(start, i + 1);
-  }
-  return undefined;
+  const end = stringEnd(doc, start);
+  return end < 0 ? undefined : doc.subarray(start, end);
 }

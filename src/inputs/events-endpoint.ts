@@ -2,7 +2,7 @@ import { E, type SiemgateError } from '../errors';
 import { readCredential } from './http-auth';
 import { noteAuthFailure, receiveBody, requestPeer, type HttpContext } from './http-context';
 import { BUSY_RETRY_AFTER_S, replyError, replyJson, type Exchange } from './http-reply';
-import { findJsonError, jsonErrorReason, lineColumn, scanArrayElements, scanValueEnd, skipSpace } from './json-scan';
+import { findJsonError, jsonErrorReason, lineColumn, scanArrayElements, scanValueEnd, skipSpace } from '../parse/json-scan';
 import { FLAG_JSON } from './types';
 
 /** The objects of a body as byte ranges, or what is wrong and where. */

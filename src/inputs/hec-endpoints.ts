@@ -3,7 +3,7 @@ import { readCredential } from './http-auth';
 import { noteAuthFailure, receiveBody, requestPeer, type HttpContext } from './http-context';
 import { BUSY_RETRY_AFTER_S, replyJson, type Exchange } from './http-reply';
 import { HEC, hecEventError, hecTooLarge, hecUnsupportedEncoding, type HecEventCode } from './hec-replies';
-import { scanValueEnd, skipSpace } from './json-scan';
+import { scanValueEnd, skipSpace } from '../parse/json-scan';
 import { FLAG_JSON, type Peer, type SenderMeta } from './types';
 
 /**

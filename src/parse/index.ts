@@ -6,6 +6,7 @@ export { parseLeef } from './leef';
 export { parseKv } from './kv';
 export { parseJson } from './json';
 export { structuredDataOf } from './structured-data';
+export { memberAt, skipSpace, stringEnd } from './json-scan';
 export type {
   CefRecord, Format, HeaderKind, LeefRecord, ParseContext, Parsed, StructuredData,
 } from './types';

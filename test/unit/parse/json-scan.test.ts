@@ -1,4 +1,4 @@
-import { findJsonError, jsonErrorReason, lineColumn, scanArrayElements, scanValueEnd } from '../../../src/inputs/json-scan';
+import { findJsonError, jsonErrorReason, lineColumn, scanArrayElements, scanValueEnd } from '../../../src/parse/json-scan';
 
 describe('json scan', () => {
   test.each([

@@ -12,6 +12,7 @@ const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const COMMA = 0x2c;
+const COLON = 0x3a;
 
 export function isJsonSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -52,13 +53,54 @@ export function scanValueEnd(buf: Buffer, pos: number, end = buf.length): number
   return i === pos ? -1 : i;
 }
 
-function stringEnd(buf: Buffer, pos: number, end: number): number {
-  for (let i = pos + 1; i < end; i++) {
+/** The first bytes of a string are scanned in JS; past them a native indexOf's call overhead pays off. */
+const SHORT_SCAN = 64;
+
+/** End (exclusive) of the string whose opening quote is at `pos`, or -1 if it does not end before `end`. */
+export function stringEnd(buf: Buffer, pos: number, end = buf.length): number {
+  const stop = Math.min(end, pos + 1 + SHORT_SCAN);
+  for (let i = pos + 1; i < stop; i++) {
     const c = buf[i];
     if (c === BACKSLASH) i++;
     else if (c === QUOTE) return i + 1;
   }
+  if (stop === end) return -1;
+  // a quote ends the string unless an odd run of backslashes escapes it
+  for (let q = buf.indexOf(QUOTE, stop); q >= 0 && q < end; q = buf.indexOf(QUOTE, q + 1)) {
+    let bs = 0;
+    while (buf[q - 1 - bs] === BACKSLASH) bs++;
+    if ((bs & 1) === 0) return q + 1;
+  }
   return -1;
+}
+
+/**
+ * Where the value of member `key` (the key as its JSON token, quotes included) of the object that
+ * starts at `obj` begins, or -1. Only that object's own members are looked at; nested values are
+ * skipped whole, so a look-alike key deeper down never matches.
+ */
+export function memberAt(buf: Buffer, obj: number, key: Buffer): number {
+  let i = skipSpace(buf, obj + 1);
+  while (i < buf.length && buf[i] === QUOTE) {
+    const keyEnd = stringEnd(buf, i);
+    if (keyEnd < 0) return -1;
+    const isKey = keyEnd - i === key.length && sameBytes(buf, i, key);
+    i = skipSpace(buf, keyEnd);
+    if (buf[i] !== COLON) return -1;
+    i = skipSpace(buf, i + 1);
+    if (isKey) return i;
+    i = scanValueEnd(buf, i);
+    if (i < 0) return -1;
+    i = skipSpace(buf, i);
+    if (buf[i] !== COMMA) return -1;
+    i = skipSpace(buf, i + 1);
+  }
+  return -1;
+}
+
+function sameBytes(buf: Buffer, at: number, key: Buffer): boolean {
+  for (let k = 0; k < key.length; k++) if (buf[at + k] !== key[k]) return false;
+  return true;
 }
 
 /**
