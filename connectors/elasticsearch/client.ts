@@ -1,11 +1,8 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import { parseRetryAfter } from '../../src/delivery/backoff';
 import type { Verdict } from '../../src/delivery/connector';
-import { createHttpClient, headerOf } from '../shared/http-client';
+import { createHttpClient, headerOf, requestBody, answerText } from '../shared/http-client';
 
-const gzipAsync = promisify(gzip);
 
 /** An answer to `POST /_bulk`: HTTP status, body text, Retry-After if sent. */
 export interface EsAnswer {
@@ -71,9 +68,9 @@ export function createEsTransport(cfg: ElasticsearchDestinationConfig): EsTransp
   const path = bulkPath(cfg);
   return {
     async bulk(endpoint, body, signal) {
-      const data = cfg.gzip ? await gzipAsync(body, { level: 1 }) : body;
+      const data = await requestBody(body, cfg.gzip);
       const res = await client.post(`${endpoint}${path}`, data, { headers, signal, maxContentLength: MAX_ANSWER_BYTES });
-      return { status: res.status, body: typeof res.data === 'string' ? res.data : String(res.data ?? ''), retryAfter: headerOf(res.headers['retry-after']) };
+      return { status: res.status, body: answerText(res.data), retryAfter: headerOf(res.headers['retry-after']) };
     },
   };
 }

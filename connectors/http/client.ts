@@ -1,11 +1,8 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { HttpDestinationConfig } from '../../src/config/types';
-import { createHttpClient, headerOf } from '../shared/http-client';
+import { createHttpClient, headerOf, requestBody, answerText } from '../shared/http-client';
 import { parseRetryAfter } from '../../src/delivery/backoff';
 import type { Verdict } from '../../src/delivery/connector';
 
-const gzipAsync = promisify(gzip);
 
 export interface HttpAnswer {
   status: number;
@@ -22,9 +19,9 @@ export function createPost(cfg: HttpDestinationConfig): PostFn {
   if (cfg.token) headers.Authorization = `Bearer ${cfg.token}`;
   if (cfg.gzip) headers['Content-Encoding'] = 'gzip';
   return async (body, signal) => {
-    const data = cfg.gzip ? await gzipAsync(body, { level: 1 }) : body;
+    const data = await requestBody(body, cfg.gzip);
     const res = await client.post(cfg.url, data, { headers, signal });
-    return { status: res.status, body: typeof res.data === 'string' ? res.data : String(res.data ?? ''), retryAfter: headerOf(res.headers['retry-after']) };
+    return { status: res.status, body: answerText(res.data), retryAfter: headerOf(res.headers['retry-after']) };
   };
 }
 

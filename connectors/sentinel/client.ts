@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { SentinelDestinationConfig } from '../../src/config/types';
 import { parseRetryAfter } from '../../src/delivery/backoff';
-import { createHttpClient, headerOf } from '../shared/http-client';
+import { createHttpClient, headerOf, requestBody, answerText } from '../shared/http-client';
 import type { TokenRequest } from './token';
 
-const gzipAsync = promisify(gzip);
 
 /** A Logs Ingestion API answer (protocols.md §6.2): status, body, and the headers we act on. */
 export interface IngestAnswer {
@@ -44,11 +41,10 @@ export function createSentinelTransport(cfg: SentinelDestinationConfig, timeoutM
   const form = new URLSearchParams({
     client_id: cfg.clientId, client_secret: cfg.clientSecret, grant_type: 'client_credentials', scope: cfg.scope,
   }).toString();
-  const text = (d: unknown) => (typeof d === 'string' ? d : String(d ?? ''));
   return {
     async token(signal) {
       const res = await loginClient.post(tokenUrl(cfg), form, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, signal });
-      return { status: res.status, body: text(res.data), retryAfter: headerOf(res.headers['retry-after']) };
+      return { status: res.status, body: answerText(res.data), retryAfter: headerOf(res.headers['retry-after']) };
     },
     async ingest(stream, body, token, signal) {
       const headers: Record<string, string> = {
@@ -56,15 +52,12 @@ export function createSentinelTransport(cfg: SentinelDestinationConfig, timeoutM
         'Content-Type': 'application/json',
         'x-ms-client-request-id': randomUUID(),
       };
-      let data = body;
-      if (cfg.gzip) {
-        data = await gzipAsync(body, { level: 1 });
-        headers['Content-Encoding'] = 'gzip';
-      }
+      if (cfg.gzip) headers['Content-Encoding'] = 'gzip';
+      const data = await requestBody(body, cfg.gzip);
       const res = await ingestClient.post(ingestUrl(cfg, stream), data, { headers, signal });
       return {
         status: res.status,
-        body: text(res.data),
+        body: answerText(res.data),
         retryAfter: headerOf(res.headers['retry-after']),
         retryAfterMs: headerOf(res.headers['retry-after-ms']) ?? headerOf(res.headers['x-ms-retry-after-ms']),
         errorCode: headerOf(res.headers['x-ms-error-code']),

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
@@ -42,4 +44,19 @@ export function createHttpClient(o: HttpClientOptions): AxiosInstance {
 /** A header's value as one string (axios gives string | string[] | undefined). */
 export function headerOf(v: unknown): string | undefined {
   return typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined;
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * A request body as the destination's `gzip` key says: level 1 (docs/configuration.md), run in
+ * libuv's threadpool, off the main thread. Send it with `Content-Encoding: gzip` when compressed.
+ */
+export function requestBody(body: Buffer, compress: boolean): Promise<Buffer> | Buffer {
+  return compress ? gzipAsync(body, { level: 1 }) : body;
+}
+
+/** An answer body as text (the client asks for text; an empty answer is ''). */
+export function answerText(data: unknown): string {
+  return typeof data === 'string' ? data : String(data ?? '');
 }

@@ -1,15 +1,12 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { SplunkHecDestinationConfig } from '../../src/config/types';
 import type { Connector, EncodedBatch, Verdict } from '../../src/delivery/connector';
 import { createEndpointPicker } from '../shared/endpoints';
-import { createHttpClient, headerOf } from '../shared/http-client';
+import { createHttpClient, headerOf, requestBody, answerText } from '../shared/http-client';
 import { randomUUID } from 'node:crypto';
 import { createAckTracker, type AckPoll } from './acks';
 import { classifyHec, parseReply, type HecAnswer } from './client';
 import { encodeHecEvent } from './encode';
 
-const gzipAsync = promisify(gzip);
 
 export interface HecTransport {
   event(endpoint: string, body: Buffer, signal: AbortSignal): Promise<HecAnswer>;
@@ -22,16 +19,15 @@ function createHecTransport(cfg: SplunkHecDestinationConfig): HecTransport {
   // one channel for this gateway's life: ackIds are per channel (protocols.md §4.4)
   if (cfg.ack) base['X-Splunk-Request-Channel'] = randomUUID();
   const eventHeaders = cfg.gzip ? { ...base, 'Content-Encoding': 'gzip' } : base;
-  const text = (d: unknown) => (typeof d === 'string' ? d : String(d ?? ''));
   return {
     async event(endpoint, body, signal) {
-      const data = cfg.gzip ? await gzipAsync(body, { level: 1 }) : body;
+      const data = await requestBody(body, cfg.gzip);
       const res = await client.post(`${endpoint}/services/collector/event`, data, { headers: eventHeaders, signal });
-      return { status: res.status, body: text(res.data), retryAfter: headerOf(res.headers['retry-after']) };
+      return { status: res.status, body: answerText(res.data), retryAfter: headerOf(res.headers['retry-after']) };
     },
     async ack(endpoint, ids) {
       const res = await client.post(`${endpoint}/services/collector/ack`, JSON.stringify({ acks: ids }), { headers: base });
-      return { status: res.status, body: text(res.data) };
+      return { status: res.status, body: answerText(res.data) };
     },
   };
 }
