@@ -1,6 +1,7 @@
 import type { JournalEvent } from '../../src/journal/event-record';
 import { hostNameOf, objectAt, peerIp, stringAt, type Doc } from './doc-fields';
 import { cefTimeText, intText, isoText, jsonText, longText, realText, type ColumnSpec, type ColumnType, type RowContext } from './row-values';
+import { cefFullName } from '../../src/pipeline/cef-names';
 
 /**
  * One CEF event as a row of the CommonSecurityLog table (protocols.md §6.4), for a DCR stream
@@ -28,121 +29,122 @@ interface ExtensionColumn {
   also?: readonly [string, ColumnType];
 }
 
-const e = (wire: string, full: string, column?: string, type: ColumnType = 'string', also?: readonly [string, ColumnType]): ExtensionColumn =>
-  ({ wire, full, column, type: column === undefined ? undefined : type, also });
+/** The full name is the one the ECS writer stores the key under (one table: src/pipeline/cef-names.ts). */
+const e = (wire: string, column?: string, type: ColumnType = 'string', also?: readonly [string, ColumnType]): ExtensionColumn =>
+  ({ wire, full: cefFullName(wire), column, type: column === undefined ? undefined : type, also });
 
 const EXTENSIONS: ExtensionColumn[] = [
-  e('act', 'deviceAction', 'DeviceAction'),
-  e('app', 'applicationProtocol', 'ApplicationProtocol'),
-  e('cat', 'deviceEventCategory', 'DeviceEventCategory'),
-  e('cnt', 'baseEventCount', 'EventCount', 'int'),
-  e('deviceDirection', 'deviceDirection', 'CommunicationDirection'),
-  e('deviceExternalId', 'deviceExternalId', 'DeviceExternalID'),
-  e('deviceFacility', 'deviceFacility', 'DeviceFacility'),
-  e('deviceInboundInterface', 'deviceInboundInterface', 'DeviceInboundInterface'),
-  e('deviceOutboundInterface', 'deviceOutboundInterface', 'DeviceOutboundInterface'),
-  e('deviceProcessName', 'deviceProcessName', 'ProcessName'),
-  e('deviceDnsDomain', 'deviceDnsDomain', 'DeviceDnsDomain'),
-  e('deviceNtDomain', 'deviceNtDomain', 'DeviceNtDomain'),
-  e('deviceTranslatedAddress', 'deviceTranslatedAddress', 'DeviceTranslatedAddress'),
-  e('devicePayloadId', 'devicePayloadId', 'DevicePayloadId'),
-  e('dvc', 'deviceAddress', 'DeviceAddress'),
-  e('dvchost', 'deviceHostName', 'DeviceName'),
-  e('dvcmac', 'deviceMacAddress', 'DeviceMacAddress'),
-  e('dvcpid', 'deviceProcessId', 'ProcessID', 'int'),
-  e('dtz', 'deviceTimeZone', 'DeviceTimeZone'),
-  e('dst', 'destinationAddress', 'DestinationIP'),
-  e('dhost', 'destinationHostName', 'DestinationHostName'),
-  e('dmac', 'destinationMacAddress', 'DestinationMACAddress'),
-  e('dntdom', 'destinationNtDomain', 'DestinationNTDomain'),
-  e('dpt', 'destinationPort', 'DestinationPort', 'int'),
-  e('dpid', 'destinationProcessId', 'DestinationProcessId', 'int'),
-  e('dproc', 'destinationProcessName', 'DestinationProcessName'),
-  e('duid', 'destinationUserId', 'DestinationUserID'),
-  e('duser', 'destinationUserName', 'DestinationUserName'),
-  e('dpriv', 'destinationUserPrivileges', 'DestinationUserPrivileges'),
-  e('destinationTranslatedAddress', 'destinationTranslatedAddress', 'DestinationTranslatedAddress'),
-  e('destinationTranslatedPort', 'destinationTranslatedPort', 'DestinationTranslatedPort', 'int'),
-  e('destinationDnsDomain', 'destinationDnsDomain', 'DestinationDnsDomain'),
-  e('destinationServiceName', 'destinationServiceName', 'DestinationServiceName'),
-  e('src', 'sourceAddress', 'SourceIP'),
-  e('shost', 'sourceHostName', 'SourceHostName'),
-  e('smac', 'sourceMacAddress', 'SourceMACAddress'),
-  e('sntdom', 'sourceNtDomain', 'SourceNTDomain'),
-  e('spt', 'sourcePort', 'SourcePort', 'int'),
-  e('spid', 'sourceProcessId', 'SourceProcessId', 'int'),
-  e('sproc', 'sourceProcessName', 'SourceProcessName'),
-  e('suid', 'sourceUserId', 'SourceUserID'),
-  e('suser', 'sourceUserName', 'SourceUserName'),
-  e('spriv', 'sourceUserPrivileges', 'SourceUserPrivileges'),
-  e('sourceTranslatedAddress', 'sourceTranslatedAddress', 'SourceTranslatedAddress'),
-  e('sourceTranslatedPort', 'sourceTranslatedPort', 'SourceTranslatedPort', 'int'),
-  e('sourceDnsDomain', 'sourceDnsDomain', 'SourceDnsDomain'),
-  e('sourceServiceName', 'sourceServiceName', 'SourceServiceName'),
-  e('in', 'bytesIn', 'ReceivedBytes', 'long'),
-  e('out', 'bytesOut', 'SentBytes', 'long'),
-  e('proto', 'transportProtocol', 'Protocol'),
-  e('request', 'requestUrl', 'RequestURL'),
-  e('requestMethod', 'requestMethod', 'RequestMethod'),
-  e('requestClientApplication', 'requestClientApplication', 'RequestClientApplication'),
-  e('requestContext', 'requestContext', 'RequestContext'),
-  e('requestCookies', 'requestCookies', 'RequestCookies'),
-  e('msg', 'message', 'Message'),
-  e('outcome', 'eventOutcome', 'EventOutcome'),
-  e('reason', 'reason', 'Reason'),
+  e('act', 'DeviceAction'),
+  e('app', 'ApplicationProtocol'),
+  e('cat', 'DeviceEventCategory'),
+  e('cnt', 'EventCount', 'int'),
+  e('deviceDirection', 'CommunicationDirection'),
+  e('deviceExternalId', 'DeviceExternalID'),
+  e('deviceFacility', 'DeviceFacility'),
+  e('deviceInboundInterface', 'DeviceInboundInterface'),
+  e('deviceOutboundInterface', 'DeviceOutboundInterface'),
+  e('deviceProcessName', 'ProcessName'),
+  e('deviceDnsDomain', 'DeviceDnsDomain'),
+  e('deviceNtDomain', 'DeviceNtDomain'),
+  e('deviceTranslatedAddress', 'DeviceTranslatedAddress'),
+  e('devicePayloadId', 'DevicePayloadId'),
+  e('dvc', 'DeviceAddress'),
+  e('dvchost', 'DeviceName'),
+  e('dvcmac', 'DeviceMacAddress'),
+  e('dvcpid', 'ProcessID', 'int'),
+  e('dtz', 'DeviceTimeZone'),
+  e('dst', 'DestinationIP'),
+  e('dhost', 'DestinationHostName'),
+  e('dmac', 'DestinationMACAddress'),
+  e('dntdom', 'DestinationNTDomain'),
+  e('dpt', 'DestinationPort', 'int'),
+  e('dpid', 'DestinationProcessId', 'int'),
+  e('dproc', 'DestinationProcessName'),
+  e('duid', 'DestinationUserID'),
+  e('duser', 'DestinationUserName'),
+  e('dpriv', 'DestinationUserPrivileges'),
+  e('destinationTranslatedAddress', 'DestinationTranslatedAddress'),
+  e('destinationTranslatedPort', 'DestinationTranslatedPort', 'int'),
+  e('destinationDnsDomain', 'DestinationDnsDomain'),
+  e('destinationServiceName', 'DestinationServiceName'),
+  e('src', 'SourceIP'),
+  e('shost', 'SourceHostName'),
+  e('smac', 'SourceMACAddress'),
+  e('sntdom', 'SourceNTDomain'),
+  e('spt', 'SourcePort', 'int'),
+  e('spid', 'SourceProcessId', 'int'),
+  e('sproc', 'SourceProcessName'),
+  e('suid', 'SourceUserID'),
+  e('suser', 'SourceUserName'),
+  e('spriv', 'SourceUserPrivileges'),
+  e('sourceTranslatedAddress', 'SourceTranslatedAddress'),
+  e('sourceTranslatedPort', 'SourceTranslatedPort', 'int'),
+  e('sourceDnsDomain', 'SourceDnsDomain'),
+  e('sourceServiceName', 'SourceServiceName'),
+  e('in', 'ReceivedBytes', 'long'),
+  e('out', 'SentBytes', 'long'),
+  e('proto', 'Protocol'),
+  e('request', 'RequestURL'),
+  e('requestMethod', 'RequestMethod'),
+  e('requestClientApplication', 'RequestClientApplication'),
+  e('requestContext', 'RequestContext'),
+  e('requestCookies', 'RequestCookies'),
+  e('msg', 'Message'),
+  e('outcome', 'EventOutcome'),
+  e('reason', 'Reason'),
   // ReceiptTime is a string column: the device's text as sent
-  e('rt', 'deviceReceiptTime', 'ReceiptTime'),
-  e('start', 'startTime', 'StartTime', 'datetime'),
-  e('end', 'endTime', 'EndTime', 'datetime'),
+  e('rt', 'ReceiptTime'),
+  e('start', 'StartTime', 'datetime'),
+  e('end', 'EndTime', 'datetime'),
   // ExternalID (int) is marked for deprecation in favour of ExtID (string) [S37]: both are filled
-  e('externalId', 'externalId', 'ExtID', 'string', ['ExternalID', 'int']),
-  e('type', 'type', 'EventType', 'int'),
-  e('fname', 'filename', 'FileName'),
-  e('filePath', 'filePath', 'FilePath'),
-  e('fsize', 'fileSize', 'FileSize', 'int'),
-  e('fileHash', 'fileHash', 'FileHash'),
-  e('fileId', 'fileId', 'FileID'),
-  e('fileType', 'fileType', 'FileType'),
-  e('filePermission', 'filePermission', 'FilePermission'),
-  e('fileCreateTime', 'fileCreateTime', 'FileCreateTime'),
-  e('fileModificationTime', 'fileModificationTime', 'FileModificationTime'),
-  e('oldFileName', 'oldFileName', 'OldFileName'),
-  e('oldFilePath', 'oldFilePath', 'OldFilePath'),
-  e('oldFileSize', 'oldFileSize', 'OldFileSize', 'int'),
-  e('oldFileHash', 'oldFileHash', 'OldFileHash'),
-  e('oldFileId', 'oldFileId', 'OldFileID'),
-  e('oldFileType', 'oldFileType', 'OldFileType'),
-  e('oldFilePermission', 'oldFilePermission', 'OldFilePermission'),
-  e('oldFileCreateTime', 'oldFileCreateTime', 'OldFileCreateTime'),
-  e('oldFileModificationTime', 'oldFileModificationTime', 'OldFileModificationTime'),
+  e('externalId', 'ExtID', 'string', ['ExternalID', 'int']),
+  e('type', 'EventType', 'int'),
+  e('fname', 'FileName'),
+  e('filePath', 'FilePath'),
+  e('fsize', 'FileSize', 'int'),
+  e('fileHash', 'FileHash'),
+  e('fileId', 'FileID'),
+  e('fileType', 'FileType'),
+  e('filePermission', 'FilePermission'),
+  e('fileCreateTime', 'FileCreateTime'),
+  e('fileModificationTime', 'FileModificationTime'),
+  e('oldFileName', 'OldFileName'),
+  e('oldFilePath', 'OldFilePath'),
+  e('oldFileSize', 'OldFileSize', 'int'),
+  e('oldFileHash', 'OldFileHash'),
+  e('oldFileId', 'OldFileID'),
+  e('oldFileType', 'OldFileType'),
+  e('oldFilePermission', 'OldFilePermission'),
+  e('oldFileCreateTime', 'OldFileCreateTime'),
+  e('oldFileModificationTime', 'OldFileModificationTime'),
   // known keys without a column: kept in AdditionalExtensions under their wire name
-  e('art', 'agentReceiptTime'), e('agt', 'agentAddress'), e('ahost', 'agentHostName'), e('aid', 'agentId'),
-  e('amac', 'agentMacAddress'), e('at', 'agentType'), e('av', 'agentVersion'), e('atz', 'agentTimeZone'),
-  e('catdt', 'categoryDeviceType'), e('dlat', 'destinationGeoLatitude'), e('dlong', 'destinationGeoLongitude'),
-  e('slat', 'sourceGeoLatitude'), e('slong', 'sourceGeoLongitude'),
+  e('art'), e('agt'), e('ahost'), e('aid'),
+  e('amac'), e('at'), e('av'), e('atz'),
+  e('catdt'), e('dlat'), e('dlong'),
+  e('slat'), e('slong'),
 ];
 for (let n = 1; n <= 6; n++) {
-  EXTENSIONS.push(e(`cs${n}`, `deviceCustomString${n}`, `DeviceCustomString${n}`), e(`cs${n}Label`, `deviceCustomString${n}Label`, `DeviceCustomString${n}Label`));
+  EXTENSIONS.push(e(`cs${n}`, `DeviceCustomString${n}`), e(`cs${n}Label`, `DeviceCustomString${n}Label`));
 }
 for (let n = 1; n <= 3; n++) {
   // DeviceCustomNumberN (int) is marked for deprecation in favour of FieldDeviceCustomNumberN (long) [S37]
-  EXTENSIONS.push(e(`cn${n}`, `deviceCustomNumber${n}`, `FieldDeviceCustomNumber${n}`, 'long', [`DeviceCustomNumber${n}`, 'int']),
-    e(`cn${n}Label`, `deviceCustomNumber${n}Label`, `DeviceCustomNumber${n}Label`));
+  EXTENSIONS.push(e(`cn${n}`, `FieldDeviceCustomNumber${n}`, 'long', [`DeviceCustomNumber${n}`, 'int']),
+    e(`cn${n}Label`, `DeviceCustomNumber${n}Label`));
 }
 for (let n = 1; n <= 4; n++) {
-  EXTENSIONS.push(e(`cfp${n}`, `deviceCustomFloatingPoint${n}`, `DeviceCustomFloatingPoint${n}`, 'real'),
-    e(`cfp${n}Label`, `deviceCustomFloatingPoint${n}Label`, `DeviceCustomFloatingPoint${n}Label`),
-    e(`c6a${n}`, `deviceCustomIPv6Address${n}`, `DeviceCustomIPv6Address${n}`),
-    e(`c6a${n}Label`, `deviceCustomIPv6Address${n}Label`, `DeviceCustomIPv6Address${n}Label`));
+  EXTENSIONS.push(e(`cfp${n}`, `DeviceCustomFloatingPoint${n}`, 'real'),
+    e(`cfp${n}Label`, `DeviceCustomFloatingPoint${n}Label`),
+    e(`c6a${n}`, `DeviceCustomIPv6Address${n}`),
+    e(`c6a${n}Label`, `DeviceCustomIPv6Address${n}Label`));
 }
 for (let n = 1; n <= 2; n++) {
   // DeviceCustomDate1..2 are string columns [S37]: the device's text as sent
-  EXTENSIONS.push(e(`deviceCustomDate${n}`, `deviceCustomDate${n}`, `DeviceCustomDate${n}`),
-    e(`deviceCustomDate${n}Label`, `deviceCustomDate${n}Label`, `DeviceCustomDate${n}Label`),
-    e(`flexString${n}`, `flexString${n}`, `FlexString${n}`), e(`flexString${n}Label`, `flexString${n}Label`, `FlexString${n}Label`),
-    e(`flexNumber${n}`, `flexNumber${n}`, `FlexNumber${n}`, 'int'), e(`flexNumber${n}Label`, `flexNumber${n}Label`, `FlexNumber${n}Label`));
+  EXTENSIONS.push(e(`deviceCustomDate${n}`, `DeviceCustomDate${n}`),
+    e(`deviceCustomDate${n}Label`, `DeviceCustomDate${n}Label`),
+    e(`flexString${n}`, `FlexString${n}`), e(`flexString${n}Label`, `FlexString${n}Label`),
+    e(`flexNumber${n}`, `FlexNumber${n}`, 'int'), e(`flexNumber${n}Label`, `FlexNumber${n}Label`));
 }
-EXTENSIONS.push(e('flexDate1', 'flexDate1', 'FlexDate1'), e('flexDate1Label', 'flexDate1Label', 'FlexDate1Label'));
+EXTENSIONS.push(e('flexDate1', 'FlexDate1'), e('flexDate1Label', 'FlexDate1Label'));
 
 const BY_FULL = new Map(EXTENSIONS.map((x) => [x.full, x]));
 
