@@ -9,6 +9,8 @@ import { startGateway } from './gateway';
 import { probeDestination } from '../connectors';
 import { log } from './observe/log';
 import { batchContext, processOne } from './pipeline';
+import { createMapper, describeFailure, runExamples, type MapperOptions, type TraceStep } from './mapping';
+import { mapperOptions } from './gateway';
 import type { Peer } from './inputs/types';
 
 const USAGE = `usage: siemgate <command> [options]
@@ -17,8 +19,12 @@ commands:
   run   [-c FILE]            run the gateway (no -c: the embedded default, loopback only)
   check -c FILE [--offline]  validate a configuration file without starting, then ask each
                              destination whether it would take events (--offline: skip that)
-  parse [--file F] [-c FILE] [--input NAME]
+  parse [--file F] [-c FILE] [--input NAME] [--explain] [--no-mappings]
                              print, per input line, the ECS document that would be indexed
+                             (--explain: the product, mapping file, rule and the fields each
+                             step set, with the document)
+  parse --check [DIR] [-c FILE]
+                             run the examples of every mapping (with DIR: of DIR's only)
   buffer status [-c FILE] [--json]
                              per destination: backlog events and bytes, oldest pending age, state
   buffer dlq list DEST [-c FILE] [--json]
@@ -124,8 +130,21 @@ async function check(argv: string[]): Promise<number> {
 
 /** The mapping author's tool: the gateway's own per-event path, minus the network. */
 async function parse(argv: string[]): Promise<number> {
-  const opts = args(argv, { file: { type: 'string', short: 'f' }, config: { type: 'string', short: 'c' }, input: { type: 'string' } });
+  const check = argv.indexOf('--check');
+  let checkDir: string | undefined;
+  if (check >= 0 && argv[check + 1] !== undefined && !argv[check + 1].startsWith('-')) {
+    checkDir = argv[check + 1];
+    argv = [...argv.slice(0, check + 1), ...argv.slice(check + 2)];
+  }
+  const opts = args(argv, {
+    file: { type: 'string', short: 'f' }, config: { type: 'string', short: 'c' }, input: { type: 'string' },
+    explain: { type: 'boolean' }, check: { type: 'boolean' }, 'no-mappings': { type: 'boolean' },
+  });
   const cfg = opts.config === undefined ? undefined : loadConfigFile(opts.config as string);
+  const mapOpts = cfg === undefined ? { dirs: [] } : mapperOptions(cfg);
+  if (opts.check === true) return checkExamples(checkDir, mapOpts);
+  const mapper = opts['no-mappings'] === true || mapOpts === undefined ? undefined : createMapper(mapOpts);
+  const explain = opts.explain === true;
   const inputName = (opts.input as string | undefined) ?? cfg?.inputs[0]?.name ?? 'parse';
   const timezone = cfg?.inputs.find((i) => i.name === inputName)?.timezone ?? 'UTC';
   const peer: Peer = { input: inputName, transport: 'tcp', ip: '', port: 0 };
@@ -143,7 +162,16 @@ async function parse(argv: string[]): Promise<number> {
   let carry = '';
   const emit = async (line: string) => {
     const now = Date.now();
-    out += processOne(line.endsWith('\r') ? line.slice(0, -1) : line, 0, peer, undefined, batchContext(now), { timezone, now }).line + '\n';
+    const trace: TraceStep[] | undefined = explain ? [] : undefined;
+    const r = processOne(line.endsWith('\r') ? line.slice(0, -1) : line, 0, peer, undefined, batchContext(now), { timezone, now }, mapper, trace);
+    if (!explain) out += r.line + '\n';
+    else {
+      const m = r.mapped;
+      const why = m === undefined
+        ? { product: null, why: mapper === undefined ? 'mappings are off' : 'no mapping recognised this message (see docs/mappings.md, "How a product is recognised")' }
+        : { product: m.product, vendor: m.vendor, name: m.name, file: m.file, matched_by: m.matchedBy, rule: m.rule ?? null, sourcetype: m.sourcetype ?? null, index: m.index ?? null, dataset: m.dataset, steps: trace, warnings: m.warnings ?? [] };
+      out += `${JSON.stringify({ ...why, document: JSON.parse(r.line) as unknown })}\n`;
+    }
     if (out.length > 1 << 16) {
       if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r));
       out = '';
@@ -205,4 +233,17 @@ function buffer(argv: string[]): number {
     return 0;
   }
   throw E.CLI_USAGE('buffer takes `status`, `dlq list DEST` or `dlq replay DEST`');
+}
+
+/** `parse --check [DIR]`: every example of the mappings in use, or of DIR's files only. */
+function checkExamples(dir: string | undefined, opts: MapperOptions | undefined): number {
+  const mapper = createMapper(dir === undefined ? (opts ?? {}) : { ...opts, dirs: [...(opts?.dirs ?? []), dir] });
+  const files = dir === undefined ? undefined : new Set(createMapper({ dirs: [dir], withoutShipped: true }).sources.map((s) => s.file));
+  const examples = files === undefined ? mapper.examples : mapper.examples.filter((e) => files.has(e.file));
+  const failures = runExamples(mapper, examples);
+  for (const f of failures) process.stdout.write(`FAIL ${describeFailure(f)}\n`);
+  const n = new Set(examples.map((e) => e.file)).size;
+  process.stdout.write(`${examples.length - failures.length} of ${examples.length} examples passed (${n} mapping file${n === 1 ? '' : 's'})\n`);
+  if (failures.length > 0) throw E.MAPPING_EXAMPLES(failures.length, examples.length);
+  return 0;
 }

@@ -42,6 +42,10 @@ export const E = {
   PIPELINE_WORKER: def('SG_PIPELINE_WORKER', (why: string) =>
     `a parse worker stopped unexpectedly: ${why}; the batch it held was parsed on the main thread instead`),
   CLI_USAGE: def('SG_CLI_USAGE', (why: string) => `${why}; run \`siemgate help\` for usage`),
+  MAPPING_INVALID: def('SG_MAPPING_INVALID', (problems: string[]) =>
+    `${problems.length} problem${problems.length === 1 ? '' : 's'} in the mappings (nothing was started):\n  ${problems.join('\n  ')}`),
+  MAPPING_EXAMPLES: def('SG_MAPPING_EXAMPLES', (failed: number, total: number) =>
+    `${failed} of ${total} mapping examples failed (listed above); fix the mapping or the example`),
   PARSE_INPUT: def('SG_PARSE_INPUT', (file: string, why: string) =>
     `cannot read ${file}: ${why}`),
   HTTP_AUTH_REQUIRED: def('SG_HTTP_AUTH_REQUIRED', () =>

@@ -8,6 +8,22 @@ import { lockDataDir } from './data-dir-lock';
 import { writeStatusFile } from './delivery/status-file';
 import { log } from './observe/log';
 import { createIngest, type Ingest } from './pipeline';
+import { createMapper, shippedMappingsDir, type MapperOptions } from './mapping';
+import { E } from './errors';
+
+/** The mapping setup of a config (undefined: mappings.enabled is false); checks assigned products exist. */
+export function mapperOptions(cfg: Config): MapperOptions | undefined {
+  if (!cfg.mappings.enabled) return undefined;
+  const opts: MapperOptions = { dirs: cfg.mappings.dirs, assign: cfg.mappings.assign };
+  if (cfg.mappings.assign.length > 0) {
+    const known = new Set(createMapper(opts).sources.map((s) => s.product));
+    const missing = cfg.mappings.assign.filter((a) => !known.has(a.product)).map((a) => a.product);
+    if (missing.length > 0) {
+      throw E.CONFIG_INVALID(cfg.source, missing.map((p) => `mappings.assign: no mapping defines product ${JSON.stringify(p)} (known: ${[...known].sort().join(', ')})`));
+    }
+  }
+  return opts;
+}
 
 /** A running gateway: inputs → pipeline (parse+map on workers) → journal → one dispatcher per destination. */
 export interface Gateway {
@@ -36,6 +52,13 @@ export async function startGateway(cfg: Config): Promise<Gateway> {
 }
 
 async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
+  // before anything opens: a broken mapping file stops the start with file, line and reason
+  const mapping = mapperOptions(cfg);
+  if (mapping !== undefined) {
+    const m = createMapper(mapping);
+    log.info(`mappings: ${m.sources.length} product(s) from ${[shippedMappingsDir(), ...mapping.dirs ?? []].join(', ')}` +
+      m.sources.filter((s) => s.replaces !== undefined).map((s) => `; ${s.file} replaces ${s.replaces}`).join(''));
+  }
   const journal = openJournal({ dir: journalDir(cfg.dataDir), fsync: cfg.journal.fsync, fsyncIntervalMs: cfg.journal.fsyncIntervalMs, segmentBytes: cfg.journal.segmentBytes });
   const r = journal.recovery;
   log.info(`journal ${journal.dir}: ${r.segments} segment(s), ${r.events} event(s) kept, head at event ${journal.head()}` +
@@ -57,6 +80,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
   const ingest = createIngest({
     workers: cfg.pipeline.workers,
     zones,
+    mapping,
     output: (records, count) => {
       const wait = journal.append(records, count);
       checkFull();

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { BATCH_DEFAULTS } from './schema';
 import { parseSize } from './size';
 import type {
-  Config, DestinationConfig, HttpInputConfig, InputConfig, TlsServerConfig, WhereConfig,
+  Config, DestinationConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
 } from './types';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated by the schema just before
@@ -195,8 +195,34 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
         segmentBytes,
       },
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
+      mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
     },
   };
+}
+
+/** Addresses and CIDR blocks are checked here; product ids when the mappings load (they are there). */
+function mappingsOf(m: Raw | undefined, rel: (p: string) => string, inputNames: string[], lineOf: (path: Array<string | number>) => number, problems: string[]): MappingsConfig {
+  const assign: MappingsConfig['assign'] = [];
+  ((m?.assign ?? []) as Raw[]).forEach((a: Raw, i: number) => {
+    const inputs = (a.inputs ?? []) as string[];
+    for (const name of inputs) {
+      if (!inputNames.includes(name)) problems.push(`line ${lineOf(['mappings', 'assign', i, 'inputs'])}: mappings.assign[${i}].inputs: no input is named ${JSON.stringify(name)} (inputs: ${inputNames.join(', ')})`);
+    }
+    const sources = (a.sources ?? []) as string[];
+    for (const cidr of sources) {
+      const [addr, bits, extra] = cidr.split('/');
+      const fam = isIP(addr);
+      const max = fam === 6 ? 128 : 32;
+      if (fam === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) {
+        problems.push(`line ${lineOf(['mappings', 'assign', i, 'sources'])}: mappings.assign[${i}].sources: ${JSON.stringify(cidr)} is not an address or CIDR block (e.g. 10.1.0.0/16, 2001:db8::/32, 192.0.2.7)`);
+      }
+    }
+    if (inputs.length === 0 && sources.length === 0 && (a.hosts ?? []).length === 0) {
+      problems.push(`line ${lineOf(['mappings', 'assign', i])}: mappings.assign[${i}]: give inputs, sources or hosts, or the assignment matches nothing`);
+    }
+    assign.push({ product: a.product as string, inputs, sources, hosts: (a.hosts ?? []) as string[] });
+  });
+  return { enabled: m?.enabled ?? true, dirs: ((m?.dirs ?? []) as string[]).map(rel), assign };
 }
 
 /**

@@ -293,5 +293,26 @@ export const topSchema: Schema = {
         workers: { type: 'integer', minimum: 0, maximum: 64, default: 'one per core, at most 8', description: 'Parse+map worker threads (0: on the main thread).' },
       },
     },
+    mappings: {
+      type: 'object', additionalProperties: false,
+      description: 'Product recognition and ECS mapping (docs/mappings.md). The shipped mappings/ always load; yours come after and replace a shipped product with the same id.',
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'false: no product mapping; documents carry only what the wire format says.' },
+        dirs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Your mapping directories (each holds sources/<product>.yaml), relative to this file; later ones win.', examples: [['./my-mappings']] },
+        assign: {
+          type: 'array',
+          description: 'Products recognised by where messages come from rather than by their text (a dedicated port, a known sender); checked before any pattern.',
+          items: {
+            type: 'object', additionalProperties: false, required: ['product'],
+            properties: {
+              product: { type: 'string', minLength: 1, description: 'A product id from a mapping file (`product:`).' },
+              inputs: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Input names whose messages are this product.' },
+              sources: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Sender addresses or CIDR blocks.', examples: [['10.1.0.0/16', '192.0.2.7']] },
+              hosts: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Host names as in the message header; `*` matches any characters.', examples: [['asa-*']] },
+            },
+          },
+        },
+      },
+    },
   },
 };

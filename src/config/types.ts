@@ -191,4 +191,12 @@ export interface Config {
   destinations: DestinationConfig[];
   journal: JournalConfig;
   pipeline: PipelineConfig;
+  mappings: MappingsConfig;
+}
+
+export interface MappingsConfig {
+  enabled: boolean;
+  /** Absolute paths of the user's mapping directories. */
+  dirs: string[];
+  assign: Array<{ product: string; inputs: string[]; sources: string[]; hosts: string[] }>;
 }

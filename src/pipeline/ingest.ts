@@ -1,4 +1,5 @@
 import { FLAG_TRUNCATED, type IngestSink, type Peer, type RejectReason, type SenderMeta } from '../inputs/types';
+import type { MapperOptions } from '../mapping';
 import { log, rateLimited } from '../observe/log';
 import { emptyFormatCounts, MAX_BATCH_BYTES, MAX_BATCH_DELAY_MS, MAX_BATCH_MESSAGES, type DoneBatch, type FormatCounts, type RawBatch } from './batch';
 import type { ZoneTable } from './process-batch';
@@ -13,6 +14,8 @@ export type BatchOutput = (out: Uint8Array, count: number) => void | Promise<voi
 export interface IngestOptions {
   workers: number;
   zones: ZoneTable;
+  /** The mappings (mappings/ and config `mappings`); undefined: none. */
+  mapping?: MapperOptions;
   output: BatchOutput;
   /** Resolves when everything output so far is durable (the journal's fsync policy). */
   durable?: () => Promise<void>;
@@ -80,7 +83,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const resumeListeners: Array<() => void> = [];
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
-  const pool = createWorkerPool(opts.workers, opts.zones, (d) => {
+  const pool = createWorkerPool(opts.workers, opts.zones, opts.mapping, (d) => {
     done.set(d.seq, d);
     void drain();
   });

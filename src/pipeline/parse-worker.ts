@@ -3,9 +3,13 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RawBatch } from './batch';
 import { processBatch, type ZoneTable } from './process-batch';
+import { createMapper, type MapperOptions } from '../mapping';
 
 /** Worker entry: batches in, serialized documents out (the output buffer is transferred, not copied). */
-const zones = (workerData as { zones: ZoneTable }).zones;
+const setup = workerData as { zones: ZoneTable; mapping: MapperOptions | undefined };
+const zones = setup.zones;
+// compiled here once: the main thread already loaded the same files, so this does not fail
+const mapper = setup.mapping === undefined ? undefined : createMapper(setup.mapping);
 lowerThisThreadsPriority();
 
 /**
@@ -22,7 +26,7 @@ function lowerThisThreadsPriority(): void {
   }
 }
 parentPort!.on('message', (batch: RawBatch) => {
-  const done = processBatch(batch, zones);
+  const done = processBatch(batch, zones, mapper);
   // processBatch's output owns its (unpooled) ArrayBuffer: transferred, not copied.
   parentPort!.postMessage(done, [done.out.buffer as ArrayBuffer]);
 });

@@ -7,6 +7,8 @@ import { idTimePrefix, nextEventId } from './event-id';
 import { commit, finishOutput, outputOffset, putRawJson, reserve, startOutput } from './json-out';
 import { BODY_FIXED_BYTES, KEY, writeBodyFixed, writeKey, writeKeyBytes } from '../journal/event-record';
 import { RECORD_HEADER_BYTES, sealRecord } from '../journal/record';
+import type { MapResult, Mapper, TraceStep } from '../mapping';
+import { mergeMapped } from './mapped-doc';
 
 /** Zone per input name, for timestamps that carry none. */
 export type ZoneTable = Record<string, string>;
@@ -15,7 +17,7 @@ export type ZoneTable = Record<string, string>;
  * Parse, map and serialize one batch: the per-event path. Runs in a worker (parse-worker.ts),
  * inline when pipeline.workers is 0, and in `siemgate parse`: one code path for all three.
  */
-export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
+export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper): DoneBatch {
   const formats = emptyFormatCounts();
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   // Each document is written as bytes straight into the output (json-out.ts): no JS string per
@@ -27,7 +29,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable): DoneBatch {
   // the peers' JSON fragments, made on first use (a UDP batch may name many peers, most once)
   const prepared: Array<PreparedPeer | undefined> = new Array(peers.length);
   // one event record, refilled per message (nothing of it outlives writeDocument)
-  const ev: WriterEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined };
+  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined };
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
     const end = batch.ends[i];
@@ -101,7 +103,15 @@ function writeShortKey(b: Buffer, k: number, id: number, value: string): number 
   return k + 2 + n;
 }
 
-function endRecord(recAt: number, p: Parsed, ev: WriterEvent, receivedAt: number): void {
+/** A message on its way through writeDocument, with what the mapping made of it. */
+interface MappedEvent extends WriterEvent {
+  mapper: Mapper | undefined;
+  mapped: MapResult | undefined;
+  /** `siemgate parse --explain`: the steps are recorded here. */
+  trace: TraceStep[] | undefined;
+}
+
+function endRecord(recAt: number, p: Parsed, ev: MappedEvent, receivedAt: number): void {
   const docEnd = outputOffset();
   const b = reserve(KEYS_ROOM);
   const bodyAt = recAt + RECORD_HEADER_BYTES;
@@ -118,8 +128,14 @@ function endRecord(recAt: number, p: Parsed, ev: WriterEvent, receivedAt: number
   const host = meta?.host ?? p.hostname;
   if (host !== undefined) k = writeShortKey(b, k, KEY.host, host);
   k = copyBytes(b, k, peerKeys(ev.peer));
-  if (meta?.sourcetype !== undefined) k = writeKey(b, k, KEY.sourcetype, meta.sourcetype);
-  if (meta?.index !== undefined) k = writeKey(b, k, KEY.index, meta.index);
+  const m = ev.mapped;
+  const sourcetype = meta?.sourcetype ?? m?.sourcetype;
+  if (sourcetype !== undefined) k = writeKey(b, k, KEY.sourcetype, sourcetype);
+  const index = meta?.index ?? m?.index;
+  if (index !== undefined) k = writeKey(b, k, KEY.index, index);
+  // Elasticsearch data stream: siemgate.<product>, not Elastic's own integration's dataset (whose
+  // ingest pipeline would parse our documents a second time); event.dataset keeps Elastic's name
+  if (m !== undefined) k = writeKey(b, k, KEY.dataset, `siemgate.${m.product}`);
   commit(k);
   sealRecord(b, recAt, k - bodyAt);
 }
@@ -135,10 +151,11 @@ export function batchContext(receivedAt: number): BatchContext {
 }
 
 /** One message's ECS document, written to the current output (json-out.ts); gives what was parsed. */
-function writeDocument(ev: WriterEvent, flags: number, b: BatchContext, ctx: ParseContext): Parsed {
+function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: ParseContext): Parsed {
   const raw = ev.raw;
   ev.id = nextEventId(b.idPrefix);
   ev.truncated = (flags & FLAG_TRUNCATED) !== 0;
+  ev.mapped = undefined;
   if ((flags & FLAG_JSON) !== 0) {
     const appJson = parseObject(raw);
     if (appJson) {
@@ -149,17 +166,29 @@ function writeDocument(ev: WriterEvent, flags: number, b: BatchContext, ctx: Par
     }
   }
   const parsed = parseMessage(raw, ctx);
+  const mapper = ev.mapper;
+  if (mapper !== undefined) {
+    const peer = ev.peer.peer;
+    const m = mapper.map({ parsed, raw, input: peer.input, peerIp: peer.ip, timezone: ctx.timezone, now: b.receivedAt }, ev.trace);
+    if (m !== undefined) {
+      ev.mapped = m;
+      const doc = toEcs(parsed, { id: ev.id, receivedAt: b.receivedAt, peer, raw, truncated: ev.truncated, meta: ev.meta });
+      mergeMapped(doc, m);
+      putRawJson(JSON.stringify(doc));
+      return parsed;
+    }
+  }
   writeEcs(parsed, b, ev);
   return parsed;
 }
 
 /** One message to its serialized ECS document, as a string (`siemgate parse`). */
 export function processOne(raw: string, flags: number, peer: Peer, meta: SenderMeta | undefined,
-  b: BatchContext, ctx: ParseContext): { format: Parsed['format']; line: string } {
+  b: BatchContext, ctx: ParseContext, mapper?: Mapper, trace?: TraceStep[]): { format: Parsed['format']; line: string; mapped?: MapResult } {
   startOutput(raw.length * 5);
-  const ev: WriterEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta };
+  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace };
   const { format } = writeDocument(ev, flags, b, ctx);
-  return { format, line: finishOutput().toString('utf8') };
+  return { format, line: finishOutput().toString('utf8'), mapped: ev.mapped };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

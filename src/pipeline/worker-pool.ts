@@ -4,6 +4,7 @@ import { E } from '../errors';
 import { log } from '../observe/log';
 import type { DoneBatch, RawBatch } from './batch';
 import { processBatch, type ZoneTable } from './process-batch';
+import { createMapper, type MapperOptions } from '../mapping';
 
 /** Runs processBatch on worker threads; results come back through `onDone` in any order. */
 export interface WorkerPool {
@@ -27,18 +28,24 @@ function workerFile(): string {
   return resolve(here, 'parse-worker.js');
 }
 
-export function createWorkerPool(size: number, zones: ZoneTable, onDone: (done: DoneBatch) => void): WorkerPool {
+/**
+ * `mapping` undefined: no mappings (the documents say only what the wire format says). Each worker
+ * compiles the mappings itself (compiled functions cannot be sent to it); the main thread compiles
+ * them too, for the inline path and the batches of a worker that died.
+ */
+export function createWorkerPool(size: number, zones: ZoneTable, mapping: MapperOptions | undefined, onDone: (done: DoneBatch) => void): WorkerPool {
+  const mapper = mapping === undefined ? undefined : createMapper(mapping);
   if (size === 0) {
     // Inline: still asynchronous, so callers see the same ordering contract as with workers.
     return {
-      submit(batch) { setImmediate(() => onDone(processBatch(batch, zones))); },
+      submit(batch) { setImmediate(() => onDone(processBatch(batch, zones, mapper))); },
       async close() { /* nothing to stop */ },
     };
   }
   let closing = false;
   const slots: Slot[] = [];
   const spawn = (index: number): void => {
-    const worker = new Worker(workerFile(), { workerData: { zones } });
+    const worker = new Worker(workerFile(), { workerData: { zones, mapping } });
     const slot: Slot = { worker, inFlight: new Map() };
     slots[index] = slot;
     worker.on('message', (done: DoneBatch) => {
@@ -54,7 +61,7 @@ export function createWorkerPool(size: number, zones: ZoneTable, onDone: (done: 
       const orphans = [...slot.inFlight.values()];
       log.error(E.PIPELINE_WORKER(`exit code ${code}`).message, { code: E.PIPELINE_WORKER.code, batches: orphans.length });
       spawn(index);
-      for (const batch of orphans) onDone(processBatch(batch, zones));
+      for (const batch of orphans) onDone(processBatch(batch, zones, mapper));
     });
   };
   for (let i = 0; i < size; i++) spawn(i);

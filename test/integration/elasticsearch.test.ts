@@ -93,6 +93,38 @@ describe('elasticsearch destination', () => {
     expect(bulks.length).toBeGreaterThanOrEqual(4);
   });
 
+  test('recognised products: each in its own data stream (logs-siemgate.<product>-*), with the mapped ECS fields; a user mapping directory from the config is used', async () => {
+    const tcp = await freePort();
+    const mine = makeTempDir('sg-maps-');
+    require('node:fs').mkdirSync(join(mine, 'sources'));
+    writeFileSync(join(mine, 'sources', 'acme.yaml'), `product: acme_fw
+vendor: Acme
+name: fw
+match: [{ program: acmefw }]
+steps:
+  - dissect: 'DENY %{source.ip} %{destination.ip}'
+set: { event.action: deny }
+examples:
+  - { raw: '<134>Jan 15 12:34:56 fw1 acmefw: DENY 10.0.0.1 192.0.2.9', fields: { source.ip: 10.0.0.1 } }
+`);
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${es.url}"]\n    api_key: "${KEY}"`, `mappings: { dirs: ["${mine}"] }`));
+    const asa = Array.from({ length: 30 }, (_, i) => `<166>Jan 01 2024 12:00:00 fw01 : %ASA-6-302013: Built outbound TCP connection ${i} for outside:203.0.16.40/443 (203.0.16.40/443) to inside:10.20.139.${i}/62088 (10.20.139.${i}/62088)`);
+    const acme = Array.from({ length: 5 }, (_, i) => `<134>Jan 15 12:34:56 fw1 acmefw: DENY 10.0.0.${i} 192.0.2.9`);
+    await sendTcpLines(tcp, [...asa, ...acme, line('plain', 1)]);
+    await waitUntil(() => (es.docs().length >= 36 ? true : undefined), 30000, () => `indexed ${es.docs().length}`);
+    await gw.stop();
+    expect(gw.stderr()).toMatch(/mappings: \d+ product\(s\) from /);
+    const asaDocs = es.indexed.get('logs-siemgate.cisco_asa-default')!;
+    expect(asaDocs.map((d) => (d.source.source as { ip: string }).ip)).toEqual(asa.map((_, i) => `10.20.139.${i}`));
+    const first = asaDocs[0].source as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(first.event).toMatchObject({ action: 'flow-creation', code: '302013', category: ['network'], type: ['connection', 'start'], outcome: 'success', dataset: 'cisco_asa.log' });
+    expect(first.destination).toMatchObject({ ip: '203.0.16.40', port: 443 });
+    expect(first.observer).toMatchObject({ vendor: 'Cisco', product: 'asa' });
+    expect(first.siemgate).toMatchObject({ product: 'cisco_asa', rule: 'connection-built-outbound', peer: { ip: '127.0.0.1' } });
+    expect(es.indexed.get('logs-siemgate.acme_fw-default')!.map((d) => (d.source.source as { ip: string }).ip)).toEqual(acme.map((_, i) => `10.0.0.${i}`));
+    expect(es.indexed.get('logs-siemgate.syslog-default')).toHaveLength(1);
+  });
+
   test('kill -9 while answers are held, restart: the replayed events come back 409, count as delivered, and the double holds each once', async () => {
     const tcp = await freePort();
     const cfg = (port: number) => yaml(port, `    endpoints: ["${es.url}"]\n    api_key: "${KEY}"\n    timeout_ms: 20000`, 'journal: { fsync: always }');

@@ -1,0 +1,88 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Node } from 'yaml';
+import { E } from '../errors';
+import { compileSource, type CompiledSource } from './compile';
+import type { SourceSummary } from './types';
+
+/**
+ * The shipped mappings: `mappings/` at the package root, whether this runs from dist/src/mapping
+ * (built) or src/mapping (ts-jest).
+ */
+export function shippedMappingsDir(): string {
+  const up = __filename.endsWith('.ts') ? '../..' : '../../..';
+  return resolve(__dirname, up, 'mappings');
+}
+
+export interface LoadedSources {
+  sources: CompiledSource[];
+  summaries: SourceSummary[];
+}
+
+/**
+ * Reads and compiles `sources/*.yaml` of each directory; a later directory's product replaces an
+ * earlier one's with the same id (the user's directories come after the shipped one). Every
+ * problem of every file is collected and thrown together as SG_MAPPING_INVALID, each with file,
+ * line and key, so one start shows them all.
+ */
+export function loadSources(dirs: string[]): LoadedSources {
+  const problems: string[] = [];
+  const byProduct = new Map<string, { source: CompiledSource; replaces?: string }>();
+  for (const dir of dirs) {
+    const sub = join(dir, 'sources');
+    if (!existsSync(sub) || !statSync(sub).isDirectory()) {
+      problems.push(`${sub}: no such directory; a mapping directory holds sources/<product>.yaml`);
+      continue;
+    }
+    const seen = new Map<string, string>();
+    for (const name of readdirSync(sub).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      const file = join(sub, name);
+      const src = compileFile(file, problems);
+      if (src === undefined) continue;
+      const dup = seen.get(src.product);
+      if (dup !== undefined) {
+        problems.push(`${file}:1: product ${src.product} is also defined in ${dup}; one file per product in a directory`);
+        continue;
+      }
+      seen.set(src.product, file);
+      const prev = byProduct.get(src.product);
+      byProduct.set(src.product, { source: src, replaces: prev?.source.file });
+    }
+  }
+  if (problems.length > 0) throw E.MAPPING_INVALID(problems);
+  const sources = [...byProduct.values()].map((v) => v.source);
+  const summaries = [...byProduct.values()].map(({ source: s, replaces }) => ({
+    product: s.product, vendor: s.vendor, name: s.name, file: s.file, ...(replaces !== undefined ? { replaces } : {}),
+  }));
+  return { sources, summaries };
+}
+
+function compileFile(file: string, problems: string[]): CompiledSource | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`${file}: cannot read: ${(err as Error).message}`);
+    return undefined;
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    problems.push(`${file}:${e.linePos?.[0]?.line ?? 1}: not valid YAML: ${e.message.split('\n')[0]}`);
+    return undefined;
+  }
+  const lineOf = (path: Array<string | number>): number => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Node | null | undefined;
+      const at = node?.range?.[0];
+      if (at !== undefined) return lines.linePos(at).line;
+    }
+    return 1;
+  };
+  const before = problems.length;
+  const src = compileSource(doc.toJS(), file, (path, why) => {
+    problems.push(`${file}:${lineOf(path)}: ${path.length > 0 ? `${path.join('.')}: ` : ''}${why}`);
+  }, lineOf);
+  return problems.length > before ? undefined : src;
+}

@@ -1,0 +1,117 @@
+import { structuredDataOf } from '../parse';
+import type { MapInput, TraceStep } from './types';
+
+/**
+ * The fields of one message while it is mapped: what steps captured (ECS paths, and temporaries
+ * whose names start with `_`), over what the parser gave, which steps read through names:
+ *   message raw program hostname msgid procid input peer.ip
+ *   sd.<SD-ID>.<PARAM>                         RFC 5424 structured data
+ *   cef.vendor|product|version|signature|name|severity, cef.ext.<key>   (key as on the wire)
+ *   leef.vendor|product|version|event_id, leef.attr.<key>
+ *   kv.<key> / json.<key>                      what the kv / JSON payload parser found
+ * A captured name shadows a parser one, so a step can rewrite `message` for the steps after it.
+ */
+export interface Scope {
+  ev: MapInput;
+  vals: Record<string, unknown>;
+  warnings: string[] | undefined;
+  trace: TraceStep[] | undefined;
+}
+
+export type Getter = (s: Scope) => unknown;
+
+export function newScope(ev: MapInput, trace: TraceStep[] | undefined): Scope {
+  return { ev, vals: Object.create(null) as Record<string, unknown>, warnings: undefined, trace };
+}
+
+const CEF_HEADER: Record<string, (c: NonNullable<MapInput['parsed']['cef']>) => string> = {
+  vendor: (c) => c.deviceVendor, product: (c) => c.deviceProduct, version: (c) => c.deviceVersion,
+  signature: (c) => c.deviceEventClassId, name: (c) => c.name, severity: (c) => c.severity,
+};
+const LEEF_HEADER: Record<string, (l: NonNullable<MapInput['parsed']['leef']>) => string> = {
+  vendor: (l) => l.vendor, product: (l) => l.product, version: (l) => l.productVersion, event_id: (l) => l.eventId,
+};
+
+/** The parser's value for a name, or undefined when the name is not one of the parser's. */
+function parserGetter(name: string): ((ev: MapInput) => unknown) | undefined {
+  switch (name) {
+    case 'message': return (ev) => ev.parsed.message;
+    case 'raw': return (ev) => ev.raw;
+    case 'program': return (ev) => ev.parsed.appname;
+    case 'hostname': return (ev) => ev.parsed.hostname;
+    case 'msgid': return (ev) => ev.parsed.msgid;
+    case 'procid': return (ev) => ev.parsed.procid;
+    case 'input': return (ev) => ev.input;
+    case 'peer.ip': return (ev) => (ev.peerIp === '' ? undefined : ev.peerIp);
+    default: break;
+  }
+  if (name.startsWith('sd.')) {
+    const dot = name.indexOf('.', 3);
+    if (dot < 0) return undefined;
+    const id = name.slice(3, dot);
+    const param = name.slice(dot + 1);
+    return (ev) => structuredDataOf(ev.parsed)?.[id]?.[param];
+  }
+  if (name.startsWith('cef.ext.')) {
+    const key = name.slice(8);
+    return (ev) => ev.parsed.cef?.extensions[key];
+  }
+  if (name.startsWith('cef.')) {
+    const h = CEF_HEADER[name.slice(4)];
+    return h === undefined ? undefined : (ev) => (ev.parsed.cef === undefined ? undefined : h(ev.parsed.cef));
+  }
+  if (name.startsWith('leef.attr.')) {
+    const key = name.slice(10);
+    return (ev) => ev.parsed.leef?.attributes[key];
+  }
+  if (name.startsWith('leef.')) {
+    const h = LEEF_HEADER[name.slice(5)];
+    return h === undefined ? undefined : (ev) => (ev.parsed.leef === undefined ? undefined : h(ev.parsed.leef));
+  }
+  if (name.startsWith('kv.') || name.startsWith('json.')) {
+    const key = name.slice(name.indexOf('.') + 1);
+    return (ev) => ev.parsed.fields?.[key];
+  }
+  return undefined;
+}
+
+/** Whether a name reads the parser (as opposed to a field some step sets). */
+export function isParserName(name: string): boolean {
+  return parserGetter(name) !== undefined;
+}
+
+/** A compiled read of one name: the captured value if a step set it, else the parser's. */
+export function getter(name: string): Getter {
+  const p = parserGetter(name);
+  if (p === undefined) return (s) => s.vals[name];
+  return (s) => {
+    const v = s.vals[name];
+    return v !== undefined ? v : p(s.ev);
+  };
+}
+
+/** Sets a field (empty strings and `-` placeholders are absent, as in Elastic's pipelines). */
+export function put(s: Scope, name: string, value: unknown, set: Record<string, unknown> | undefined): void {
+  if (value === undefined || value === '' || value === null) return;
+  s.vals[name] = value;
+  if (set !== undefined) set[name] = value;
+}
+
+/** Starts a trace record for a step, when tracing (`--explain`); else undefined. */
+export function traceStep(s: Scope, step: string): Record<string, unknown> | undefined {
+  if (s.trace === undefined) return undefined;
+  const set: Record<string, unknown> = {};
+  s.trace.push({ step, set });
+  return set;
+}
+
+export function warn(s: Scope, message: string): void {
+  (s.warnings ??= []).push(message);
+}
+
+export function asText(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}

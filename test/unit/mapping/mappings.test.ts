@@ -1,0 +1,114 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMapper, describeFailure, runExamples } from '../../../src/mapping';
+import { batchContext, processOne } from '../../../src/pipeline';
+
+function userDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-map-'));
+  mkdirSync(join(dir, 'sources'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'sources', name), text);
+  return dir;
+}
+
+function loadError(files: Record<string, string>): string {
+  try {
+    createMapper({ dirs: [userDir(files)], withoutShipped: true });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected the mappings to be refused');
+}
+
+const MINIMAL = `product: acme_fw
+vendor: Acme
+name: fw
+sourcetype: acme:fw
+match:
+  - program: acmefw
+rules:
+  - name: deny
+    steps:
+      - dissect: 'DENY %{source.ip}:%{source.port} -> %{destination.ip}:%{destination.port} %{_rest}'
+    set: { event.action: deny, event.outcome: failure, event.category: network }
+examples:
+  - raw: '<134>Jan 15 12:34:56 fw1 acmefw: DENY 10.0.0.1:1234 -> 192.0.2.9:443 tcp'
+    rule: deny
+    sourcetype: acme:fw
+    fields: { source.ip: 10.0.0.1, source.port: 1234, event.category: [network], related.ip: [10.0.0.1, 192.0.2.9] }
+`;
+
+describe('shipped mappings', () => {
+  const mapper = createMapper();
+  it('loads at least one product per shipped file, each with examples', () => {
+    expect(mapper.sources.length).toBeGreaterThan(0);
+    for (const s of mapper.sources) expect(mapper.examples.some((e) => e.file === s.file)).toBe(true);
+  });
+  it('every example gives the fields, rule and sourcetype it lists', () => {
+    const failures = runExamples(mapper);
+    expect(failures.map(describeFailure)).toEqual([]);
+  });
+});
+
+describe('mapping files', () => {
+  it('a user mapping is compiled, recognised, and its example passes', () => {
+    const mapper = createMapper({ dirs: [userDir({ 'acme.yaml': MINIMAL })], withoutShipped: true });
+    expect(mapper.sources.map((s) => s.product)).toEqual(['acme_fw']);
+    expect(runExamples(mapper)).toEqual([]);
+  });
+
+  it('an example that does not hold is reported with the field, what was expected and what came', () => {
+    const mapper = createMapper({ dirs: [userDir({ 'acme.yaml': MINIMAL.replace('source.port: 1234', 'source.port: 999') })], withoutShipped: true });
+    const failures = runExamples(mapper);
+    expect(failures).toHaveLength(1);
+    expect(describeFailure(failures[0])).toMatch(/acme\.yaml:13: example .*\n\s+source\.port: expected 999, got 1234/);
+  });
+
+  it('a user file replaces the shipped product with the same id', () => {
+    const shipped = createMapper().sources.find((s) => s.product === 'cisco_asa')!;
+    const mine = MINIMAL.replace('product: acme_fw', 'product: cisco_asa');
+    const mapper = createMapper({ dirs: [userDir({ 'asa.yaml': mine })] });
+    const asa = mapper.sources.find((s) => s.product === 'cisco_asa')!;
+    expect(asa.replaces).toBe(shipped.file);
+    expect(asa.vendor).toBe('Acme');
+  });
+
+  it('broken YAML names file and line', () => {
+    expect(loadError({ 'bad.yaml': 'product: x\nmatch: [\n' })).toMatch(/bad\.yaml:\d+: not valid YAML/);
+  });
+
+  it('a bad regex, an unknown step and an unknown converter each name their line and key', () => {
+    const text = MINIMAL
+      .replace("      - dissect: 'DENY", "      - regex: '(?<source.ip>[0-9'\n      - frobnicate: 1\n      - dissect: 'DENY")
+      .replace('set: { event.action: deny', 'convert: { source.port: number }\n    set: { event.action: deny');
+    const msg = loadError({ 'acme.yaml': text });
+    expect(msg).toMatch(/acme\.yaml:10: rules\.0\.steps\.0\.regex: not a valid regular expression/);
+    expect(msg).toMatch(/acme\.yaml:11: rules\.0\.steps\.1\.frobnicate: unknown key/);
+    expect(msg).toMatch(/acme\.yaml:13: rules\.0\.convert\.source\.port: unknown converter "number"/);
+  });
+
+  it('a file without examples is refused', () => {
+    expect(loadError({ 'acme.yaml': MINIMAL.slice(0, MINIMAL.indexOf('examples:')) })).toMatch(/acme\.yaml:\d+: examples: every mapping carries examples/);
+  });
+
+  it('an invalid IP is left out and the event says why (Elasticsearch would reject the document)', () => {
+    const mapper = createMapper({ dirs: [userDir({ 'acme.yaml': MINIMAL })], withoutShipped: true });
+    const now = Date.now();
+    const r = processOne('<134>Jan 15 12:34:56 fw1 acmefw: DENY 10.0.0.300:12 -> 192.0.2.9:443 tcp', 0,
+      { input: 'x', transport: 'tcp', ip: '', port: 0 }, undefined, batchContext(now), { timezone: 'UTC', now }, mapper);
+    const doc = JSON.parse(r.line);
+    expect(doc.source.ip).toBeUndefined();
+    expect(doc.source.port).toBe(12);
+    expect(doc.tags).toContain('mapping_warning');
+    expect(doc.siemgate.mapping_warnings).toEqual(['source.ip: "10.0.0.300" is not an IP address']);
+  });
+
+  it('an assignment by input recognises messages no pattern would', () => {
+    const mapper = createMapper({ dirs: [userDir({ 'acme.yaml': MINIMAL })], withoutShipped: true, assign: [{ product: 'acme_fw', inputs: ['acme'], sources: [], hosts: [] }] });
+    const now = Date.now();
+    const line = '<134>Jan 15 12:34:56 fw1 other: DENY 10.0.0.1:1 -> 192.0.2.9:2 x';
+    const as = (input: string) => processOne(line, 0, { input, transport: 'udp', ip: '192.0.2.1', port: 514 }, undefined, batchContext(now), { timezone: 'UTC', now }, mapper);
+    expect(as('acme').mapped?.product).toBe('acme_fw');
+    expect(as('other').mapped).toBeUndefined();
+  });
+});

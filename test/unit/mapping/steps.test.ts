@@ -1,0 +1,58 @@
+import { compileDissect, runDissect } from '../../../src/mapping/extract/dissect';
+import { runKv } from '../../../src/mapping/extract/kv';
+import { runCsv } from '../../../src/mapping/extract/csv';
+import { compileTimeFormat } from '../../../src/mapping/extract/time-pattern';
+
+describe('dissect', () => {
+  const values: string[] = [];
+  it('splits on the literals between fields; the last takes the rest', () => {
+    const p = compileDissect('%{a} [%{b}] %{c}');
+    expect(runDissect(p, 'x [y z] rest of it', values)).toBe(true);
+    expect(values.slice(0, 3)).toEqual(['x', 'y z', 'rest of it']);
+  });
+  it('fails when a literal is missing, and honours a leading literal', () => {
+    const p = compileDissect('DENY %{a} -> %{b}');
+    expect(runDissect(p, 'ALLOW 1 -> 2', values)).toBe(false);
+    expect(runDissect(p, 'DENY 1 2', values)).toBe(false);
+  });
+  it('-> skips repeated delimiters', () => {
+    const p = compileDissect('%{a->} %{b}');
+    expect(runDissect(p, 'x     y', values)).toBe(true);
+    expect(values.slice(0, 2)).toEqual(['x', 'y']);
+  });
+  it('refuses two adjacent fields', () => {
+    expect(() => compileDissect('%{a}%{b}')).toThrow(/nothing between them/);
+  });
+});
+
+describe('kv', () => {
+  it('reads quoted values with escapes and skips words without =', () => {
+    const out: Array<[string, string]> = [];
+    runKv('date=2024-01-01 devname="FG 100" msg="say \\"hi\\"" lonely srcport=5', { separator: ' ', delimiter: '=' }, (k, v) => out.push([k, v]));
+    expect(out).toEqual([['date', '2024-01-01'], ['devname', 'FG 100'], ['msg', 'say "hi"'], ['srcport', '5']]);
+  });
+});
+
+describe('csv', () => {
+  it('keeps empty columns and quoted separators', () => {
+    const cols: string[] = [];
+    const n = runCsv('1,,"a,b","say ""x""",', ',', cols);
+    expect(cols.slice(0, n)).toEqual(['1', '', 'a,b', 'say "x"', '']);
+  });
+});
+
+describe('timestamp formats', () => {
+  const now = Date.UTC(2024, 5, 1);
+  it('reads a device layout in the given zone', () => {
+    const p = compileTimeFormat('yyyy/MM/dd HH:mm:ss');
+    expect(new Date(p('2024/03/10 12:00:00', 'America/New_York', now)!).toISOString()).toBe('2024-03-10T16:00:00.000Z');
+  });
+  it('infers a missing year and honours an explicit offset', () => {
+    const p = compileTimeFormat('MMM d HH:mm:ss Z');
+    expect(new Date(p('May 3 10:00:00 +02:00', 'UTC', now)!).toISOString()).toBe('2024-05-03T08:00:00.000Z');
+  });
+  it('UNIX seconds with fractions; nonsense is undefined', () => {
+    expect(compileTimeFormat('UNIX')('1700000000.5', 'UTC', now)).toBe(1700000000500);
+    expect(compileTimeFormat('yyyy-MM-dd HH:mm:ss')('not a time', 'UTC', now)).toBeUndefined();
+  });
+});
