@@ -16,7 +16,7 @@ export function applySource(src: CompiledSource, by: string, ev: MapInput, trace
   let dataset = src.dataset;
   for (const r of src.rules) {
     if (!holds(r.when, s)) continue;
-    const before = r.rollback ? Object.assign(Object.create(null) as Record<string, unknown>, s.vals) : undefined;
+    const before = r.rollback ? new Map(s.vals) : undefined;
     const traced = trace?.length ?? 0;
     let ok = true;
     for (const st of r.steps) {
@@ -33,12 +33,14 @@ export function applySource(src: CompiledSource, by: string, ev: MapInput, trace
     if (trace !== undefined) trace.length = traced;
   }
   // a step may choose them per message (PAN-OS: the log type decides the sourcetype)
-  const v = s.vals;
-  if (typeof v._sourcetype === 'string' && v._sourcetype !== '') sourcetype = v._sourcetype;
-  if (typeof v._index === 'string' && v._index !== '') index = v._index;
-  if (typeof v._dataset === 'string' && v._dataset !== '') dataset = v._dataset;
+  const st = s.vals.get('_sourcetype');
+  if (typeof st === 'string') sourcetype = st;
+  const ix = s.vals.get('_index');
+  if (typeof ix === 'string') index = ix;
+  const ds = s.vals.get('_dataset');
+  if (typeof ds === 'string') dataset = ds;
   const fields = finish(s, src);
-  if (fields['event.dataset'] === src.dataset) fields['event.dataset'] = dataset;
+  if (fields.get('event.dataset') === src.dataset) fields.set('event.dataset', dataset);
   return {
     product: src.product, vendor: src.vendor, name: src.name, file: src.file, matchedBy: by, rule,
     dataset, sourcetype, index, fields, warnings: s.warnings, trace,
@@ -51,12 +53,12 @@ function holds(conds: Array<(s: Scope) => boolean>, s: Scope): boolean {
 }
 
 /** The ECS fields: what steps set, minus temporaries, in their ECS types; related.*, observer.* and event.dataset added. */
-function finish(s: Scope, src: CompiledSource): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name in s.vals) {
+function finish(s: Scope, src: CompiledSource): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [name, value] of s.vals) {
     if (name.charCodeAt(0) === 95 /* _ */ || isParserName(name)) continue;
-    let v = s.vals[name];
-    const c = IMPLIED[name];
+    let v = value;
+    const c = IMPLIED.get(name);
     if (c !== undefined) {
       if (c === 'array') v = Array.isArray(v) ? v : [v];
       else if (Array.isArray(v)) v = v.map((x) => convertValue(x, c)).filter(converted);
@@ -69,22 +71,22 @@ function finish(s: Scope, src: CompiledSource): Record<string, unknown> {
         v = x;
       }
     }
-    out[name] = v;
+    out.set(name, v);
   }
-  const ips = collect(out, RELATED_IP, out['related.ip']);
-  if (ips !== undefined) out['related.ip'] = ips;
-  const users = collect(out, RELATED_USER, out['related.user']);
-  if (users !== undefined) out['related.user'] = users;
-  out['observer.vendor'] ??= src.vendor;
-  out['observer.product'] ??= src.name;
-  out['event.dataset'] ??= src.dataset;
+  const ips = collect(out, RELATED_IP, out.get('related.ip'));
+  if (ips !== undefined) out.set('related.ip', ips);
+  const users = collect(out, RELATED_USER, out.get('related.user'));
+  if (users !== undefined) out.set('related.user', users);
+  if (!out.has('observer.vendor')) out.set('observer.vendor', src.vendor);
+  if (!out.has('observer.product')) out.set('observer.product', src.name);
+  if (!out.has('event.dataset')) out.set('event.dataset', src.dataset);
   return out;
 }
 
-function collect(out: Record<string, unknown>, names: string[], already: unknown): unknown[] | undefined {
+function collect(out: Map<string, unknown>, names: string[], already: unknown): unknown[] | undefined {
   let list: unknown[] | undefined = Array.isArray(already) ? already.slice() : undefined;
   for (const n of names) {
-    const v = out[n];
+    const v = out.get(n);
     if (v === undefined) continue;
     for (const x of Array.isArray(v) ? v : [v]) {
       list ??= [];

@@ -23,10 +23,9 @@ const ARRAY = ['event.category', 'event.type', 'related.ip', 'related.user', 're
 const LOWER = ['network.transport', 'network.direction', 'network.protocol', 'event.outcome'];
 
 /** The converter a field gets when the mapping names none (its ECS type). */
-export const IMPLIED: Record<string, Converter> = Object.assign(Object.create(null) as Record<string, Converter>,
-  Object.fromEntries([
-    ...LONG.map((f) => [f, 'long']), ...IP.map((f) => [f, 'ip']), ...ARRAY.map((f) => [f, 'array']), ...LOWER.map((f) => [f, 'lowercase']),
-  ]));
+export const IMPLIED: ReadonlyMap<string, Converter> = new Map<string, Converter>([
+  ...LONG.map((f) => [f, 'long'] as const), ...IP.map((f) => [f, 'ip'] as const), ...ARRAY.map((f) => [f, 'array'] as const), ...LOWER.map((f) => [f, 'lowercase'] as const),
+]);
 
 const NOPE = Symbol('not converted');
 

@@ -13,7 +13,8 @@ import type { MapInput, TraceStep } from './types';
  */
 export interface Scope {
   ev: MapInput;
-  vals: Record<string, unknown>;
+  /** A Map, not an object: keys vary per product, and an object with such keys is a slow dictionary. */
+  vals: Map<string, unknown>;
   warnings: string[] | undefined;
   trace: TraceStep[] | undefined;
 }
@@ -21,7 +22,7 @@ export interface Scope {
 export type Getter = (s: Scope) => unknown;
 
 export function newScope(ev: MapInput, trace: TraceStep[] | undefined): Scope {
-  return { ev, vals: Object.create(null) as Record<string, unknown>, warnings: undefined, trace };
+  return { ev, vals: new Map(), warnings: undefined, trace };
 }
 
 const CEF_HEADER: Record<string, (c: NonNullable<MapInput['parsed']['cef']>) => string> = {
@@ -77,15 +78,21 @@ function parserGetter(name: string): ((ev: MapInput) => unknown) | undefined {
 
 /** Whether a name reads the parser (as opposed to a field some step sets). */
 export function isParserName(name: string): boolean {
-  return parserGetter(name) !== undefined;
+  let v = parserNames.get(name);
+  if (v === undefined) {
+    v = parserGetter(name) !== undefined;
+    if (parserNames.size < 10_000) parserNames.set(name, v);
+  }
+  return v;
 }
+const parserNames = new Map<string, boolean>();
 
 /** A compiled read of one name: the captured value if a step set it, else the parser's. */
 export function getter(name: string): Getter {
   const p = parserGetter(name);
-  if (p === undefined) return (s) => s.vals[name];
+  if (p === undefined) return (s) => s.vals.get(name);
   return (s) => {
-    const v = s.vals[name];
+    const v = s.vals.get(name);
     return v !== undefined ? v : p(s.ev);
   };
 }
@@ -93,7 +100,7 @@ export function getter(name: string): Getter {
 /** Sets a field (empty strings and `-` placeholders are absent, as in Elastic's pipelines). */
 export function put(s: Scope, name: string, value: unknown, set: Record<string, unknown> | undefined): void {
   if (value === undefined || value === '' || value === null) return;
-  s.vals[name] = value;
+  s.vals.set(name, value);
   if (set !== undefined) set[name] = value;
 }
 

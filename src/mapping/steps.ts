@@ -68,7 +68,7 @@ export function dissectStep(pattern: string, from: string, bad: Problem): Step |
       let v: string = values[i];
       if (f.padded) v = v.trimEnd();
       if (f.append) {
-        const prev = asText(s.vals[f.name]);
+        const prev = asText(s.vals.get(f.name));
         if (prev !== undefined) v = `${prev} ${v}`;
       }
       put(s, f.name, v, set);
@@ -89,7 +89,7 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
     let any = false;
     runKv(text, o, (k, v) => {
       any = true;
-      s.vals[`_kv.${k}`] = v;
+      s.vals.set(`_kv.${k}`, v);
       const target = opts.fields[k];
       if (target !== undefined) put(s, target, v, set);
     });
@@ -204,12 +204,12 @@ export function convertStep(fields: Record<string, string>, bad: Problem): Step 
   }
   return (s) => {
     for (const [f, c] of list) {
-      const v = s.vals[f];
+      const v = s.vals.get(f);
       if (v === undefined) continue;
       const out = convertValue(v, c);
-      if (converted(out)) s.vals[f] = out;
+      if (converted(out)) s.vals.set(f, out);
       else {
-        delete s.vals[f];
+        s.vals.delete(f);
         warn(s, `${f}: ${JSON.stringify(v)} is not ${c === 'ip' ? 'an IP address' : `a ${c}`}`);
       }
     }

@@ -35,7 +35,7 @@ export interface MapResult {
   sourcetype?: string;
   index?: string;
   /** ECS fields by dotted path (`source.ip`), converted to their ECS types. */
-  fields: Record<string, unknown>;
+  fields: Map<string, unknown>;
   /** Problems met while mapping (a value that is not an IP for source.ip, say): tags on the event. */
   warnings?: string[];
   trace?: TraceStep[];

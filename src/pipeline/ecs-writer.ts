@@ -41,6 +41,9 @@ export interface PreparedPeer {
   hostIpJson: Uint8Array;
   /** `,"source":{…},"network":{…}`, or empty. */
   sourceJson: Uint8Array;
+  /** The two halves of sourceJson, for a mapped event that replaces one of them. */
+  sourceOnlyJson: Uint8Array;
+  networkOnlyJson: Uint8Array;
   /** `,"siemgate":{"input":…,"format":"`. */
   siemgateJson: Uint8Array;
   /** `,"peer":{…}`, or empty. */
@@ -62,6 +65,8 @@ export function preparePeer(peer: Peer): PreparedPeer {
     sourceJson: net
       ? ascii(`,"source":{"ip":${ip},"port":${port}},"network":{"transport":"${peer.transport === 'udp' ? 'udp' : 'tcp'}","protocol":"${peer.transport === 'http' ? 'http' : 'syslog'}"}`)
       : NONE,
+    sourceOnlyJson: net ? ascii(`,"source":{"ip":${ip},"port":${port}}`) : NONE,
+    networkOnlyJson: net ? ascii(`,"network":{"transport":"${peer.transport === 'udp' ? 'udp' : 'tcp'}","protocol":"${peer.transport === 'http' ? 'http' : 'syslog'}"}`) : NONE,
     siemgateJson: ascii(`,"siemgate":{"input":${JSON.stringify(peer.input)},"format":"`),
     peerJson: net ? ascii(`,"peer":{"ip":${ip},"port":${port}}`) : NONE,
     tails: {},
@@ -87,6 +92,9 @@ export interface WriterEvent {
   rawEnd: number;
   truncated: boolean;
   meta?: SenderMeta;
+  /** A mapping sets source.* / network.*: the sender's own are left out (mapped-doc.ts). */
+  ownSource?: boolean;
+  ownNetwork?: boolean;
 }
 
 // Constant parts, merged where they follow each other in the common case: each piece costs a copy
@@ -140,7 +148,11 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
   const leef = p.leef;
   const rawAscii = writeHead(p, b, e);
   writeLogHostProcess(p, e, rawAscii);
-  putBytes(e.peer.sourceJson);
+  if (e.ownSource !== true && e.ownNetwork !== true) putBytes(e.peer.sourceJson);
+  else {
+    if (e.ownSource !== true) putBytes(e.peer.sourceOnlyJson);
+    if (e.ownNetwork !== true) putBytes(e.peer.networkOnlyJson);
+  }
 
   if (cef) writeCef(p);
   if (leef) {

@@ -8,7 +8,7 @@ import { commit, finishOutput, outputOffset, putRawJson, reserve, startOutput } 
 import { BODY_FIXED_BYTES, KEY, writeBodyFixed, writeKey, writeKeyBytes } from '../journal/event-record';
 import { RECORD_HEADER_BYTES, sealRecord } from '../journal/record';
 import type { MapResult, Mapper, TraceStep } from '../mapping';
-import { mergeMapped } from './mapped-doc';
+import { mergeMapped, spliceable, spliceMapped } from './mapped-doc';
 
 /** Zone per input name, for timestamps that carry none. */
 export type ZoneTable = Record<string, string>;
@@ -29,7 +29,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper)
   // the peers' JSON fragments, made on first use (a UDP batch may name many peers, most once)
   const prepared: Array<PreparedPeer | undefined> = new Array(peers.length);
   // one event record, refilled per message (nothing of it outlives writeDocument)
-  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined };
+  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined, ownSource: false, ownNetwork: false };
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
     const end = batch.ends[i];
@@ -172,6 +172,17 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
     const m = mapper.map({ parsed, raw, input: peer.input, peerIp: peer.ip, timezone: ctx.timezone, now: b.receivedAt }, ev.trace);
     if (m !== undefined) {
       ev.mapped = m;
+      const own = spliceable(m, parsed);
+      if (own !== undefined) {
+        const docAt = outputOffset();
+        ev.ownSource = own.ownSource;
+        ev.ownNetwork = own.ownNetwork;
+        writeEcs(parsed, b, ev);
+        ev.ownSource = false;
+        ev.ownNetwork = false;
+        spliceMapped(docAt, m, own);
+        return parsed;
+      }
       const doc = toEcs(parsed, { id: ev.id, receivedAt: b.receivedAt, peer, raw, truncated: ev.truncated, meta: ev.meta });
       mergeMapped(doc, m);
       putRawJson(JSON.stringify(doc));
@@ -186,7 +197,7 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
 export function processOne(raw: string, flags: number, peer: Peer, meta: SenderMeta | undefined,
   b: BatchContext, ctx: ParseContext, mapper?: Mapper, trace?: TraceStep[]): { format: Parsed['format']; line: string; mapped?: MapResult } {
   startOutput(raw.length * 5);
-  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace };
+  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace, ownSource: false, ownNetwork: false };
   const { format } = writeDocument(ev, flags, b, ctx);
   return { format, line: finishOutput().toString('utf8'), mapped: ev.mapped };
 }

@@ -112,3 +112,22 @@ describe('mapping files', () => {
     expect(as('other').mapped).toBeUndefined();
   });
 });
+
+describe('the spliced document (byte writer + mapped fields) equals the object path', () => {
+  const { toEcs } = require('../../../src/pipeline/ecs') as typeof import('../../../src/pipeline/ecs');
+  const { mergeMapped } = require('../../../src/pipeline/mapped-doc') as typeof import('../../../src/pipeline/mapped-doc');
+  const { parseMessage } = require('../../../src/parse') as typeof import('../../../src/parse');
+  const mapper = createMapper();
+  const now = Date.UTC(2024, 5, 1);
+  const peer = { input: 'fw', transport: 'udp' as const, ip: '192.0.2.1', port: 514 };
+  const lines = [...mapper.examples.map((e) => e.raw), '<13>1 2024-05-01T00:00:00Z h app - - - plain, not mapped'];
+  it.each(lines)('%s', (raw) => {
+    const r = processOne(raw, 0, peer, undefined, batchContext(now), { timezone: 'UTC', now }, mapper);
+    const spliced = JSON.parse(r.line);
+    const expected = toEcs(parseMessage(raw, { timezone: 'UTC', now }), { id: spliced.event.id, receivedAt: now, peer, raw, truncated: false });
+    if (r.mapped) mergeMapped(expected, r.mapped);
+    expect(spliced).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(Object.keys(spliced).length).toBe(new Set(Object.keys(spliced)).size);
+    expect(r.line.match(/"kind":/g)).toHaveLength(1);
+  });
+});
