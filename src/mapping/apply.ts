@@ -1,50 +1,45 @@
-import { isParserName, newScope, type Scope } from './scope';
-import { IMPLIED, convertValue, converted } from './convert';
-import type { CompiledSource } from './compile';
+import { isParserName, newScope, type Scope, type Slots } from './scope';
+import { IMPLIED, convertValue, converted, type Converter } from './convert';
+import type { CompiledRule, CompiledSource } from './compile';
 import type { MapInput, MapResult, TraceStep } from './types';
 
-const RELATED_IP = ['source.ip', 'destination.ip', 'source.nat.ip', 'destination.nat.ip', 'client.ip', 'server.ip'];
-const RELATED_USER = ['user.name', 'source.user.name', 'destination.user.name', 'user.target.name', 'user.effective.name'];
 
 /** Runs one product's mapping on a message it recognised. */
 export function applySource(src: CompiledSource, by: string, ev: MapInput, trace: TraceStep[] | undefined): MapResult {
-  const s = newScope(ev, trace);
+  const s = newScope(ev, src.slots, trace);
   for (const st of src.pre) if (!st.run(s) && !st.optional) break;
-  let rule: MapResult['rule'];
-  let sourcetype = src.sourcetype;
-  let index = src.index;
-  let dataset = src.dataset;
+  let rule: CompiledRule | undefined;
   for (const r of src.rules) {
     if (!holds(r.when, s)) continue;
-    const before = r.rollback ? new Map(s.vals) : undefined;
+    const before = r.rollback ? s.vals.slice() : undefined;
     const traced = trace?.length ?? 0;
     let ok = true;
     for (const st of r.steps) {
       if (!st.run(s) && !st.optional) { ok = false; break; }
     }
     if (ok) {
-      rule = r.name;
-      sourcetype = r.sourcetype ?? sourcetype;
-      index = r.index ?? index;
-      dataset = r.dataset ?? dataset;
+      rule = r;
       break;
     }
     if (before !== undefined) s.vals = before;
     if (trace !== undefined) trace.length = traced;
   }
+  const k = src.kinds;
   // a step may choose them per message (PAN-OS: the log type decides the sourcetype)
-  const st = s.vals.get('_sourcetype');
-  if (typeof st === 'string') sourcetype = st;
-  const ix = s.vals.get('_index');
-  if (typeof ix === 'string') index = ix;
-  const ds = s.vals.get('_dataset');
-  if (typeof ds === 'string') dataset = ds;
-  const fields = finish(s, src);
-  if (fields.get('event.dataset') === src.dataset) fields.set('event.dataset', dataset);
+  const sourcetype = str(s.vals[k.sourcetype]) ?? rule?.sourcetype ?? src.sourcetype;
+  const index = str(s.vals[k.index]) ?? rule?.index ?? src.index;
+  const dataset = str(s.vals[k.dataset]) ?? rule?.dataset ?? src.dataset;
+  const names: string[] = [];
+  const values: unknown[] = [];
+  finish(s, src, dataset, names, values);
   return {
-    product: src.product, vendor: src.vendor, name: src.name, file: src.file, matchedBy: by, rule,
-    dataset, sourcetype, index, fields, warnings: s.warnings, trace,
+    product: src.product, vendor: src.vendor, name: src.name, file: src.file, matchedBy: by, rule: rule?.name,
+    ruleKey: rule ?? src, dataset, sourcetype, index, names, values, warnings: s.warnings, trace,
   };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 function holds(conds: Array<(s: Scope) => boolean>, s: Scope): boolean {
@@ -52,13 +47,18 @@ function holds(conds: Array<(s: Scope) => boolean>, s: Scope): boolean {
   return true;
 }
 
-/** The ECS fields: what steps set, minus temporaries, in their ECS types; related.*, observer.* and event.dataset added. */
-function finish(s: Scope, src: CompiledSource): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const [name, value] of s.vals) {
-    if (name.charCodeAt(0) === 95 /* _ */ || isParserName(name)) continue;
-    let v = value;
-    const c = IMPLIED.get(name);
+/**
+ * The ECS fields: what steps set, minus temporaries and parser fields, in their ECS types;
+ * related.*, observer.* and event.dataset added (slots precomputed per source: src.kinds).
+ */
+function finish(s: Scope, src: CompiledSource, dataset: string, names: string[], values: unknown[]): void {
+  const k = src.kinds;
+  const vals = s.vals;
+  for (const slot of k.output) {
+    let v = vals[slot];
+    if (v === undefined) continue;
+    const c = k.converters[slot];
+    const name = src.slots.names[slot];
     if (c !== undefined) {
       if (c === 'array') v = Array.isArray(v) ? v : [v];
       else if (Array.isArray(v)) v = v.map((x) => convertValue(x, c)).filter(converted);
@@ -66,27 +66,35 @@ function finish(s: Scope, src: CompiledSource): Map<string, unknown> {
         const x = convertValue(v, c);
         if (!converted(x)) {
           (s.warnings ??= []).push(`${name}: ${JSON.stringify(v)} is not ${c === 'ip' ? 'an IP address' : `a ${c}`}`);
+          vals[slot] = undefined;
           continue;
         }
         v = x;
       }
+      vals[slot] = v;
     }
-    out.set(name, v);
+    names.push(name);
+    values.push(v);
   }
-  const ips = collect(out, RELATED_IP, out.get('related.ip'));
-  if (ips !== undefined) out.set('related.ip', ips);
-  const users = collect(out, RELATED_USER, out.get('related.user'));
-  if (users !== undefined) out.set('related.user', users);
-  if (!out.has('observer.vendor')) out.set('observer.vendor', src.vendor);
-  if (!out.has('observer.product')) out.set('observer.product', src.name);
-  if (!out.has('event.dataset')) out.set('event.dataset', src.dataset);
-  return out;
+  const ips = collect(vals, k.relatedIp);
+  if (ips !== undefined) add(names, values, 'related.ip', ips);
+  const users = collect(vals, k.relatedUser);
+  if (users !== undefined) add(names, values, 'related.user', users);
+  if (vals[k.observerVendor] === undefined) add(names, values, 'observer.vendor', src.vendor);
+  if (vals[k.observerProduct] === undefined) add(names, values, 'observer.product', src.name);
+  if (vals[k.eventDataset] === undefined) add(names, values, 'event.dataset', dataset);
 }
 
-function collect(out: Map<string, unknown>, names: string[], already: unknown): unknown[] | undefined {
-  let list: unknown[] | undefined = Array.isArray(already) ? already.slice() : undefined;
-  for (const n of names) {
-    const v = out.get(n);
+function add(names: string[], values: unknown[], name: string, v: unknown): void {
+  const i = names.indexOf(name);
+  if (i >= 0) values[i] = v;
+  else { names.push(name); values.push(v); }
+}
+
+function collect(vals: unknown[], slots: number[]): unknown[] | undefined {
+  let list: unknown[] | undefined;
+  for (const slot of slots) {
+    const v = vals[slot];
     if (v === undefined) continue;
     for (const x of Array.isArray(v) ? v : [v]) {
       list ??= [];
@@ -94,4 +102,39 @@ function collect(out: Map<string, unknown>, names: string[], already: unknown): 
     }
   }
   return list;
+}
+
+const RELATED_IP = ['related.ip', 'source.ip', 'destination.ip', 'source.nat.ip', 'destination.nat.ip', 'client.ip', 'server.ip'];
+const RELATED_USER = ['related.user', 'user.name', 'source.user.name', 'destination.user.name', 'user.target.name', 'user.effective.name'];
+
+/** What finish needs of a source's slot table, worked out once after it is compiled. */
+export interface SlotKinds {
+  /** Slots that become document fields, in slot order. */
+  output: number[];
+  converters: Array<Converter | undefined>;
+  relatedIp: number[];
+  relatedUser: number[];
+  observerVendor: number;
+  observerProduct: number;
+  eventDataset: number;
+  sourcetype: number;
+  index: number;
+  dataset: number;
+}
+
+export function slotKinds(slots: Slots): SlotKinds {
+  const at = (name: string): number => slots.index.get(name) ?? -1;
+  const output: number[] = [];
+  const converters: Array<Converter | undefined> = [];
+  slots.names.forEach((name, i) => {
+    converters[i] = IMPLIED.get(name);
+    if (name.charCodeAt(0) !== 95 /* _ */ && !isParserName(name)) output.push(i);
+  });
+  return {
+    output, converters,
+    relatedIp: RELATED_IP.map(at).filter((i) => i >= 0),
+    relatedUser: RELATED_USER.map(at).filter((i) => i >= 0),
+    observerVendor: at('observer.vendor'), observerProduct: at('observer.product'), eventDataset: at('event.dataset'),
+    sourcetype: at('_sourcetype'), index: at('_index'), dataset: at('_dataset'),
+  };
 }

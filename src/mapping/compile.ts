@@ -1,4 +1,5 @@
-import { isParserName } from './scope';
+import { beginSlots, isParserName, type Slots } from './scope';
+import { slotKinds, type SlotKinds } from './apply';
 import {
   convertStep, csvStep, dissectStep, jsonStep, kvStep, lookupStep, regexStep, setStep, timestampStep,
   type Problem, type Step,
@@ -37,6 +38,9 @@ export interface CompiledSource {
   pre: Array<{ run: Step; optional: boolean }>;
   rules: CompiledRule[];
   examples: MappingExample[];
+  /** The fields its steps read and write, numbered. */
+  slots: Slots;
+  kinds: SlotKinds;
 }
 
 /** Reports a problem at a path in the file (the loader turns the path into a line). */
@@ -48,6 +52,12 @@ const STEP_KINDS = ['regex', 'dissect', 'kv', 'csv', 'json', 'set', 'convert', '
 const STEP_OPTIONS = ['from', 'optional', 'when', 'description'];
 const PATTERN_STEPS = new Set(['regex', 'dissect', 'kv', 'csv', 'json']);
 const ID = /^[a-z0-9][a-z0-9_.-]*$/;
+const RESERVED_WHY: Record<string, string> = {
+  'event.id': 'the Elasticsearch _id that makes a replay after a crash idempotent',
+  'event.original': 'the line as received',
+  'event.created': 'when the gateway received the message',
+};
+const RESERVED = Object.keys(RESERVED_WHY);
 
 export function compileSource(raw: unknown, file: string, problem: FileProblem, lineOf: (path: Array<string | number>) => number): CompiledSource | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -55,6 +65,7 @@ export function compileSource(raw: unknown, file: string, problem: FileProblem, 
     return undefined;
   }
   const f = raw as Record<string, unknown>;
+  const slots = beginSlots();
   for (const k of Object.keys(f)) if (!FILE_KEYS.includes(k)) problem([k], `unknown key; a source mapping has ${FILE_KEYS.join(', ')}`);
   const product = str(f, 'product', [], problem, true);
   if (product !== undefined && !ID.test(product)) problem(['product'], 'lowercase letters, digits, `_`, `-` and `.` only (it names the product in events and in --explain)');
@@ -77,9 +88,12 @@ export function compileSource(raw: unknown, file: string, problem: FileProblem, 
   }
   if (pre.length === 0 && rules.length === 0 && f.set === undefined) problem([], 'neither steps, rules nor set: the mapping would only name the product (add at least set: {event.kind: event})');
   const examples = compileExamples(f.examples, file, product ?? '', problem, lineOf);
+  for (const name of RESERVED) {
+    if (slots.index.has(name)) problem([], `${name} is the gateway's own (${RESERVED_WHY[name]}); put the device's value in a field of its own, e.g. <vendor>.${name.split('.')[1]} or event.reference`);
+  }
   if (product === undefined) return undefined;
   return {
-    product, vendor, name, file, dataset, priority, match, pre, rules, examples,
+    product, vendor, name, file, dataset, priority, match, pre, rules, examples, slots, kinds: slotKinds(slots),
     sourcetype: str(f, 'sourcetype', [], problem, false), index: str(f, 'index', [], problem, false),
   };
 }

@@ -13,16 +13,46 @@ import type { MapInput, TraceStep } from './types';
  */
 export interface Scope {
   ev: MapInput;
-  /** A Map, not an object: keys vary per product, and an object with such keys is a slow dictionary. */
-  vals: Map<string, unknown>;
+  /** Field values by slot (Slots below): an array, not a Map, for the per-event path. */
+  vals: unknown[];
+  /** Every pair a kv step found, readable as `_kv.<key>`. */
+  kv: Map<string, string> | undefined;
   warnings: string[] | undefined;
   trace: TraceStep[] | undefined;
+  names: string[];
+}
+
+/**
+ * The fields of one source mapping, numbered when it is compiled: steps read and write slots, the
+ * names are needed only to build the result (and for --explain).
+ */
+export interface Slots {
+  names: string[];
+  index: Map<string, number>;
+}
+
+let current: Slots = { names: [], index: new Map() };
+
+/** Starts the slot table of a source mapping being compiled; steps compiled until the next call use it. */
+export function beginSlots(): Slots {
+  current = { names: [], index: new Map() };
+  return current;
+}
+
+export function slotOf(name: string): number {
+  let i = current.index.get(name);
+  if (i === undefined) {
+    i = current.names.length;
+    current.names.push(name);
+    current.index.set(name, i);
+  }
+  return i;
 }
 
 export type Getter = (s: Scope) => unknown;
 
-export function newScope(ev: MapInput, trace: TraceStep[] | undefined): Scope {
-  return { ev, vals: new Map(), warnings: undefined, trace };
+export function newScope(ev: MapInput, slots: Slots, trace: TraceStep[] | undefined): Scope {
+  return { ev, vals: new Array<unknown>(slots.names.length), kv: undefined, warnings: undefined, trace, names: slots.names };
 }
 
 const CEF_HEADER: Record<string, (c: NonNullable<MapInput['parsed']['cef']>) => string> = {
@@ -47,8 +77,9 @@ function parserGetter(name: string): ((ev: MapInput) => unknown) | undefined {
     default: break;
   }
   if (name.startsWith('sd.')) {
-    const dot = name.indexOf('.', 3);
-    if (dot < 0) return undefined;
+    // SD-IDs hold dots (junos@2636.1.1.1.2.129), parameter names seldom do: the last part is the param
+    const dot = name.lastIndexOf('.');
+    if (dot <= 3) return undefined;
     const id = name.slice(3, dot);
     const param = name.slice(dot + 1);
     return (ev) => structuredDataOf(ev.parsed)?.[id]?.[param];
@@ -78,30 +109,32 @@ function parserGetter(name: string): ((ev: MapInput) => unknown) | undefined {
 
 /** Whether a name reads the parser (as opposed to a field some step sets). */
 export function isParserName(name: string): boolean {
-  let v = parserNames.get(name);
-  if (v === undefined) {
-    v = parserGetter(name) !== undefined;
-    if (parserNames.size < 10_000) parserNames.set(name, v);
-  }
-  return v;
+  return parserGetter(name) !== undefined;
 }
-const parserNames = new Map<string, boolean>();
 
 /** A compiled read of one name: the captured value if a step set it, else the parser's. */
 export function getter(name: string): Getter {
+  if (name.startsWith('_kv.')) {
+    const key = name.slice(4);
+    return (s) => s.kv?.get(key);
+  }
+  const slot = slotOf(name);
   const p = parserGetter(name);
-  if (p === undefined) return (s) => s.vals.get(name);
+  if (p === undefined) return (s) => s.vals[slot];
   return (s) => {
-    const v = s.vals.get(name);
+    const v = s.vals[slot];
     return v !== undefined ? v : p(s.ev);
   };
 }
 
-/** Sets a field (empty strings and `-` placeholders are absent, as in Elastic's pipelines). */
-export function put(s: Scope, name: string, value: unknown, set: Record<string, unknown> | undefined): void {
+/**
+ * Sets a field; an empty capture sets nothing (as in Elastic's pipelines). A `-` is kept: it is a
+ * value to some steps (a zone offset's sign); a mapping drops placeholders with `when`.
+ */
+export function put(s: Scope, slot: number, value: unknown, set: Record<string, unknown> | undefined): void {
   if (value === undefined || value === '' || value === null) return;
-  s.vals.set(name, value);
-  if (set !== undefined) set[name] = value;
+  s.vals[slot] = value;
+  if (set !== undefined) set[s.names[slot]] = value;
 }
 
 /** Starts a trace record for a step, when tracing (`--explain`); else undefined. */

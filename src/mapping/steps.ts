@@ -2,7 +2,7 @@ import { compileDissect, runDissect } from './extract/dissect';
 import { runCsv } from './extract/csv';
 import { runKv } from './extract/kv';
 import { compileTimeFormat, type TimeParser } from './extract/time-pattern';
-import { asText, getter, put, traceStep, warn, type Getter, type Scope } from './scope';
+import { asText, getter, put, slotOf, traceStep, warn, type Getter, type Scope } from './scope';
 import { CONVERTERS, convertValue, converted, type Converter } from './convert';
 
 /**
@@ -15,34 +15,69 @@ export type Step = (s: Scope) => boolean;
 /** Reports a problem in a step's options; `key` is relative to the step. */
 export type Problem = (key: string, why: string) => void;
 
-const ANY = /[^A-Za-z0-9_]/;
+/**
+ * The capturing groups of a pattern in order: the name of a named one, '' for an unnamed one. A
+ * small scanner (escapes, character classes, (?: (?= (?! (?<= (?<! are not captures).
+ */
+function captureGroups(src: string): string[] {
+  const out: string[] = [];
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') { inClass = true; continue; }
+    if (c !== '(') continue;
+    if (src[i + 1] !== '?') out.push('');
+    else if (src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!') {
+      const close = src.indexOf('>', i + 3);
+      out.push(src.slice(i + 3, close));
+    }
+  }
+  return out;
+}
 
 export function regexStep(pattern: string, from: string, bad: Problem): Step | undefined {
-  // JavaScript group names cannot hold dots; `(?<source.ip>…)` is renamed and mapped back
-  const targets: Array<[string, string]> = [];
-  let n = 0;
-  const src = pattern.replace(/\(\?<([^>=!][^>]*)>/g, (_m, name: string) => {
-    const g = ANY.test(name) ? `g${n++}_` : name;
-    targets.push([g, name]);
-    return `(?<${g}>`;
-  });
+  // Named groups are made positional (`(?<source.ip>` → `(`): dots are not allowed in JavaScript
+  // group names, and the groups object costs more than the match on the per-event path.
+  const groups = captureGroups(pattern);
+  const positional = pattern.includes('\\k<') ? pattern : pattern.replace(/\(\?<(?![=!])[^>]*>/g, '(');
   let re: RegExp;
   try {
-    re = new RegExp(src);
+    re = new RegExp(positional);
   } catch (err) {
     bad('regex', `not a valid regular expression: ${(err as Error).message}`);
     return undefined;
   }
-  if (targets.length === 0) bad('regex', 'no named group (?<field>…): the step would set nothing');
+  if (positional === pattern && groups.some((g) => g !== '')) {
+    // \k<name> back-references keep the names: read the groups object
+    const named = groups.filter((g) => g !== '');
+    const slots = named.map((g) => slotOf(g));
+    const get = getter(from);
+    const label = `regex on ${from}`;
+    return (s) => {
+      const text = asText(get(s));
+      if (text === undefined) return false;
+      const m = re.exec(text);
+      if (m === null || m.groups === undefined) return false;
+      const set = traceStep(s, label);
+      for (let i = 0; i < named.length; i++) put(s, slots[i], m.groups[named[i]], set);
+      return true;
+    };
+  }
+  const at: number[] = [];
+  const slots: number[] = [];
+  groups.forEach((g, i) => { if (g !== '') { at.push(i + 1); slots.push(slotOf(g)); } });
+  if (slots.length === 0) bad('regex', 'no named group (?<field>…): the step would set nothing');
   const get = getter(from);
   const label = `regex on ${from}`;
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
     const m = re.exec(text);
-    if (m === null || m.groups === undefined) return false;
+    if (m === null) return false;
     const set = traceStep(s, label);
-    for (const [g, name] of targets) put(s, name, m.groups[g], set);
+    for (let i = 0; i < slots.length; i++) put(s, slots[i], m[at[i]], set);
     return true;
   };
 }
@@ -57,6 +92,7 @@ export function dissectStep(pattern: string, from: string, bad: Problem): Step |
   }
   const get = getter(from);
   const values: string[] = [];
+  const slots = p.fields.map((f) => (f.name === undefined ? -1 : slotOf(f.name)));
   const label = `dissect on ${from}`;
   return (s) => {
     const text = asText(get(s));
@@ -68,10 +104,10 @@ export function dissectStep(pattern: string, from: string, bad: Problem): Step |
       let v: string = values[i];
       if (f.padded) v = v.trimEnd();
       if (f.append) {
-        const prev = asText(s.vals.get(f.name));
+        const prev = asText(s.vals[slots[i]]);
         if (prev !== undefined) v = `${prev} ${v}`;
       }
-      put(s, f.name, v, set);
+      put(s, slots[i], v, set);
     }
     return true;
   };
@@ -82,15 +118,17 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
   const get = getter(opts.from);
   const label = `kv on ${opts.from}`;
   const o = { separator: opts.separator, delimiter: opts.delimiter };
+  const targets = new Map(Object.entries(opts.fields).map(([k, t]) => [k, slotOf(t)]));
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
     const set = traceStep(s, label);
     let any = false;
+    const kv = (s.kv ??= new Map());
     runKv(text, o, (k, v) => {
       any = true;
-      s.vals.set(`_kv.${k}`, v);
-      const target = opts.fields[k];
+      kv.set(k, v);
+      const target = targets.get(k);
       if (target !== undefined) put(s, target, v, set);
     });
     return any;
@@ -101,6 +139,7 @@ export function csvStep(opts: { from: string; separator: string; fields: Array<s
   const get = getter(opts.from);
   const label = `csv on ${opts.from}`;
   const cols: string[] = [];
+  const slots = opts.fields.map((n) => (n === null ? -1 : slotOf(n)));
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
@@ -108,17 +147,14 @@ export function csvStep(opts: { from: string; separator: string; fields: Array<s
     if (n < opts.minFields) return false;
     const set = traceStep(s, label);
     const m = Math.min(n, opts.fields.length);
-    for (let i = 0; i < m; i++) {
-      const name = opts.fields[i];
-      if (name !== null) put(s, name, cols[i], set);
-    }
+    for (let i = 0; i < m; i++) if (slots[i] >= 0) put(s, slots[i], cols[i], set);
     return true;
   };
 }
 
 export function jsonStep(opts: { from: string; fields: Record<string, string> }): Step {
   const get = getter(opts.from);
-  const paths = Object.entries(opts.fields).map(([p, t]) => [p.split('.'), t] as const);
+  const paths = Object.entries(opts.fields).map(([p, t]) => [p.split('.'), slotOf(t)] as const);
   const label = `json on ${opts.from}`;
   return (s) => {
     const text = asText(get(s));
@@ -148,7 +184,8 @@ export function setStep(values: Record<string, unknown>, label = 'set'): Step {
   const setters: Array<(s: Scope, set: Record<string, unknown> | undefined) => void> = [];
   for (const [field, v] of Object.entries(values)) {
     const make = template(v);
-    setters.push((s, set) => put(s, field, make(s), set));
+    const slot = slotOf(field);
+    setters.push((s, set) => put(s, slot, make(s), set));
   }
   return (s) => {
     const set = traceStep(s, label);
@@ -197,19 +234,19 @@ function template(v: unknown): (s: Scope) => unknown {
 }
 
 export function convertStep(fields: Record<string, string>, bad: Problem): Step {
-  const list: Array<[string, Converter]> = [];
+  const list: Array<[string, number, Converter]> = [];
   for (const [f, c] of Object.entries(fields)) {
     if (!(CONVERTERS as readonly string[]).includes(c)) bad(f, `unknown converter ${JSON.stringify(c)}; one of ${CONVERTERS.join(', ')}`);
-    else list.push([f, c as Converter]);
+    else list.push([f, slotOf(f), c as Converter]);
   }
   return (s) => {
-    for (const [f, c] of list) {
-      const v = s.vals.get(f);
+    for (const [f, slot, c] of list) {
+      const v = s.vals[slot];
       if (v === undefined) continue;
       const out = convertValue(v, c);
-      if (converted(out)) s.vals.set(f, out);
+      if (converted(out)) s.vals[slot] = out;
       else {
-        s.vals.delete(f);
+        s.vals[slot] = undefined;
         warn(s, `${f}: ${JSON.stringify(v)} is not ${c === 'ip' ? 'an IP address' : `a ${c}`}`);
       }
     }
@@ -223,11 +260,12 @@ export function lookupStep(target: string, from: string, table: Record<string, u
   const t = new Map<string, unknown>();
   for (const [k, v] of Object.entries(table)) t.set(caseless ? k.toLowerCase() : k, v);
   const label = `lookup ${from} → ${target}`;
+  const slot = slotOf(target);
   return (s) => {
     const key = asText(get(s));
     let v = key === undefined ? undefined : t.get(caseless ? key.toLowerCase() : key);
     if (v === undefined && key !== undefined) v = dflt;
-    if (v !== undefined) put(s, target, v, traceStep(s, label));
+    if (v !== undefined) put(s, slot, v, traceStep(s, label));
     return true;
   };
 }
@@ -243,13 +281,14 @@ export function timestampStep(from: string, formats: string[], zone: string | un
   }
   const get = getter(from);
   const label = `timestamp from ${from}`;
+  const slot = slotOf(target);
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return true;
     for (const p of parsers) {
       const ms = p(text, zone ?? s.ev.timezone, s.ev.now);
       if (ms !== undefined && Number.isFinite(ms)) {
-        put(s, target, new Date(ms).toISOString(), traceStep(s, label));
+        put(s, slot, new Date(ms).toISOString(), traceStep(s, label));
         return true;
       }
     }

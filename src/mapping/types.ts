@@ -34,8 +34,12 @@ export interface MapResult {
   dataset: string;
   sourcetype?: string;
   index?: string;
-  /** ECS fields by dotted path (`source.ip`), converted to their ECS types. */
-  fields: Map<string, unknown>;
+  /** ECS fields: dotted paths (`source.ip`) and their values, converted to their ECS types, in the
+   *  order of the mapping's field table (the same key set gives the same order). */
+  names: string[];
+  values: unknown[];
+  /** Identifies the rule (or the product, with no rule) for caches keyed by it. */
+  ruleKey: object;
   /** Problems met while mapping (a value that is not an IP for source.ip, say): tags on the event. */
   warnings?: string[];
   trace?: TraceStep[];

@@ -1,4 +1,17 @@
-import { asText, getter, type Scope } from './scope';
+import { asText, getter, type Getter, type Scope } from './scope';
+
+/** A list field (event.category) holds when any of its items does. */
+function anyText(get: Getter, test: (v: string) => boolean): (s: Scope) => boolean {
+  return (s) => {
+    const v = get(s);
+    if (Array.isArray(v)) {
+      for (const x of v) { const t = asText(x); if (t !== undefined && test(t)) return true; }
+      return false;
+    }
+    const t = asText(v);
+    return t !== undefined && test(t);
+  };
+}
 import type { Problem } from './steps';
 
 export type Cond = (s: Scope) => boolean;
@@ -13,7 +26,7 @@ export function compileWhen(when: Record<string, unknown>, bad: Problem): Cond[]
     const get = getter(field);
     if (Array.isArray(spec)) {
       const set = new Set(spec.map((v) => String(v)));
-      out.push((s) => { const v = asText(get(s)); return v !== undefined && set.has(v); });
+      out.push(anyText(get, (v) => set.has(v)));
     } else if (spec !== null && typeof spec === 'object') {
       const o = spec as Record<string, unknown>;
       const keys = Object.keys(o);
@@ -21,17 +34,17 @@ export function compileWhen(when: Record<string, unknown>, bad: Problem): Cond[]
       if (typeof o.regex === 'string') {
         let re: RegExp;
         try { re = new RegExp(o.regex); } catch (err) { bad(`${field}.regex`, `not a valid regular expression: ${(err as Error).message}`); continue; }
-        out.push((s) => { const v = asText(get(s)); return v !== undefined && re.test(v); });
+        out.push(anyText(get, (v) => re.test(v)));
       } else if (typeof o.prefix === 'string') {
         const p = o.prefix;
-        out.push((s) => { const v = asText(get(s)); return v !== undefined && v.startsWith(p); });
+        out.push(anyText(get, (v) => v.startsWith(p)));
       } else if (typeof o.exists === 'boolean') {
         const want = o.exists;
         out.push((s) => { const v = get(s); return (v !== undefined && v !== '') === want; });
       } else bad(field, 'give one of regex (a string), prefix (a string), exists (true or false)');
     } else {
       const want = String(spec);
-      out.push((s) => asText(get(s)) === want);
+      out.push(anyText(get, (v) => v === want));
     }
   }
   return out;

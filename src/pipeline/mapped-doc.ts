@@ -10,16 +10,15 @@ import { commit, outputOffset, reserve } from './json-out';
  * stays in `siemgate.peer`). Everything else is merged field by field, the mapping winning.
  */
 export function mergeMapped(doc: EcsDoc, m: MapResult): void {
-  const f = m.fields;
   let source = false;
   let network = false;
-  for (const k of f.keys()) {
+  for (const k of m.names) {
     if (k.startsWith('source.')) source = true;
     else if (k.startsWith('network.')) network = true;
   }
   if (source) delete doc.source;
   if (network) delete doc.network;
-  for (const [k, v] of f) setPath(doc, k, v);
+  for (let i = 0; i < m.names.length; i++) setPath(doc, m.names[i], m.values[i]);
   const gw = (doc.siemgate ??= {}) as Record<string, unknown>;
   gw.product = m.product;
   if (m.rule !== undefined) gw.rule = m.rule;
@@ -62,7 +61,7 @@ export function spliceable(m: MapResult, p: Parsed): Plan | undefined {
 }
 
 const KIND = Buffer.from('"kind":"event"');
-const valuesScratch: unknown[] = [];
+
 const SIEMGATE = Buffer.from(',"siemgate":{');
 
 /**
@@ -85,21 +84,14 @@ export interface Plan {
   /** The slot of event.kind, or -1. */
   kindSlot: number;
 }
-// Per product and rule, the plans of the key sets seen (optional groups make a few). Field names
-// are the compiled mapping's own string objects, so comparing a key set is a few pointer compares.
-const plans = new Map<string, Plan[]>();
-const keysScratch: string[] = [];
+// Per rule, the plans of the key sets seen (optional groups make a few). Field names are the
+// compiled mapping's own string objects, so comparing a key set is a few pointer compares.
+const plans = new WeakMap<object, Plan[]>();
 
 function planFor(m: MapResult): Plan {
-  const keys = keysScratch;
-  keys.length = 0;
-  for (const k of m.fields.keys()) keys.push(k);
-  const id = m.rule === undefined ? m.product : `${m.product}\n${m.rule}`;
-  let list = plans.get(id);
-  if (list === undefined) {
-    if (plans.size > 4096) plans.clear();
-    plans.set(id, (list = []));
-  }
+  const keys = m.names;
+  let list = plans.get(m.ruleKey);
+  if (list === undefined) plans.set(m.ruleKey, (list = []));
   outer: for (const p of list) {
     if (p.keys.length !== keys.length) continue;
     for (let i = 0; i < keys.length; i++) if (p.keys[i] !== keys[i]) continue outer;
@@ -107,6 +99,7 @@ function planFor(m: MapResult): Plan {
   }
   const plan = buildPlan(keys.slice());
   if (list.length < 64) list.push(plan);
+  else list[0] = plan;
   return plan;
 }
 
@@ -175,9 +168,7 @@ function render(part: { pieces: string[]; slots: number[] }, values: unknown[]):
  * can occur in a value.
  */
 export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
-  const values = valuesScratch;
-  values.length = 0;
-  for (const v of m.fields.values()) values.push(v);
+  const values = m.values;
   const kind = plan.kindSlot < 0 ? '"kind":"event"' : `"kind":${JSON.stringify(values[plan.kindSlot])}`;
   const event = kind + render(plan.event, values);
   const gw = `"product":${JSON.stringify(m.product)},${m.rule !== undefined ? `"rule":${JSON.stringify(m.rule)},` : ''}`;

@@ -87,6 +87,32 @@ describe('mapping files', () => {
     expect(msg).toMatch(/acme\.yaml:13: rules\.0\.convert\.source\.port: unknown converter "number"/);
   });
 
+  it('event.id is the gateway\'s (the Elasticsearch _id): a mapping that sets it is refused, saying why', () => {
+    expect(loadError({ 'acme.yaml': MINIMAL.replace('set: { event.action: deny', 'set: { event.id: x, event.action: deny') }))
+      .toMatch(/acme\.yaml:1: event\.id is the gateway's own \(the Elasticsearch _id/);
+  });
+
+  it('structured data with dots in the SD-ID, and when on a list field', () => {
+    const text = `product: sd_test
+vendor: V
+name: n
+match: [{ program: sdtest }]
+set: { event.category: [network, session] }
+steps:
+  - set: { source.ip: '{{sd.junos@2636.1.1.1.2.129.source-address}}' }
+rules:
+  - name: net
+    when: { event.category: session }
+    set: { event.action: seen }
+examples:
+  - raw: '<14>1 2024-01-15T12:34:56Z h sdtest - RT_FLOW [junos@2636.1.1.1.2.129 source-address="10.1.2.3"] x'
+    rule: net
+    fields: { source.ip: 10.1.2.3, event.action: seen }
+`;
+    const mapper = createMapper({ dirs: [userDir({ 'sd.yaml': text })], withoutShipped: true });
+    expect(runExamples(mapper).map(describeFailure)).toEqual([]);
+  });
+
   it('a file without examples is refused', () => {
     expect(loadError({ 'acme.yaml': MINIMAL.slice(0, MINIMAL.indexOf('examples:')) })).toMatch(/acme\.yaml:\d+: examples: every mapping carries examples/);
   });
