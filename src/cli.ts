@@ -7,6 +7,11 @@ import { runningPid } from './data-dir-lock';
 import { deadLetterPath, readDeadLetters, requestReplay } from './delivery/dead-letters';
 import { startGateway } from './gateway';
 import { probeDestination } from '../connectors';
+import { previewer, PREVIEW_KINDS, type PreviewKind } from '../connectors/preview';
+import { decodeEvent, type JournalEvent } from './journal/event-record';
+import { scanRecords } from './journal/record';
+import { processBatch } from './pipeline/process-batch';
+import type { Mapper } from './mapping';
 import { log } from './observe/log';
 import { batchContext, processOne } from './pipeline';
 import { createMapper, describeFailure, runExamples, type MapperOptions, type TraceStep } from './mapping';
@@ -19,10 +24,11 @@ commands:
   run   [-c FILE]            run the gateway (no -c: the embedded default, loopback only)
   check -c FILE [--offline]  validate a configuration file without starting, then ask each
                              destination whether it would take events (--offline: skip that)
-  parse [--file F] [-c FILE] [--input NAME] [--explain] [--no-mappings]
+  parse [--file F] [-c FILE] [--input NAME] [--explain] [--as cef|sentinel|splunk] [--no-mappings]
                              print, per input line, the ECS document that would be indexed
                              (--explain: the product, mapping file, rule and the fields each
-                             step set, with the document)
+                             step set, with the document; --as: exactly what that kind of
+                             destination would receive)
   parse --check [DIR] [-c FILE]
                              run the examples of every mapping (with DIR: of DIR's only)
   buffer status [-c FILE] [--json]
@@ -138,13 +144,17 @@ async function parse(argv: string[]): Promise<number> {
   }
   const opts = args(argv, {
     file: { type: 'string', short: 'f' }, config: { type: 'string', short: 'c' }, input: { type: 'string' },
-    explain: { type: 'boolean' }, check: { type: 'boolean' }, 'no-mappings': { type: 'boolean' },
+    explain: { type: 'boolean' }, check: { type: 'boolean' }, 'no-mappings': { type: 'boolean' }, as: { type: 'string' },
   });
+  const as = opts.as as string | undefined;
+  if (as !== undefined && !(PREVIEW_KINDS as readonly string[]).includes(as)) throw E.CLI_USAGE(`--as ${as}: one of ${PREVIEW_KINDS.join(', ')}`);
+  if (as !== undefined && opts.explain === true) throw E.CLI_USAGE('--as and --explain do not go together');
   const cfg = opts.config === undefined ? undefined : loadConfigFile(opts.config as string);
   const mapOpts = cfg === undefined ? { dirs: [] } : mapperOptions(cfg);
   if (opts.check === true) return checkExamples(checkDir, mapOpts);
   const mapper = opts['no-mappings'] === true || mapOpts === undefined ? undefined : createMapper(mapOpts);
   const explain = opts.explain === true;
+  const preview = as === undefined ? undefined : previewer(as as PreviewKind, cfg);
   const inputName = (opts.input as string | undefined) ?? cfg?.inputs[0]?.name ?? 'parse';
   const timezone = cfg?.inputs.find((i) => i.name === inputName)?.timezone ?? 'UTC';
   const peer: Peer = { input: inputName, transport: 'tcp', ip: '', port: 0 };
@@ -162,6 +172,16 @@ async function parse(argv: string[]): Promise<number> {
   let carry = '';
   const emit = async (line: string) => {
     const now = Date.now();
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (preview !== undefined) {
+      // through the journal record, as a destination reads it
+      for (const ev of journalEventsOf(text, peer, timezone, now, mapper)) out += `${preview(ev)}\n`;
+      if (out.length > 1 << 16) {
+        if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r));
+        out = '';
+      }
+      return;
+    }
     const trace: TraceStep[] | undefined = explain ? [] : undefined;
     const r = processOne(line.endsWith('\r') ? line.slice(0, -1) : line, 0, peer, undefined, batchContext(now), { timezone, now }, mapper, trace);
     if (!explain) out += r.line + '\n';
@@ -246,4 +266,17 @@ function checkExamples(dir: string | undefined, opts: MapperOptions | undefined)
   process.stdout.write(`${examples.length - failures.length} of ${examples.length} examples passed (${n} mapping file${n === 1 ? '' : 's'})\n`);
   if (failures.length > 0) throw E.MAPPING_EXAMPLES(failures.length, examples.length);
   return 0;
+}
+
+/** One message as the journal would hold it: the events a destination would read for it. */
+function journalEventsOf(text: string, peer: Peer, timezone: string, now: number, mapper: Mapper | undefined): JournalEvent[] {
+  const data = Buffer.from(text, 'utf8');
+  const done = processBatch({
+    seq: 0, receivedAt: now, count: 1, data, ends: Uint32Array.of(data.length), flags: Uint8Array.of(0), peerIndex: Uint16Array.of(0),
+    peers: [peer.input, peer.transport, peer.ip, peer.port],
+  }, { [peer.input]: timezone }, mapper);
+  const b = Buffer.from(done.out.buffer, done.out.byteOffset, done.out.byteLength);
+  const out: JournalEvent[] = [];
+  scanRecords(b, 0, b.length, (s, e) => out.push(decodeEvent(b, s, e, out.length)));
+  return out;
 }

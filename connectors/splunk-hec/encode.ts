@@ -1,3 +1,4 @@
+import { splunkSourcetypes } from '../../src/mapping/outputs';
 import type { SplunkHecDestinationConfig } from '../../src/config/types';
 import type { JournalEvent } from '../../src/journal/event-record';
 import { stringEnd, type Format } from '../../src/parse';
@@ -10,9 +11,8 @@ import { stringEnd, type Format } from '../../src/parse';
  * a nested object is code 15). host, source, sourcetype and index are set on every object: a value
  * on one batched object does not carry over to the next (§4.2).
  */
-const DEFAULT_SOURCETYPE: Record<Format, string> = {
-  rfc5424: 'syslog', rfc3164: 'syslog', cef: 'cef', leef: 'leef', kv: 'syslog', unknown: 'syslog', json: '_json',
-};
+// mappings/outputs/splunk.yaml: the sourcetype of events no mapping gave one
+const DEFAULT_SOURCETYPE: Record<Format, string> = splunkSourcetypes();
 
 const ORIGINAL = Buffer.from('"original":');
 

@@ -29,3 +29,5 @@ export function createMapper(opts: MapperOptions = {}): Mapper {
     examples: sources.flatMap((s) => s.examples),
   };
 }
+export { ecsToCef } from './to-cef';
+export { cefOutput, splunkSourcetypes } from './outputs';

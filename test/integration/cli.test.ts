@@ -144,6 +144,55 @@ describe('siemgate parse', () => {
     expect(out).toEqual(many.map((_, i) => `it-parse-many-${i}`));
   });
 
+  const ASA = '<166>Jan 01 2024 12:00:01 fw01 : %ASA-6-302014: Teardown TCP connection 7 for outside:203.0.113.7/443 to inside:10.1.1.5/51000 duration 0:00:05 bytes 4242 TCP FINs';
+
+  test('--explain: product, file, how it was recognised, the rule, what each step set, and the document', async () => {
+    const r = await siemgate(['parse', '--explain'], `${ASA}\n<13>1 - h app - - - nothing known\n`);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const [asa, plain] = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(asa).toMatchObject({ product: 'cisco_asa', matched_by: 'program %ASA-*', rule: 'connection-teardown', sourcetype: 'cisco:asa' });
+    expect(asa.file).toMatch(/mappings\/sources\/cisco_asa\.yaml$/);
+    expect(asa.steps.find((s: { step: string }) => s.step === 'regex on _body').set).toMatchObject({ 'source.ip': '203.0.113.7', 'destination.port': '51000' });
+    expect(asa.document.destination).toEqual({ ip: '10.1.1.5', port: 51000 });
+    expect(plain.product).toBeNull();
+    expect(plain.why).toMatch(/no mapping recognised/);
+  });
+
+  test('--as cef | splunk | sentinel: what each destination would receive', async () => {
+    const cef = await siemgate(['parse', '--as', 'cef'], ASA);
+    expect(cef.stdout).toMatch(/^CEF:0\|Cisco\|asa\|1\|302014\|flow-expiration\|6\|rt=\d+ src=203\.0\.113\.7 spt=443 dst=10\.1\.1\.5 dpt=51000 .*act=flow-expiration outcome=success/);
+    const hec = JSON.parse((await siemgate(['parse', '--as', 'splunk'], ASA)).stdout);
+    expect(hec).toMatchObject({ sourcetype: 'cisco:asa', index: 'netfw', host: 'fw01', event: ASA });
+    const row = JSON.parse((await siemgate(['parse', '--as', 'sentinel'], ASA)).stdout);
+    expect(row.stream).toBe('Custom-SyslogStream');
+    expect(row.row).toMatchObject({ Computer: 'fw01', Facility: 'local4', ProcessName: '%ASA-6-302014' });
+    const bad = await siemgate(['parse', '--as', 'qradar'], ASA);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--as qradar: one of cef, sentinel, splunk/);
+  });
+
+  test('--check DIR: runs that directory\'s examples; a failing one names file, line, field, expected and got, exit 1', async () => {
+    const d = makeTempDir('sg-maps-');
+    require('node:fs').mkdirSync(join(d, 'sources'));
+    writeFileSync(join(d, 'sources', 'acme.yaml'), `product: acme_fw
+vendor: Acme
+name: fw
+match: [{ program: acmefw }]
+steps:
+  - dissect: 'DENY %{source.ip} %{destination.ip}'
+examples:
+  - raw: '<134>Jan 15 12:34:56 fw1 acmefw: DENY 10.0.0.1 192.0.2.9'
+    fields: { source.ip: 10.0.0.1, destination.ip: 192.0.2.99 }
+`);
+    const r = await siemgate(['parse', '--check', d]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL .*acme\.yaml:8: example .*\n\s+destination\.ip: expected "192\.0\.2\.99", got "192\.0\.2\.9"/);
+    expect(r.stdout).toMatch(/0 of 1 examples passed \(1 mapping file\)/);
+    expect(r.stderr).toMatch(/\[SG_MAPPING_EXAMPLES\]/);
+    const all = await siemgate(['parse', '--check']);
+    expect([all.code, all.stdout]).toEqual([0, expect.stringMatching(/^(\d+) of \1 examples passed/m)]);
+  });
+
   test('a missing --file: exit 1 and the file named', async () => {
     const r = await siemgate(['parse', '--file', join(dir, 'missing.txt')]);
     expect(r.code).toBe(1);
