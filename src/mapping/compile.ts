@@ -9,9 +9,15 @@ import type { MappingExample } from './types';
 
 /** How a product is recognised (the classifier indexes these). */
 export type MatchSpec =
-  | { kind: 'program' | 'msgid' | 'hostname'; glob: string }
-  | { kind: 'cef' | 'leef'; vendor?: string; product?: string }
+  | { kind: 'program' | 'msgid' | 'hostname' | 'sdid'; glob: string; refine?: Refine }
+  | { kind: 'cef' | 'leef'; vendor?: string; product?: string; refine?: Refine }
   | { kind: 'message' | 'raw'; re: RegExp };
+
+/** A pattern that must also hold where a keyed match (program, CEF vendor, ...) found a candidate. */
+export interface Refine {
+  kind: 'message' | 'raw';
+  re: RegExp;
+}
 
 export interface CompiledRule {
   name: string;
@@ -98,38 +104,50 @@ export function compileSource(raw: unknown, file: string, problem: FileProblem, 
   };
 }
 
+const MATCH_HELP = 'each entry is one of {program: GLOB}, {msgid: GLOB}, {hostname: GLOB}, {sdid: GLOB}, {cef: {vendor, product}}, {leef: {vendor, product}}, {message: REGEX}, {raw: REGEX}, or one of the keyed ones with a message or raw pattern that must also hold ({program: kernel, message: \'^IN=\'})';
+
 function compileMatch(m: unknown, problem: FileProblem): MatchSpec[] {
   const out: MatchSpec[] = [];
   if (m === undefined) return out; // recognised only by a config assignment
   const list = Array.isArray(m) ? m : [m];
   list.forEach((item, i) => {
     const at = Array.isArray(m) ? ['match', i] : ['match'];
-    if (!isMap(item) || Object.keys(item).length !== 1) {
-      problem(at, 'each entry is one of {program: GLOB}, {msgid: GLOB}, {hostname: GLOB}, {cef: {vendor, product}}, {leef: {vendor, product}}, {message: REGEX}, {raw: REGEX}');
-      return;
+    if (!isMap(item) || Object.keys(item).length === 0 || Object.keys(item).length > 2) { problem(at, MATCH_HELP); return; }
+    const keyedKeys = Object.keys(item).filter((k) => k !== 'message' && k !== 'raw');
+    const patternKeys = Object.keys(item).filter((k) => k === 'message' || k === 'raw');
+    if (keyedKeys.length > 1 || patternKeys.length > 1) { problem(at, MATCH_HELP); return; }
+    const regex = (kind: string, v: unknown): RegExp | undefined => {
+      try {
+        return new RegExp(String(v));
+      } catch (err) {
+        problem([...at, kind], `not a valid regular expression: ${(err as Error).message}`);
+        return undefined;
+      }
+    };
+    let refine: Refine | undefined;
+    if (patternKeys.length === 1) {
+      const pk = patternKeys[0] as 'message' | 'raw';
+      const re = regex(pk, item[pk]);
+      if (re === undefined) return;
+      if (keyedKeys.length === 0) { out.push({ kind: pk, re }); return; }
+      refine = { kind: pk, re };
     }
-    const [kind, v] = Object.entries(item)[0];
+    const kind = keyedKeys[0];
+    const v = item[kind];
     switch (kind) {
-      case 'program': case 'msgid': case 'hostname':
+      case 'program': case 'msgid': case 'hostname': case 'sdid':
         if (typeof v !== 'string' || v === '') problem([...at, kind], 'a glob (text with * for any characters)');
-        else out.push({ kind, glob: v });
+        else out.push({ kind, glob: v, refine });
         break;
       case 'cef': case 'leef': {
         if (!isMap(v)) { problem([...at, kind], 'a mapping with vendor and/or product ({} for any)'); break; }
         const o = v as Record<string, unknown>;
         for (const k of Object.keys(o)) if (k !== 'vendor' && k !== 'product') problem([...at, kind, k], 'only vendor and product');
-        out.push({ kind, vendor: typeof o.vendor === 'string' ? o.vendor : undefined, product: typeof o.product === 'string' ? o.product : undefined });
+        out.push({ kind, vendor: typeof o.vendor === 'string' ? o.vendor : undefined, product: typeof o.product === 'string' ? o.product : undefined, refine });
         break;
       }
-      case 'message': case 'raw':
-        try {
-          out.push({ kind, re: new RegExp(String(v)) });
-        } catch (err) {
-          problem([...at, kind], `not a valid regular expression: ${(err as Error).message}`);
-        }
-        break;
       default:
-        problem([...at, kind], 'unknown way to recognise a product; one of program, msgid, hostname, cef, leef, message, raw');
+        problem([...at, kind], 'unknown way to recognise a product; one of program, msgid, hostname, sdid, cef, leef, message, raw');
     }
   });
   return out;

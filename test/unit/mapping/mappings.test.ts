@@ -157,3 +157,33 @@ describe('the spliced document (byte writer + mapped fields) equals the object p
     expect(r.line.match(/"kind":/g)).toHaveLength(1);
   });
 });
+
+describe('the literal prefilter of message/raw patterns never hides a match', () => {
+  const { requiredLiteral } = require('../../../src/mapping/classify') as typeof import('../../../src/mapping/classify');
+  const { loadSources, shippedMappingsDir } = require('../../../src/mapping/load') as typeof import('../../../src/mapping/load');
+  const { readdirSync, readFileSync, statSync } = require('node:fs') as typeof import('node:fs');
+  const corpus = join(__dirname, '../../../../shared/corpus');
+  it('over every corpus line and every shipped pattern', () => {
+    const lines: string[] = [];
+    for (const d of readdirSync(corpus)) {
+      const dir = join(corpus, d);
+      if (!statSync(dir).isDirectory()) continue;
+      for (const f of readdirSync(dir).filter((x) => x.endsWith('.log'))) lines.push(...readFileSync(join(dir, f), 'utf8').split('\n'));
+    }
+    const patterns = loadSources([shippedMappingsDir()]).sources.flatMap((s) => s.match).filter((m) => m.kind === 'message' || m.kind === 'raw') as Array<{ re: RegExp }>;
+    let withLiteral = 0;
+    for (const { re } of patterns) {
+      const lit = requiredLiteral(re);
+      if (lit === undefined) continue;
+      withLiteral++;
+      for (const l of lines) if (re.test(l)) expect([re.source, l.includes(lit)]).toEqual([re.source, true]);
+    }
+    expect(withLiteral).toBeGreaterThan(0);
+  });
+  it.each([
+    [/^(?:\[\s*\d+\.\d+\]\s*)?[^=]{0,64}?IN=\S* OUT=\S* SRC=/, ' OUT='], [/%(?:ASA|FTD)-\d-\d{6}:/, undefined], [/a|bcd/, undefined],
+    [/RemoteLogging (?:- )?\uFEFF?\{/, 'RemoteLogging '], [/abcd?e/, 'abc'], [/x\.yz+w/, 'x.yz'], [/\x41BCD/, 'BCD'], [/abc/i, undefined],
+  ])('%s → %s', (re, lit) => {
+    expect(requiredLiteral(re as RegExp)).toBe(lit);
+  });
+});
