@@ -8,24 +8,29 @@ import { lockDataDir } from './data-dir-lock';
 import { writeStatusFile } from './delivery/status-file';
 import { log } from './observe/log';
 import { createIngest, type Ingest } from './pipeline';
-import { createMapper, shippedMappingsDir, type MapperOptions } from './mapping';
+import { createMapper, shippedMappingsDir, type Mapper, type MapperOptions } from './mapping';
 import { E } from './errors';
 
-/** The mapping setup of a config (undefined: mappings.enabled is false); checks assigned products exist. */
-export function mapperOptions(cfg: Config): MapperOptions | undefined {
+/**
+ * The mappings of a config, loaded and compiled once (undefined: mappings.enabled is false); checks
+ * that assigned products exist. What it returns is what the parse workers compile from.
+ */
+export function loadMappings(cfg: Config): { options: MapperOptions; mapper: Mapper } | undefined {
   if (!cfg.mappings.enabled) return undefined;
-  const opts: MapperOptions = { dirs: cfg.mappings.dirs, assign: cfg.mappings.assign };
-  if (cfg.mappings.assign.length > 0) {
-    const known = new Set(createMapper(opts).sources.map((s) => s.product));
-    const missing = cfg.mappings.assign.filter((a) => !known.has(a.product)).map((a) => a.product);
-    if (missing.length > 0) {
-      throw E.CONFIG_INVALID(cfg.source, missing.map((p) => `mappings.assign: no mapping defines product ${JSON.stringify(p)} (known: ${[...known].sort().join(', ')})`));
-    }
+  const mapper = createMapper({ dirs: cfg.mappings.dirs, assign: cfg.mappings.assign });
+  const known = new Set(mapper.sources.map((s) => s.product));
+  const missing = cfg.mappings.assign.filter((a) => !known.has(a.product)).map((a) => a.product);
+  if (missing.length > 0) {
+    throw E.CONFIG_INVALID(cfg.source, missing.map((p) => `mappings.assign: no mapping defines product ${JSON.stringify(p)} (known: ${[...known].sort().join(', ')})`));
   }
-  return opts;
+  return { options: { assign: cfg.mappings.assign, prepared: mapper.prepared }, mapper };
 }
 
-/** A running gateway: inputs → pipeline (parse+map on workers) → journal → one dispatcher per destination. */
+/** The mapping setup of a config, for `siemgate parse` (undefined: mappings are off). */
+export function mapperOptions(cfg: Config): MapperOptions | undefined {
+  return loadMappings(cfg)?.options;
+}
+
 export interface Gateway {
   inputs: RunningInput[];
   ingest: Ingest;
@@ -53,10 +58,11 @@ export async function startGateway(cfg: Config): Promise<Gateway> {
 
 async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
   // before anything opens: a broken mapping file stops the start with file, line and reason
-  const mapping = mapperOptions(cfg);
-  if (mapping !== undefined) {
-    const m = createMapper(mapping);
-    log.info(`mappings: ${m.sources.length} product(s) from ${[shippedMappingsDir(), ...mapping.dirs ?? []].join(', ')}` +
+  const mappings = loadMappings(cfg);
+  const mapping = mappings?.options;
+  if (mappings !== undefined) {
+    const m = mappings.mapper;
+    log.info(`mappings: ${m.sources.length} product(s) from ${[shippedMappingsDir(), ...cfg.mappings.dirs].join(', ')}` +
       m.sources.filter((s) => s.replaces !== undefined).map((s) => `; ${s.file} replaces ${s.replaces}`).join(''));
   }
   const journal = openJournal({ dir: journalDir(cfg.dataDir), fsync: cfg.journal.fsync, fsyncIntervalMs: cfg.journal.fsyncIntervalMs, segmentBytes: cfg.journal.segmentBytes });

@@ -36,6 +36,8 @@ export interface CompiledSource {
   name: string;
   file: string;
   dataset: string;
+  /** The Elasticsearch data stream's dataset (default siemgate.<product>). */
+  streamDataset: string;
   sourcetype?: string;
   index?: string;
   priority: number;
@@ -52,7 +54,7 @@ export interface CompiledSource {
 /** Reports a problem at a path in the file (the loader turns the path into a line). */
 export type FileProblem = (path: Array<string | number>, why: string) => void;
 
-const FILE_KEYS = ['product', 'vendor', 'name', 'dataset', 'sourcetype', 'index', 'priority', 'description', 'match', 'set', 'steps', 'rules', 'examples', 'references'];
+const FILE_KEYS = ['product', 'vendor', 'name', 'dataset', 'data_stream_dataset', 'sourcetype', 'index', 'priority', 'description', 'match', 'set', 'steps', 'rules', 'examples', 'references'];
 const RULE_KEYS = ['name', 'when', 'steps', 'set', 'convert', 'sourcetype', 'index', 'dataset', 'description'];
 const STEP_KINDS = ['regex', 'dissect', 'kv', 'csv', 'json', 'set', 'convert', 'lookup', 'timestamp'];
 const STEP_OPTIONS = ['from', 'optional', 'when', 'description'];
@@ -65,7 +67,7 @@ const RESERVED_WHY: Record<string, string> = {
 };
 const RESERVED = Object.keys(RESERVED_WHY);
 
-export function compileSource(raw: unknown, file: string, problem: FileProblem, lineOf: (path: Array<string | number>) => number): CompiledSource | undefined {
+export function compileSource(raw: unknown, file: string, problem: FileProblem, lineOf: (path: Array<string | number>) => number, withExamples = true): CompiledSource | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     problem([], 'a source mapping is a YAML mapping with product, vendor, name, match, and steps or rules');
     return undefined;
@@ -93,13 +95,14 @@ export function compileSource(raw: unknown, file: string, problem: FileProblem, 
     else f.rules.forEach((r, i) => { const c = compileRule(r, ['rules', i], problem); if (c) rules.push(c); });
   }
   if (pre.length === 0 && rules.length === 0 && f.set === undefined) problem([], 'neither steps, rules nor set: the mapping would only name the product (add at least set: {event.kind: event})');
-  const examples = compileExamples(f.examples, file, product ?? '', problem, lineOf);
+  const examples = withExamples ? compileExamples(f.examples, file, product ?? '', problem, lineOf) : [];
   for (const name of RESERVED) {
     if (slots.index.has(name)) problem([], `${name} is the gateway's own (${RESERVED_WHY[name]}); put the device's value in a field of its own, e.g. <vendor>.${name.split('.')[1]} or event.reference`);
   }
   if (product === undefined) return undefined;
   return {
     product, vendor, name, file, dataset, priority, match, pre, rules, examples, slots, kinds: slotKinds(slots),
+    streamDataset: str(f, 'data_stream_dataset', [], problem, false) ?? `siemgate.${product}`,
     sourcetype: str(f, 'sourcetype', [], problem, false), index: str(f, 'index', [], problem, false),
   };
 }

@@ -17,6 +17,26 @@ export function shippedMappingsDir(): string {
 export interface LoadedSources {
   sources: CompiledSource[];
   summaries: SourceSummary[];
+  /** The files in use as plain data (what YAML gave): a worker compiles these without reading
+   *  or parsing YAML again (a third of a second and ~60 MB of heap per thread for 140 files). */
+  prepared: PreparedSource[];
+}
+
+export interface PreparedSource {
+  file: string;
+  raw: unknown;
+}
+
+/** Compiles files the main thread already read and checked (no YAML, no examples, no lines). */
+export function compilePrepared(prepared: PreparedSource[]): CompiledSource[] {
+  const out: CompiledSource[] = [];
+  for (const p of prepared) {
+    const problems: string[] = [];
+    const src = compileSource(p.raw, p.file, (path, why) => problems.push(`${p.file}: ${path.join('.')}: ${why}`), () => 0, false);
+    if (src === undefined || problems.length > 0) throw E.MAPPING_INVALID(problems);
+    out.push(src);
+  }
+  return out;
 }
 
 /**
@@ -27,7 +47,7 @@ export interface LoadedSources {
  */
 export function loadSources(dirs: string[]): LoadedSources {
   const problems: string[] = [];
-  const byProduct = new Map<string, { source: CompiledSource; replaces?: string }>();
+  const byProduct = new Map<string, { source: CompiledSource; raw: unknown; replaces?: string }>();
   for (const dir of dirs) {
     const sub = join(dir, 'sources');
     if (!existsSync(sub) || !statSync(sub).isDirectory()) {
@@ -37,8 +57,9 @@ export function loadSources(dirs: string[]): LoadedSources {
     const seen = new Map<string, string>();
     for (const name of readdirSync(sub).filter((n) => /\.ya?ml$/.test(n)).sort()) {
       const file = join(sub, name);
-      const src = compileFile(file, problems);
-      if (src === undefined) continue;
+      const loaded = compileFile(file, problems);
+      if (loaded === undefined) continue;
+      const { src, raw } = loaded;
       const dup = seen.get(src.product);
       if (dup !== undefined) {
         problems.push(`${file}:1: product ${src.product} is also defined in ${dup}; one file per product in a directory`);
@@ -46,7 +67,7 @@ export function loadSources(dirs: string[]): LoadedSources {
       }
       seen.set(src.product, file);
       const prev = byProduct.get(src.product);
-      byProduct.set(src.product, { source: src, replaces: prev?.source.file });
+      byProduct.set(src.product, { source: src, raw, replaces: prev?.source.file });
     }
   }
   if (problems.length > 0) throw E.MAPPING_INVALID(problems);
@@ -54,10 +75,11 @@ export function loadSources(dirs: string[]): LoadedSources {
   const summaries = [...byProduct.values()].map(({ source: s, replaces }) => ({
     product: s.product, vendor: s.vendor, name: s.name, file: s.file, ...(replaces !== undefined ? { replaces } : {}),
   }));
-  return { sources, summaries };
+  const prepared = [...byProduct.values()].map((v) => ({ file: v.source.file, raw: v.raw }));
+  return { sources, summaries, prepared };
 }
 
-function compileFile(file: string, problems: string[]): CompiledSource | undefined {
+function compileFile(file: string, problems: string[]): { src: CompiledSource; raw: unknown } | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -81,8 +103,9 @@ function compileFile(file: string, problems: string[]): CompiledSource | undefin
     return 1;
   };
   const before = problems.length;
-  const src = compileSource(doc.toJS(), file, (path, why) => {
+  const raw: unknown = doc.toJS();
+  const src = compileSource(raw, file, (path, why) => {
     problems.push(`${file}:${lineOf(path)}: ${path.length > 0 ? `${path.join('.')}: ` : ''}${why}`);
   }, lineOf);
-  return problems.length > before ? undefined : src;
+  return problems.length > before || src === undefined ? undefined : { src, raw };
 }

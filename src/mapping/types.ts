@@ -32,6 +32,8 @@ export interface MapResult {
   /** The rule that applied (its `name`), if any did. */
   rule?: string;
   dataset: string;
+  /** The Elasticsearch data stream's dataset: siemgate.<product> unless the mapping names one. */
+  streamDataset: string;
   sourcetype?: string;
   index?: string;
   /** ECS fields: dotted paths (`source.ip`) and their values, converted to their ECS types, in the
@@ -51,6 +53,8 @@ export interface Mapper {
   /** The source mappings in use, after user ones replaced shipped ones with the same product id. */
   sources: SourceSummary[];
   examples: MappingExample[];
+  /** The files in use as plain data, for worker threads (MapperOptions.prepared). */
+  prepared: Array<{ file: string; raw: unknown }>;
 }
 
 export interface SourceSummary {

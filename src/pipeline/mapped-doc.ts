@@ -177,7 +177,8 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   const docEnd = outputOffset();
   const b = reserve(lens[0] + lens[1] + lens[2]);
   const kindAt = b.indexOf(KIND, docAt);
-  const gwAt = b.lastIndexOf(SIEMGATE, docEnd);
+  // the buffer may hold an earlier document's bytes past docEnd: search only what this one wrote
+  const gwAt = b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
   if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
   // from the end backwards, so that each position is still where it was found
   let end = docEnd;

@@ -10,6 +10,8 @@ const setup = workerData as { zones: ZoneTable; mapping: MapperOptions | undefin
 const zones = setup.zones;
 // compiled here once: the main thread already loaded the same files, so this does not fail
 const mapper = setup.mapping === undefined ? undefined : createMapper(setup.mapping);
+// the plain copies of the mapping files are compiled now: let them go
+setup.mapping = undefined;
 lowerThisThreadsPriority();
 
 /**

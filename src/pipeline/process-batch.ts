@@ -135,7 +135,7 @@ function endRecord(recAt: number, p: Parsed, ev: MappedEvent, receivedAt: number
   if (index !== undefined) k = writeKey(b, k, KEY.index, index);
   // Elasticsearch data stream: siemgate.<product>, not Elastic's own integration's dataset (whose
   // ingest pipeline would parse our documents a second time); event.dataset keeps Elastic's name
-  if (m !== undefined) k = writeKey(b, k, KEY.dataset, `siemgate.${m.product}`);
+  if (m !== undefined) k = writeKey(b, k, KEY.dataset, m.streamDataset);
   commit(k);
   sealRecord(b, recAt, k - bodyAt);
 }

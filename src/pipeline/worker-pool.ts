@@ -35,6 +35,8 @@ function workerFile(): string {
  */
 export function createWorkerPool(size: number, zones: ZoneTable, mapping: MapperOptions | undefined, onDone: (done: DoneBatch) => void): WorkerPool {
   const mapper = mapping === undefined ? undefined : createMapper(mapping);
+  // the workers compile what this thread read: no YAML parsed three times
+  const forWorkers: MapperOptions | undefined = mapper === undefined ? undefined : { assign: mapping?.assign, prepared: mapper.prepared };
   if (size === 0) {
     // Inline: still asynchronous, so callers see the same ordering contract as with workers.
     return {
@@ -45,7 +47,7 @@ export function createWorkerPool(size: number, zones: ZoneTable, mapping: Mapper
   let closing = false;
   const slots: Slot[] = [];
   const spawn = (index: number): void => {
-    const worker = new Worker(workerFile(), { workerData: { zones, mapping } });
+    const worker = new Worker(workerFile(), { workerData: { zones, mapping: forWorkers } });
     const slot: Slot = { worker, inFlight: new Map() };
     slots[index] = slot;
     worker.on('message', (done: DoneBatch) => {
