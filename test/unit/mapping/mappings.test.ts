@@ -187,3 +187,26 @@ describe('the literal prefilter of message/raw patterns never hides a match', ()
     expect(requiredLiteral(re as RegExp)).toBe(lit);
   });
 });
+
+describe('spliceMapped', () => {
+  const jo = require('../../../src/pipeline/json-out') as typeof import('../../../src/pipeline/json-out');
+  const md = require('../../../src/pipeline/mapped-doc') as typeof import('../../../src/pipeline/mapped-doc');
+  const { parseMessage } = require('../../../src/parse') as typeof import('../../../src/parse');
+  it('ignores stale bytes past the document it splices into (an earlier document\'s, in a reused buffer)', () => {
+    const mapper = createMapper();
+    const raw = '<166>Jan 01 2024 12:00:01 fw01 : %ASA-6-302014: Teardown TCP connection 7 for outside:203.0.113.7/443 to inside:10.1.1.5/51000 duration 0:00:05 bytes 4242 TCP FINs';
+    const now = Date.UTC(2024, 5, 1);
+    const m = mapper.map({ parsed: parseMessage(raw, { timezone: 'UTC', now }), raw, input: 'x', peerIp: '', timezone: 'UTC', now })!;
+    const doc = '{"@timestamp":"2024-01-01T12:00:01.000Z","event":{"original":"x","kind":"event"},"siemgate":{"input":"x","format":"rfc3164"},"ecs":{"version":"8.17.0"}}';
+    jo.startOutput(4096);
+    jo.putRawJson(doc);
+    const end = jo.outputOffset();
+    const b = jo.reserve(64);
+    b.write(',"siemgate":{"input":"stale"', end); // written past the end, not committed
+    const plan = md.spliceable(m, parseMessage(raw, { timezone: 'UTC', now }))!;
+    md.spliceMapped(0, m, plan);
+    const out = JSON.parse(jo.finishOutput().toString('utf8'));
+    expect(out.siemgate).toEqual({ product: 'cisco_asa', rule: 'connection-teardown', input: 'x', format: 'rfc3164' });
+    expect(out.source).toEqual({ ip: '203.0.113.7', port: 443 });
+  });
+});
