@@ -19,7 +19,21 @@ interface Hit {
 interface Keyed {
   exact: Map<string, Hit[]>;
   prefixes: Array<Hit & { prefix: string }>;
+  /** prefixes by their first character (with '' for the empty prefix): a value is checked only
+   *  against the prefixes that start as it does. Built by finishKeyed. */
+  byFirst: Map<string, Array<Hit & { prefix: string }>>;
   globs: Array<Hit & { re: RegExp }>;
+}
+
+function finishKeyed(k: Keyed): void {
+  k.prefixes.sort((a, b) => b.prefix.length - a.prefix.length || a.source.priority - b.source.priority);
+  k.byFirst.clear();
+  for (const p of k.prefixes) {
+    const c = p.prefix.charAt(0);
+    const list = k.byFirst.get(c) ?? [];
+    list.push(p);
+    k.byFirst.set(c, list);
+  }
 }
 
 /** A keyed candidate holds when its refining pattern (if any) matches too. */
@@ -29,7 +43,7 @@ function holds(h: Hit, ev: MapInput): boolean {
 }
 
 function keyed(): Keyed {
-  return { exact: new Map(), prefixes: [], globs: [] };
+  return { exact: new Map(), prefixes: [], byFirst: new Map(), globs: [] };
 }
 
 function addGlob(k: Keyed, glob: string, source: CompiledSource, by: string, refine: Refine | undefined): void {
@@ -51,7 +65,10 @@ function lookup(k: Keyed, value: string | undefined, ev: MapInput): Hit | undefi
   if (value === undefined) return undefined;
   const e = k.exact.get(value);
   if (e !== undefined) for (const h of e) if (holds(h, ev)) return h;
-  for (const p of k.prefixes) if (value.startsWith(p.prefix) && holds(p, ev)) return p;
+  const first = k.byFirst.get(value.charAt(0));
+  if (first !== undefined) for (const p of first) if (value.startsWith(p.prefix) && holds(p, ev)) return p;
+  const empty = k.byFirst.get('');
+  if (empty !== undefined) for (const p of empty) if (holds(p, ev)) return p;
   for (const g of k.globs) if (g.re.test(value) && holds(g, ev)) return g;
   return undefined;
 }
@@ -69,7 +86,7 @@ export function buildClassifier(sources: CompiledSource[], assignments: MappingA
   for (const s of ordered) {
     for (const m of s.match) add(s, m);
   }
-  for (const k of [program, msgid, hostname, sdid]) k.prefixes.sort((a, b) => b.prefix.length - a.prefix.length || a.source.priority - b.source.priority);
+  for (const k of [program, msgid, hostname, sdid]) finishKeyed(k);
 
   function add(s: CompiledSource, m: MatchSpec): void {
     switch (m.kind) {

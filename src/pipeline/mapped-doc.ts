@@ -1,7 +1,7 @@
 import type { Parsed } from '../parse';
 import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
-import { commit, outputOffset, reserve } from './json-out';
+import { ascii, asciiAt, bytesAt, commit, outputOffset, reserve, stringAt, stringRoom } from './json-out';
 
 /**
  * Puts what a mapping found into the event's ECS document. `source` and `network` describe the
@@ -153,11 +153,59 @@ function buildPlan(keys: string[]): Plan {
   return { keys, writerOwned, cefOwned, ownSource: tops.has('source'), ownNetwork: tops.has('network'), event, tail, kindSlot };
 }
 
-function render(part: { pieces: string[]; slots: number[] }, values: unknown[]): string {
-  let s = '';
+/**
+ * The pieces of a plan, pre-encoded: bytes per piece, so rendering writes bytes, not strings. Made
+ * once per plan (lazily: the object path never needs them).
+ */
+interface EncodedPart {
+  pieces: Uint8Array[];
+  slots: number[];
+}
+const encoded = new WeakMap<object, { event: EncodedPart; tail: EncodedPart }>();
+
+function encodedOf(plan: Plan): { event: EncodedPart; tail: EncodedPart } {
+  let e = encoded.get(plan);
+  if (e === undefined) {
+    const enc = (p: { pieces: string[]; slots: number[] }): EncodedPart => ({ pieces: p.pieces.map(ascii), slots: p.slots });
+    e = { event: enc(plan.event), tail: enc(plan.tail) };
+    encoded.set(plan, e);
+  }
+  return e;
+}
+
+/** One value as JSON, at o in b (room checked by the caller through valueRoom). */
+function valueAt(b: Buffer, o: number, v: unknown): number {
+  if (typeof v === 'string') return stringAt(b, o, v);
+  if (typeof v === 'number') return Number.isFinite(v) ? asciiAt(b, o, String(v)) : asciiAt(b, o, 'null');
+  if (typeof v === 'boolean') return asciiAt(b, o, v ? 'true' : 'false');
+  if (Array.isArray(v)) {
+    b[o++] = 91; // [
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) b[o++] = 44;
+      o = valueAt(b, o, v[i]);
+    }
+    b[o++] = 93;
+    return o;
+  }
+  return o + b.write(JSON.stringify(v) ?? 'null', o, 'utf8');
+}
+
+function valueRoom(v: unknown): number {
+  if (typeof v === 'string') return stringRoom(v.length);
+  if (typeof v === 'number' || typeof v === 'boolean') return 32;
+  if (Array.isArray(v)) { let n = 2; for (const x of v) n += valueRoom(x) + 1; return n; }
+  return 3 * Buffer.byteLength(JSON.stringify(v) ?? 'null') + 8;
+}
+
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): number {
   const { pieces, slots } = part;
-  for (let i = 0; i < slots.length; i++) s += pieces[i] + JSON.stringify(values[slots[i]]);
-  return s + pieces[slots.length];
+  for (let i = 0; i < slots.length; i++) {
+    o = bytesAt(b, o, pieces[i]);
+    o = valueAt(b, o, values[slots[i]]);
+  }
+  return bytesAt(b, o, pieces[slots.length]);
 }
 
 /**
@@ -165,32 +213,50 @@ function render(part: { pieces: string[]; slots: number[] }, values: unknown[]):
  * event.* members in place of `"kind":"event"` (with the mapping's kind), siemgate.product/rule at
  * the start of the siemgate object, every other top-level object before the closing brace. Both
  * markers are found by bytes: inside a JSON string a quote is always escaped, so neither sequence
- * can occur in a value.
+ * can occur in a value. The three parts are written as bytes into a scratch buffer, then moved in.
  */
 export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   const values = m.values;
-  const kind = plan.kindSlot < 0 ? '"kind":"event"' : `"kind":${JSON.stringify(values[plan.kindSlot])}`;
-  const event = kind + render(plan.event, values);
-  const gw = `"product":${JSON.stringify(m.product)},${m.rule !== undefined ? `"rule":${JSON.stringify(m.rule)},` : ''}`;
-  const tail = render(plan.tail, values);
-  const lens = [Buffer.byteLength(event), Buffer.byteLength(gw), Buffer.byteLength(tail)];
+  const enc = encodedOf(plan);
+  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0);
+  for (const v of values) room += valueRoom(v) + 64;
+  for (const p of enc.event.pieces) room += p.length;
+  for (const p of enc.tail.pieces) room += p.length;
+  if (scratch.length < room) scratch = Buffer.allocUnsafeSlow(Math.max(room, scratch.length * 2));
+  const t = scratch;
+  // event part: "kind":<kind> and the members
+  let o = asciiAt(t, 0, '"kind":');
+  o = plan.kindSlot < 0 ? asciiAt(t, o, '"event"') : valueAt(t, o, values[plan.kindSlot]);
+  const eventEnd = renderAt(t, o, enc.event, values);
+  o = asciiAt(t, eventEnd, '"product":');
+  o = stringAt(t, o, m.product);
+  t[o++] = 44;
+  if (m.rule !== undefined) {
+    o = asciiAt(t, o, '"rule":');
+    o = stringAt(t, o, m.rule);
+    t[o++] = 44;
+  }
+  const gwEnd = o;
+  const tailEnd = renderAt(t, gwEnd, enc.tail, values);
+
   const docEnd = outputOffset();
-  const b = reserve(lens[0] + lens[1] + lens[2]);
+  const b = reserve(tailEnd);
   const kindAt = b.indexOf(KIND, docAt);
   // the buffer may hold an earlier document's bytes past docEnd: search only what this one wrote
   const gwAt = b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
   if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
   // from the end backwards, so that each position is still where it was found
   let end = docEnd;
-  end = insertAt(b, docEnd - 1, 0, tail, lens[2], end);
-  end = insertAt(b, gwAt + SIEMGATE.length, 0, gw, lens[1], end);
-  end = insertAt(b, kindAt, KIND.length, event, lens[0], end);
+  end = insertAt(b, docEnd - 1, 0, t, gwEnd, tailEnd, end);
+  end = insertAt(b, gwAt + SIEMGATE.length, 0, t, eventEnd, gwEnd, end);
+  end = insertAt(b, kindAt, KIND.length, t, 0, eventEnd, end);
   commit(end);
 }
 
-/** Writes `text` (len bytes) at `at` in place of `replaced` bytes, moving [at+replaced, end) along. */
-function insertAt(b: Buffer, at: number, replaced: number, text: string, len: number, end: number): number {
+/** Puts src[from, to) at `at` in place of `replaced` bytes, moving [at+replaced, end) along. */
+function insertAt(b: Buffer, at: number, replaced: number, src: Buffer, from: number, to: number, end: number): number {
+  const len = to - from;
   if (len !== replaced) b.copyWithin(at + len, at + replaced, end);
-  b.write(text, at, len, 'utf8');
+  if (len > 0) b.set(src.subarray(from, to), at);
   return end + len - replaced;
 }

@@ -22,7 +22,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper)
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   // Each document is written as bytes straight into the output (json-out.ts): no JS string per
   // document. Unpooled and starting at offset 0, so the worker can transfer its ArrayBuffer.
-  startOutput(data.byteLength * 5);
+  startOutput(data.byteLength * (mapper === undefined ? 5 : 8)); // mapped documents are larger
   const ctx: ParseContext = { timezone: 'UTC', now: batch.receivedAt };
   const bctx = batchContext(batch.receivedAt);
   const peers = unpackPeers(batch.peers);
