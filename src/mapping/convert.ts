@@ -35,9 +35,11 @@ export function convertValue(v: unknown, c: Converter): unknown {
     case 'int':
     case 'long': {
       if (typeof v === 'number') return Number.isInteger(v) ? v : Math.trunc(v);
-      const s = String(v).trim();
-      if (!/^[+-]?\d{1,16}$/.test(s)) return NOPE;
-      return Number(s);
+      const n = typeof v === 'string' ? digitsValue(v) : undefined;
+      if (n !== undefined) return n;
+      const t = String(v).trim();
+      if (!/^[+-]?\d{1,16}$/.test(t)) return NOPE;
+      return Number(t);
     }
     case 'float': {
       if (typeof v === 'number') return v;
@@ -46,11 +48,12 @@ export function convertValue(v: unknown, c: Converter): unknown {
       return s === '' || !Number.isFinite(n) ? NOPE : n;
     }
     case 'ip': {
-      let s = String(v).trim();
-      if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
-      const pct = s.indexOf('%'); // IPv6 zone: not part of the address ECS stores
-      if (pct > 0 && s.includes(':')) s = s.slice(0, pct);
-      return isIP(s) === 0 ? NOPE : s;
+      if (typeof v === 'string' && isPlainIpv4(v)) return v; // the common case, without a regex
+      let t = String(v).trim();
+      if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
+      const pct = t.indexOf('%'); // IPv6 zone: not part of the address ECS stores
+      if (pct > 0 && t.includes(':')) t = t.slice(0, pct);
+      return isIP(t) === 0 ? NOPE : t;
     }
     case 'lowercase': return typeof v === 'string' ? v.toLowerCase() : v;
     case 'uppercase': return typeof v === 'string' ? v.toUpperCase() : v;
@@ -68,4 +71,42 @@ export function convertValue(v: unknown, c: Converter): unknown {
 
 export function converted(v: unknown): boolean {
   return v !== NOPE;
+}
+
+/** A string of 1 to 15 ASCII digits as a number, else undefined (a scan, no regex). */
+function digitsValue(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 15) return undefined;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Dotted-quad IPv4 without leading zeros or spaces (what devices write); anything else: isIP. */
+function isPlainIpv4(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 46 : s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return false;
+    if (digits > 0 && value === 0) return false; // a leading zero (isIP refuses it too)
+    value = value * 10 + d;
+    digits++;
+  }
+  return parts === 4;
 }

@@ -29,13 +29,20 @@ export interface Scope {
 export interface Slots {
   names: string[];
   index: Map<string, number>;
+  /** Some step reads `_kv.<key>`: kv steps keep every pair (else only the mapped ones). */
+  readsKv: boolean;
 }
 
-let current: Slots = { names: [], index: new Map() };
+let current: Slots = { names: [], index: new Map(), readsKv: false };
+
+/** The slot table being compiled (a kv step asks it, once compiled, whether pairs are read). */
+export function currentSlots(): Slots {
+  return current;
+}
 
 /** Starts the slot table of a source mapping being compiled; steps compiled until the next call use it. */
 export function beginSlots(): Slots {
-  current = { names: [], index: new Map() };
+  current = { names: [], index: new Map(), readsKv: false };
   return current;
 }
 
@@ -115,6 +122,7 @@ export function isParserName(name: string): boolean {
 /** A compiled read of one name: the captured value if a step set it, else the parser's. */
 export function getter(name: string): Getter {
   if (name.startsWith('_kv.')) {
+    current.readsKv = true;
     const key = name.slice(4);
     return (s) => s.kv?.get(key);
   }

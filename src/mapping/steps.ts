@@ -2,7 +2,7 @@ import { compileDissect, runDissect } from './extract/dissect';
 import { runCsv } from './extract/csv';
 import { runKv } from './extract/kv';
 import { compileTimeFormat, type TimeParser } from './extract/time-pattern';
-import { asText, getter, put, slotOf, traceStep, warn, type Getter, type Scope } from './scope';
+import { asText, currentSlots, getter, put, slotOf, traceStep, warn, type Getter, type Scope } from './scope';
 import { CONVERTERS, convertValue, converted, type Converter } from './convert';
 
 /**
@@ -119,15 +119,16 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
   const label = `kv on ${opts.from}`;
   const o = { separator: opts.separator, delimiter: opts.delimiter };
   const targets = new Map(Object.entries(opts.fields).map(([k, t]) => [k, slotOf(t)]));
+  const slots = currentSlots(); // readsKv is known once the whole file is compiled
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
     const set = traceStep(s, label);
     let any = false;
-    const kv = (s.kv ??= new Map());
+    const kv = slots.readsKv ? (s.kv ??= new Map()) : undefined;
     runKv(text, o, (k, v) => {
       any = true;
-      kv.set(k, v);
+      if (kv !== undefined) kv.set(k, v);
       const target = targets.get(k);
       if (target !== undefined) put(s, target, v, set);
     });
