@@ -39,7 +39,12 @@ inputs:
 destinations:
   - { name: file, type: file, path: ${OUT_FILE} }
 pipeline: { workers: ${a.workers} }
+# rsyslog's template and the no-journal reference do no product mapping: compared like for like
+mappings: { enabled: false }
 `);
+// the default (product mappings on), for what mapping costs end to end (issue 6)
+const cfgMapped = path.join(WORK, 'bench-mapped.yaml');
+fs.writeFileSync(cfgMapped, fs.readFileSync(cfg, 'utf8').replace(/^# rsyslog's template.*\nmappings: \{ enabled: false \}\n/m, ''));
 const gw = `node ${path.join(REPO, 'bin/siemgate.js')} run -c ${cfg}`;
 const rawFile = path.join(REPO, `bench/results/ingest-${stamp}.jsonl`);
 const report = { date: new Date().toISOString(), node: process.version, n: a.n, runs: a.runs, workers: a.workers, tcp: null, udp: [] };
@@ -63,6 +68,34 @@ if (!a.skipTcp) {
   process.stdout.write(q.stdout);
   process.stderr.write(q.stderr);
   report.journalCost = journalCost(rawFile, njFile);
+
+  // What product mapping costs end to end: the gateway on its default (mappings on), same harness.
+  // The peer-bench pool (ASA, UFW, filterlog) is recognised and mapped entirely.
+  const mapFile = path.join(REPO, `bench/results/ingest-${stamp}-mapped.jsonl`);
+  const mr = spawnSync('bash', [path.join(PB, 'run-peers.sh'), String(a.n), '--runs', String(a.runs),
+    '--only', '^mapped', '--name', 'mapped', '--peer', `node ${path.join(REPO, 'bin/siemgate.js')} run -c ${cfgMapped}`, '--port', '5514',
+    '--sink', 'file', '--file', OUT_FILE, '--clean', `rm -rf ${WORK}/data`, '--out', mapFile],
+  { cwd: REPO, encoding: 'utf8', env: { ...process.env, PEER_BENCH_RUN: RUN }, timeout: 40 * 60 * 1000 });
+  process.stdout.write(mr.stdout);
+  process.stderr.write(mr.stderr);
+  report.mappingCost = costOf(rawFile, mapFile, 'gw', 'mapped');
+}
+
+/** events/s and CPU per event of two cases (medians), per format. */
+function costOf(fileA, fileB, nameA, nameB) {
+  const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1]; };
+  const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  const rows = [...read(fileA), ...read(fileB)];
+  const out = [];
+  for (const fmt of ['5424', '3164']) {
+    const x = rows.filter((r) => r.name === `${nameA}-file-${fmt}`);
+    const y = rows.filter((r) => r.name === `${nameB}-file-${fmt}`);
+    if (!x.length || !y.length) continue;
+    const rate = (rs) => med(rs.map((r) => r.eps));
+    const cpuUs = (rs) => med(rs.map((r) => (1e6 * r.peer_cpu_s) / r.delivered));
+    out.push({ fmt, a: rate(x), b: rate(y), cpuA: cpuUs(x), cpuB: cpuUs(y) });
+  }
+  return out;
 }
 
 /** events/s and CPU per event with and without the journal, from the two results files (medians). */
@@ -98,11 +131,15 @@ if (!a.skipUdp) {
 
 const md = [`# ingest benchmark ${report.date}`, '',
   `node ${report.node}, N=${a.n} per run, ${a.runs} runs (median), pipeline.workers=${a.workers}, machine: ${require('os').cpus().length} cores`, '',
-  '## TCP → ECS NDJSON file (siemgate = gw-file-*, rsyslog imtcp → JSON template → omfile = rs-filejson-sync-*)', '',
+  '## TCP → ECS NDJSON file (siemgate = gw-file-*, mappings off; rsyslog imtcp → JSON template → omfile = rs-filejson-sync-*)', '',
   report.tcp ? report.tcp.table : '(skipped)', '',
   ...(report.journalCost ? ['## What the journal costs (same harness and run: gw-file-* vs nojournal-file-*, bench/no-journal-gateway.js)', '',
     '| format | events/s with journal (fsync interval) | without | CPU µs/event with | without | added CPU |', '|---|---|---|---|---|---|',
     ...report.journalCost.map((c) => `| ${c.fmt} | ${Math.round(c.withJournal / 1000)}k | ${Math.round(c.withoutJournal / 1000)}k | ${c.cpuUsWith.toFixed(1)} | ${c.cpuUsWithout.toFixed(1)} | ${(100 * (c.cpuUsWith / c.cpuUsWithout - 1)).toFixed(0)} % |`), ''] : []),
+  ...(report.mappingCost ? ['## What product mapping costs (same harness and run: gw-file-* with mappings off vs mapped-file-*, the default)', '',
+    'Target (issue 6): within 25% of the unmapped speed. The peer-bench pool (ASA, UFW, filterlog) is mapped entirely.', '',
+    '| format | events/s unmapped | mapped | CPU µs/event unmapped | mapped | speed lost |', '|---|---|---|---|---|---|',
+    ...report.mappingCost.map((c) => `| ${c.fmt} | ${Math.round(c.a / 1000)}k | ${Math.round(c.b / 1000)}k | ${c.cpuA.toFixed(1)} | ${c.cpuB.toFixed(1)} | ${(100 * (1 - c.b / c.a)).toFixed(0)} % |`), ''] : []),
   '## UDP loss', '', '| offered/s | sent | received | loss % |', '|---|---|---|---|',
   ...report.udp.map((u) => `| ${u.offered_per_s} | ${u.sent ?? '-'} | ${u.received ?? '-'} | ${u.loss_pct ?? u.error} |`), ''].join('\n');
 fs.writeFileSync(path.join(REPO, `bench/results/ingest-${stamp}.json`), JSON.stringify(report, null, 2));
