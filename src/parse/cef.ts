@@ -19,6 +19,7 @@ export function parseCef(text: string): CefRecord | undefined {
   if (i < 0) return undefined;
   const len = text.length;
   i += 4;
+  while (text.charCodeAt(i) === 32) i++; // `CEF: 0|` (some senders put a space there)
   // Version: digits (possibly `0.1`), then `|`
   const vStart = i;
   while (i < len) {

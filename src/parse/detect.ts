@@ -32,6 +32,7 @@ export function parseMessage(text: string, ctx: ParseContext): Parsed {
 
 function detect(text: string, ctx: ParseContext): Parsed {
   const c = text.charCodeAt(0);
+  if (c === 32 || c === 9) return leadingSpace(text, ctx);
   let p: Parsed | undefined;
   if (c === 60 /* < */) {
     // RFC 5424 needs a VERSION digit 1-9 right after `<PRI>`; most 3164 senders have a month
@@ -136,5 +137,16 @@ function readBare(text: string): Parsed {
     addTag(p, 'parse_error');
     p.error = 'no syslog header and no CEF, LEEF, JSON or key=value payload';
   }
+  return p;
+}
+
+/** ` <158>…`: a relay or device that puts blanks before the PRI; read from the `<`, and tagged. */
+function leadingSpace(text: string, ctx: ParseContext): Parsed {
+  let i = 1;
+  while (i < text.length && i < 16 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  if (text.charCodeAt(i) !== 60 /* < */) return readBare(text);
+  const p = detect(text.slice(i), ctx);
+  if (p.format === 'unknown') return readBare(text); // the whole text, as for any unknown message
+  addTag(p, 'leading_space');
   return p;
 }

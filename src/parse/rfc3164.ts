@@ -225,6 +225,11 @@ function readDayClock(s: string, i0: number, year: number, month: number, ctx: P
   }
   const msOfDay = readClock(s, i);
   if (msOfDay < 0) return -1;
+  const end = ts.end;
+  if (y < 0) {
+    const yy = yearAfterClock(s, end);
+    if (yy > 0) return readZone(s, end + 5, yy, month, day, msOfDay, ts.micros, ctx);
+  }
   if (y < 0) {
     // Remember the `Mmm dd hh:` text (month at i0 - 4 .. the hour's `:`) for readMinSec. Up to
     // 12 chars: slice makes a flat copy (V8 shares the parent only from 13 chars on), so it
@@ -235,7 +240,7 @@ function readDayClock(s: string, i0: number, year: number, month: number, ctx: P
     bsdDay = day;
     bsdHourMs = msOfDay - (msOfDay % 3_600_000);
   }
-  return readZone(s, ts.end, y, month, day, msOfDay, ts.micros, ctx);
+  return readZone(s, end, y, month, day, msOfDay, ts.micros, ctx);
 }
 
 /**
@@ -263,7 +268,16 @@ function readMinSec(s: string, i: number, ctx: ParseContext): number {
     }
   }
   const msOfDay = bsdHourMs + (mi * 60 + (sec > 59 ? 59 : sec)) * 1000 + ms;
+  const yy = yearAfterClock(s, end);
+  if (yy > 0) return readZone(s, end + 5, yy, bsdMonth, bsdDay, msOfDay, micros, ctx);
   return readZone(s, end, -1, bsdMonth, bsdDay, msOfDay, micros, ctx);
+}
+
+/** `Mmm dd hh:mm:ss yyyy host` (Aruba, HPE, Silver Peak): a year right after the clock at i, or -1. */
+function yearAfterClock(s: string, i: number): number {
+  if (s.charCodeAt(i) !== 32 || s.charCodeAt(i + 5) !== 32) return -1;
+  const yy = digits4(s, i + 1);
+  return yy >= 1970 && yy <= 2099 ? yy : -1;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createParsed } from './create-parsed';
+import { addTag, createParsed } from './create-parsed';
 import { readPri } from './pri';
 import { scanSd } from './structured-data';
 import { localToUtc, readIso, ts } from './timestamp';
@@ -35,12 +35,17 @@ export function parseRfc5424(text: string, ctx?: ParseContext): Parsed | undefin
   i++;
 
   // TIMESTAMP
+  let lenientStamp = false;
   let timestamp: number | undefined;
   let micros: number | undefined;
   if (text.charCodeAt(i) === 45 /* - */) {
     i++;
   } else {
-    if (!readIso(text, i, true)) return undefined;
+    // a space for the T (SONiC and others): read leniently, and said so in the tags
+    if (!readIso(text, i, true)) {
+      if (text.charCodeAt(i + 10) !== 32 || !readIso(text, i, false, true)) return undefined;
+      lenientStamp = true;
+    }
     timestamp = ts.hasZone ? ts.ms : localToUtc(ts.ms, ctx === undefined ? 'UTC' : ctx.timezone);
     if (ts.micros >= 0) micros = ts.micros;
     i = ts.end;
@@ -107,6 +112,7 @@ export function parseRfc5424(text: string, ctx?: ParseContext): Parsed | undefin
   p.procid = procid;
   p.msgid = msgid;
   p.sdText = sdText;
+  if (lenientStamp) addTag(p, 'timestamp_lenient');
   return p;
 }
 

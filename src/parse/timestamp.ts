@@ -135,7 +135,7 @@ export function readFraction(s: string, pos: number): number {
  * `strictT` requires an upper-case `T` and (when present) upper-case `Z`, as RFC 5424 does.
  * Returns false when the text is not such a stamp (ts is then undefined).
  */
-export function readIso(s: string, pos: number, strictT: boolean): boolean {
+export function readIso(s: string, pos: number, strictT: boolean, spaceT = false): boolean {
   const len = s.length;
   if (pos + 19 > len) return false;
   let minuteMs: number;
@@ -151,7 +151,9 @@ export function readIso(s: string, pos: number, strictT: boolean): boolean {
     const d = digits2(s, pos + 8);
     if (d < 1 || d > daysInMonth(y, mo)) return false;
     const t = s.charCodeAt(pos + 10);
-    if (t !== 84 /* T */ && (strictT || t !== 116 /* t */)) return false;
+    // RFC 3339 §5.6 lets a space stand for the T (spaceT: RFC 5424's lenient retry only; in an
+    // RFC 3164 header a date and a time are also how tab-separated payloads begin, e.g. Zscaler NSS)
+    if (t !== 84 /* T */ && (strictT || (t !== 116 /* t */ && !(spaceT && t === 32)))) return false;
     const h = digits2(s, pos + 11);
     if (h < 0 || h > 23 || s.charCodeAt(pos + 13) !== 58 /* : */) return false;
     const mi = digits2(s, pos + 14);
@@ -169,13 +171,17 @@ export function readIso(s: string, pos: number, strictT: boolean): boolean {
   let i = pos + 19;
   let ms = 0;
   ts.micros = -1;
-  if (i < len && s.charCodeAt(i) === 46 /* . */) {
+  const f = i < len ? s.charCodeAt(i) : 0;
+  if (f === 46 /* . */ || (!strictT && f === 44 /* , (log4j, Java) */)) {
     ms = readFraction(s, i);
     if (ms < 0) return false;
     i = ts.end;
   }
   let off = 0;
   let hasZone = false;
+  // `… 12:34:56.789 +0100` (a space before the offset), only when a whole ±hhmm follows
+  if (!strictT && s.charCodeAt(i) === 32 && (s.charCodeAt(i + 1) === 43 || s.charCodeAt(i + 1) === 45) &&
+    digits2(s, i + 2) >= 0 && (s.charCodeAt(i + 4) === 58 ? digits2(s, i + 5) >= 0 : digits2(s, i + 4) >= 0)) i++;
   if (i < len) {
     const z = s.charCodeAt(i);
     if (z === 90 /* Z */ || (!strictT && z === 122 /* z */)) {

@@ -34,6 +34,10 @@ const readLog = (rel: string): string[] => {
 const RSYSLOG_FIRST_WORD_TAG = 'rsyslog takes the first word after the host as TAG even without `:`/`[pid]`; '
   + 'we follow go-syslog/Elastic (a tag needs `:` or `[pid]`), so this word stays in the message';
 const ALLOW: Record<string, string> = {
+  // `Mmm dd hh:mm:ss yyyy host` (Aruba, HPE, Silver Peak; SC4S parses the year): we read the year,
+  // rsyslog takes it for the host name
+  'rsyslog:upcase-date.parse1#1:hostname': 'the 4 digits after the clock are a year (1970-2099), not a host',
+  'rsyslog:upcase-date.parse1#1:message': 'the host name is taken off the message once the year is read',
   // go-syslog (RFC 5424): we strip the BOM from MSG (RFC 5424 §6.4, Elastic does the same)
   'go-syslog:rfc5424#117:message': 'BOM stripped from MSG (go-syslog keeps U+FEFF)',
   'go-syslog:rfc5424#122:message': 'BOM stripped from MSG (go-syslog keeps U+FEFF)',
