@@ -6,6 +6,7 @@ import { bufferStatus, renderBufferStatus } from './buffer-report';
 import { runningPid } from './data-dir-lock';
 import { deadLetterPath, readDeadLetters, requestReplay } from './delivery/dead-letters';
 import { startGateway } from './gateway';
+import { startAdminServer, type AdminServer } from './observe/admin-server';
 import { probeDestination } from '../connectors';
 import { previewer, PREVIEW_KINDS, type PreviewKind } from '../connectors/preview';
 import { decodeEvent, type JournalEvent } from './journal/event-record';
@@ -101,10 +102,20 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const gw = await startGateway(cfg);
+  let admin: AdminServer | undefined;
+  if (cfg.admin.enabled) {
+    try {
+      admin = await startAdminServer(gw, { host: cfg.admin.host, port: cfg.admin.port });
+    } catch (err) {
+      await gw.stop();
+      throw err;
+    }
+  }
   log.info('siemgate ready');
   const sig = await stopRequested;
   log.info(`${sig}: stopping; no new connections, finishing what was received`);
   try {
+    await admin?.close();
     await gw.stop();
     return 0;
   } catch (err) {

@@ -42,6 +42,8 @@ export const E = {
   PIPELINE_WORKER: def('SG_PIPELINE_WORKER', (why: string) =>
     `a parse worker stopped unexpectedly: ${why}; the batch it held was parsed on the main thread instead`),
   CLI_USAGE: def('SG_CLI_USAGE', (why: string) => `${why}; run \`siemgate help\` for usage`),
+  ADMIN_BIND: def('SG_ADMIN_BIND', (address: string, why: string) =>
+    `admin server: cannot listen on ${address}: ${why}; free the port or change admin.address (admin.enabled: false turns it off)`),
   MAPPING_INVALID: def('SG_MAPPING_INVALID', (problems: string[]) =>
     `${problems.length} problem${problems.length === 1 ? '' : 's'} in the mappings (nothing was started):\n  ${problems.join('\n  ')}`),
   MAPPING_EXAMPLES: def('SG_MAPPING_EXAMPLES', (failed: number, total: number) =>

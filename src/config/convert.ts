@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { BATCH_DEFAULTS } from './schema';
 import { parseSize } from './size';
+import { parseListenAddress } from '../inputs/listen-address';
 import type {
-  Config, DestinationConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
+  AdminConfig, Config, DestinationConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
 } from './types';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated by the schema just before
@@ -196,8 +197,22 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       },
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
       mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
+      admin: adminOf(raw.admin, lineOf, problems),
     },
   };
+}
+
+function adminOf(a: Raw | undefined, lineOf: (path: Array<string | number>) => number, problems: string[]): AdminConfig {
+  const address = (a?.address as string | undefined) ?? '127.0.0.1:9280';
+  const parsed = parseListenAddress(address);
+  if (parsed === undefined) {
+    problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:9280)`);
+    return { enabled: false, host: '127.0.0.1', port: 0 };
+  }
+  if (!isLoopback(address)) {
+    problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${address} is not a loopback address; this version serves the admin API on loopback only (it has no TLS or tokens yet): bind 127.0.0.1 and put a TLS proxy with authentication in front`);
+  }
+  return { enabled: a?.enabled ?? true, host: parsed.host, port: parsed.port };
 }
 
 /** Addresses and CIDR blocks are checked here; product ids when the mappings load (they are there). */

@@ -293,6 +293,14 @@ export const topSchema: Schema = {
         workers: { type: 'integer', minimum: 0, maximum: 64, default: 'one per core, at most 8', description: 'Parse+map worker threads (0: on the main thread).' },
       },
     },
+    admin: {
+      type: 'object', additionalProperties: false,
+      description: 'The admin server: GET /health (200, or 503 with what is wrong), /metrics (Prometheus text), /api/status (JSON). Loopback only in this version; put a TLS proxy with authentication in front to reach it from elsewhere.',
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'false: no admin server.' },
+        address: { type: 'string', default: '127.0.0.1:9280', description: 'host:port on a loopback address (127.0.0.1, ::1, localhost); port 0 picks a free one (logged).' },
+      },
+    },
     mappings: {
       type: 'object', additionalProperties: false,
       description: 'Product recognition and ECS mapping (docs/mappings.md). The shipped mappings/ always load; yours come after and replace a shipped product with the same id.',

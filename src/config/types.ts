@@ -192,6 +192,13 @@ export interface Config {
   journal: JournalConfig;
   pipeline: PipelineConfig;
   mappings: MappingsConfig;
+  admin: AdminConfig;
+}
+
+export interface AdminConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
 }
 
 export interface MappingsConfig {

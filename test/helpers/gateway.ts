@@ -75,7 +75,10 @@ export async function startGateway(configYaml: string, opts: StartOptions = {}):
   const dir = opts.dir ?? makeTempDir('sg-it-'); // removed by removeTempDirs()/cleanUp() in afterAll
   const out = join(dir, opts.outPath ?? 'events.ndjson');
   const cfg = join(dir, 'siemgate.yaml');
-  writeFileSync(cfg, configYaml.replace(/@OUT@/g, out).replace(/@DIR@/g, dir));
+  // Tests run gateways side by side: each admin server on a port of its own (0: any free one)
+  // unless the test configures it.
+  const yaml = /^admin:/m.test(configYaml) ? configYaml : `${configYaml}\nadmin: { address: "127.0.0.1:0" }\n`;
+  writeFileSync(cfg, yaml.replace(/@OUT@/g, out).replace(/@DIR@/g, dir));
   const proc = spawn(process.execPath, [BIN, ...(opts.args ?? ['run', '-c', cfg])], {
     cwd: dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });

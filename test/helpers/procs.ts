@@ -94,10 +94,10 @@ export async function waitTcpPort(port: number, timeoutMs = 10000, what = `port 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls until fn returns a value other than undefined (or throws after timeoutMs with describe()). */
-export async function waitUntil<T>(fn: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
+export async function waitUntil<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, describe: () => string): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn(); // a check may ask over the network (an admin endpoint)
     if (v !== undefined) return v;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
     await sleep(50);

@@ -40,6 +40,7 @@ describeNeeding(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, 
     if (!(await udpFree(5514))) busy.push('udp 127.0.0.1:5514');
     if (!(await tcpFree(5514))) busy.push('tcp 127.0.0.1:5514');
     if (!(await tcpFree(8088))) busy.push('tcp 127.0.0.1:8088');
+    if (!(await tcpFree(9280))) busy.push('tcp 127.0.0.1:9280 (admin)');
     if (busy.length) throw new Error(`the embedded default's ports are in use (${busy.join(', ')}); stop whatever holds them (another siemgate?)`);
     gw = await startGateway('', { args: ['run'], outPath: 'data/events.ndjson' });
   });
@@ -55,6 +56,13 @@ describeNeeding(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, 
     expect(log).toMatch(/input udp \(syslog_udp\) listening on 127\.0\.0\.1:5514/);
     expect(log).toMatch(/input tcp \(syslog_tcp\) listening on 127\.0\.0\.1:5514/);
     expect(log).toMatch(/input http \(http\) listening on 127\.0\.0\.1:8088/);
+    expect(log).toMatch(/admin server on http:\/\/127\.0\.0\.1:9280 \(\/health, \/metrics, \/api\/status\)/);
+  });
+
+  test('the admin server answers on 127.0.0.1:9280: /health 200', async () => {
+    const r = await axios.get('http://127.0.0.1:9280/health', { validateStatus: () => true });
+    expect(r.status).toBe(200);
+    expect(r.data).toMatchObject({ status: 'ok', problems: [] });
   });
 
   test('README commands: logger over UDP, logger over TCP (octet counted, RFC 5424), HTTP without a token', async () => {

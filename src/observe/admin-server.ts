@@ -1,0 +1,91 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Gateway } from '../gateway';
+import { E } from '../errors';
+import { log } from './log';
+import { createMetrics } from './metrics';
+
+/** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
+export interface AdminServer {
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+export interface AdminOptions {
+  host: string;
+  port: number;
+}
+
+/** What /health and /api/status say: every input listening, no destination down. */
+export function healthOf(gw: Gateway): { status: 'ok' | 'failing'; problems: string[]; inputs: unknown[]; destinations: unknown[] } {
+  const problems: string[] = [];
+  const inputs = gw.inputs.map((i) => ({ name: i.name, listening: `${i.address.host}:${i.address.port}`, connections: i.connections() }));
+  const destinations = gw.delivery.statuses().map((s) => {
+    if (s.state === 'down') problems.push(`destination ${s.name} is down: ${s.reason ?? 'no reason given'}`);
+    return { name: s.name, target: s.target, state: s.state, reason: s.reason ?? null, since: s.since, pending: s.ledger.pending, oldest_pending_age_s: Math.round(s.oldestPendingAgeMs / 1000) };
+  });
+  return { status: problems.length === 0 ? 'ok' : 'failing', problems, inputs, destinations };
+}
+
+export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise<AdminServer> {
+  const metrics: Registry = createMetrics(gw);
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      log.error(`admin: ${req.method} ${req.url} failed: ${err.message}`);
+      if (!res.headersSent) reply(res, 500, { error: 'internal error; see the gateway log' });
+      else res.destroy();
+    });
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return reply(res, 405, { error: `${req.method} is not allowed here; the admin API is read-only (GET)` });
+    }
+    switch (path) {
+      case '/health': {
+        const h = healthOf(gw);
+        return reply(res, h.status === 'ok' ? 200 : 503, h);
+      }
+      case '/metrics': {
+        const text = await metrics.metrics();
+        res.writeHead(200, { 'Content-Type': metrics.contentType });
+        res.end(req.method === 'HEAD' ? undefined : text);
+        return;
+      }
+      case '/api/status': {
+        const h = healthOf(gw);
+        const l = gw.ledger();
+        return reply(res, 200, {
+          ...h,
+          ledger: l,
+          journal: { bytes: gw.journal.bytes(), segments: gw.journal.segments().length, head: gw.journal.head() },
+          formats: gw.ingest.stats().formats,
+        });
+      }
+      default:
+        return reply(res, 404, { error: `no ${path} here; try /health, /metrics or /api/status` });
+    }
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: Error) => reject(E.ADMIN_BIND(`${opts.host}:${opts.port}`, err.message)));
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  server.on('error', (err) => log.error(`admin server: ${err.message}`));
+  const a = server.address();
+  const address = typeof a === 'object' && a !== null ? { host: a.address, port: a.port } : { host: opts.host, port: opts.port };
+  log.info(`admin server on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port} (/health, /metrics, /api/status)`);
+  return {
+    address,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function reply(res: ServerResponse, code: number, body: unknown): void {
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}

@@ -1,0 +1,110 @@
+/**
+ * The admin server of a running gateway: /health, /metrics (Prometheus text, read with a strict
+ * line parser), /api/status. A real gateway process, TCP syslog in, an Elasticsearch double out.
+ */
+import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
+import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
+import { startEsDouble, type EsDouble } from '../helpers/es-double';
+import { sendTcpLines } from '../helpers/clients';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+jest.setTimeout(60000);
+afterAll(async () => {
+  await killAllGateways();
+  await cleanUp();
+});
+
+const KEY = Buffer.from('siemgate-writer:admin-test-key').toString('base64');
+
+/** Prometheus text exposition: `name{labels} value` per sample; HELP/TYPE lines checked for every name. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const typed = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const t = /^# TYPE (\S+) (counter|gauge|histogram|summary)$/.exec(line);
+    if (t) { typed.add(t[1]); continue; }
+    if (line.startsWith('# HELP ')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+-]+|NaN)$/.exec(line);
+    if (m === null) throw new Error(`not a Prometheus sample line: ${line}`);
+    const base = m[1].replace(/_(bucket|sum|count)$/, '');
+    if (!typed.has(m[1]) && !typed.has(base)) throw new Error(`sample before its # TYPE: ${line}`);
+    out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
+  }
+  return out;
+}
+
+describe('admin server', () => {
+  let es: EsDouble;
+  beforeEach(async () => { es = await startEsDouble({ apiKeys: { [KEY]: { user: 'siemgate' } } }); });
+  afterEach(async () => { await es.close(); });
+
+  test('/health is 200 while all is well and 503 naming the destination that is down; /metrics and /api/status agree with the ledger', async () => {
+    const tcp = await freePort();
+    const admin = await freePort();
+    const yaml = (key: string) => `
+data_dir: "@DIR@/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: es, type: elasticsearch, endpoints: ["${es.url}"], api_key: "${key}", batch: { max_events: 10, max_wait_ms: 20 }, retry: { initial_ms: 50, max_ms: 200 } }
+admin: { address: "127.0.0.1:${admin}" }
+`;
+    const gw = await startGateway(yaml(KEY));
+    const base = `http://127.0.0.1:${admin}`;
+    const get = async (path: string, init?: RequestInit) => { const r = await fetch(base + path, init); return { status: r.status, type: r.headers.get('content-type'), text: await r.text() }; };
+    expect(gw.stderr()).toContain(`admin server on ${base}`);
+
+    const h = await get('/health');
+    expect(h.status).toBe(200);
+    expect(JSON.parse(h.text)).toMatchObject({ status: 'ok', problems: [], inputs: [{ name: 'fw', listening: `127.0.0.1:${tcp}` }], destinations: [{ name: 'es', state: 'up' }] });
+
+    const lines = Array.from({ length: 25 }, (_, i) => `<134>1 2026-11-23T10:00:00Z fw01 app - - - admin ${i}`);
+    await sendTcpLines(tcp, lines);
+    await waitUntil(() => (es.docs().length >= 25 ? true : undefined), 20000, () => `indexed ${es.docs().length}`);
+    const m = await waitUntil(async () => {
+      const r = await get('/metrics');
+      const mm = parseMetrics(r.text);
+      return mm.get('siemgate_destination_delivered_total{destination="es"}') === 25 ? { r, mm } : undefined;
+    }, 10000, () => 'delivered_total not 25');
+    expect(m.r.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    const mm = m.mm;
+    expect(mm.get('siemgate_input_received_total{input="fw"}')).toBe(25);
+    expect(mm.get('siemgate_events_received_total')).toBe(25);
+    expect(mm.get('siemgate_events_journaled_total')).toBe(25);
+    expect(mm.get('siemgate_ledger_unaccounted_events{scope="inputs"}')).toBe(0);
+    expect(mm.get('siemgate_ledger_unaccounted_events{scope="es"}')).toBe(0);
+    expect(mm.get('siemgate_destination_pending_events{destination="es"}')).toBe(0);
+    expect(mm.get('siemgate_destination_state{destination="es",state="up"}')).toBe(1);
+    expect(mm.get('siemgate_destination_state{destination="es",state="down"}')).toBe(0);
+    expect(mm.get('siemgate_journal_segments')).toBeGreaterThanOrEqual(1);
+    expect(mm.get('siemgate_input_bytes_total{input="fw"}')).toBe(lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0));
+    expect([...mm.keys()].some((k) => k.startsWith('siemgate_process_cpu_seconds_total'))).toBe(true);
+
+    const st = JSON.parse((await get('/api/status')).text);
+    expect(st.ledger).toMatchObject({ received: 25, journaled: 25, unaccounted: 0 });
+    expect(st.destinations[0]).toMatchObject({ name: 'es', state: 'up', pending: 0 });
+
+    expect((await get('/health', { method: 'POST' })).status).toBe(405);
+    expect(JSON.parse((await get('/nope')).text).error).toMatch(/try \/health, \/metrics or \/api\/status/);
+
+    // the cluster stops taking the key: the destination goes down, /health says so
+    es.apiKeys.delete(KEY);
+    await sendTcpLines(tcp, ['<134>1 2026-11-23T10:00:01Z fw01 app - - - after']);
+    const down = await waitUntil(async () => { const r = await get('/health'); return r.status === 503 ? JSON.parse(r.text) : undefined; }, 30000, () => 'still 200');
+    expect(down.status).toBe('failing');
+    expect(down.problems[0]).toMatch(/^destination es is down: .*401/);
+    expect(parseMetrics((await get('/metrics')).text).get('siemgate_destination_pending_events{destination="es"}')).toBe(1);
+    await gw.stop();
+  });
+
+  test('an admin address that is not loopback is refused by siemgate check, with its line and what to do', async () => {
+    const dir = makeTempDir('sg-admin-');
+    const f = join(dir, 'c.yaml');
+    writeFileSync(f, 'inputs:\n  - { name: t, type: syslog_tcp, address: "127.0.0.1:5599" }\ndestinations:\n  - { name: f, type: file, path: ./x.ndjson }\nadmin:\n  address: "0.0.0.0:9280"\n');
+    const r = await runProc(process.execPath, [BIN, 'check', '-c', f, '--offline'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/line 6: admin\.address: 0\.0\.0\.0:9280 is not a loopback address; .* bind 127\.0\.0\.1 and put a TLS proxy with authentication in front/);
+  });
+});
