@@ -61,7 +61,20 @@ export interface DestinationStatus {
   lastError?: string;
   /** The connector's own counters (Connector.counters), when it keeps any. */
   counters?: Record<string, number>;
+  /** How long the destination took to answer each request (a histogram: counts per bucket). */
+  requestSeconds: RequestLatency;
 }
+
+/** Request durations in fixed buckets (upper bounds in seconds, the last is +Inf). */
+export interface RequestLatency {
+  bounds: readonly number[];
+  /** counts[i]: requests that took at most bounds[i] and more than bounds[i-1]; counts[bounds.length]: the rest. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export const REQUEST_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export interface Dispatcher {
   status(): DestinationStatus;
@@ -236,6 +249,15 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
    * Send until every event has a verdict other than retry, or the dispatcher stops (then what is
    * left stays after the cursor and is sent again after a restart).
    */
+  const latency: RequestLatency = { bounds: REQUEST_BUCKETS, counts: new Array<number>(REQUEST_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+  function observeRequest(seconds: number): void {
+    let i = 0;
+    while (i < REQUEST_BUCKETS.length && seconds > REQUEST_BUCKETS[i]) i++;
+    latency.counts[i]++;
+    latency.sum += seconds;
+    latency.count++;
+  }
+
   async function sendUntilSettled(events: JournalEvent[], encoded: Buffer[], bytes: number,
     settle: (i: number, kind: 'delivered' | 'deadLettered') => void): Promise<void> {
     let idx = events.map((_, i) => i);
@@ -243,7 +265,13 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     for (;;) {
       let verdicts: Verdict[];
       try {
-        const v = await c.send(batch, abort.signal);
+        const started = performance.now();
+        let v: Awaited<ReturnType<typeof c.send>>;
+        try {
+          v = await c.send(batch, abort.signal);
+        } finally {
+          observeRequest((performance.now() - started) / 1000);
+        }
         verdicts = Array.isArray(v) ? v : batch.events.map(() => v);
         if (verdicts.length !== batch.events.length) {
           throw new Error(`connector answered ${verdicts.length} verdicts for ${batch.events.length} events`);
@@ -425,6 +453,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       return {
         name: o.name, target: c.target, state, reason, since, ledger: ledger(), pendingBytes: pendingBytes(),
         oldestPendingAgeMs: oldest > 0 ? Math.max(0, Date.now() - oldest) : 0, retries, lastError, counters: c.counters?.(),
+        requestSeconds: { ...latency, counts: latency.counts.slice() },
       };
     },
     async stop(graceMs) {

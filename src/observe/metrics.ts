@@ -73,6 +73,29 @@ export function createMetrics(gw: Gateway): Registry {
     for (const s of gw.delivery.statuses()) for (const st of ['up', 'degraded', 'down']) set({ destination: s.name, state: st }, s.state === st ? 1 : 0);
   });
 
+  // request durations: the dispatchers keep the bucket counts; exposed as a Prometheus histogram
+  register.registerMetric({
+    name: 'siemgate_destination_request_duration_seconds',
+    help: 'How long each destination took to answer a request (sent to answered or failed).',
+    type: 'histogram',
+    get: async () => {
+      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
+      for (const s of gw.delivery.statuses()) {
+        const h = s.requestSeconds;
+        let cumulative = 0;
+        h.bounds.forEach((le, i) => {
+          cumulative += h.counts[i];
+          values.push({ metricName: 'siemgate_destination_request_duration_seconds_bucket', labels: { destination: s.name, le }, value: cumulative });
+        });
+        values.push({ metricName: 'siemgate_destination_request_duration_seconds_bucket', labels: { destination: s.name, le: '+Inf' }, value: h.count });
+        values.push({ metricName: 'siemgate_destination_request_duration_seconds_sum', labels: { destination: s.name }, value: h.sum });
+        values.push({ metricName: 'siemgate_destination_request_duration_seconds_count', labels: { destination: s.name }, value: h.count });
+      }
+      return { name: 'siemgate_destination_request_duration_seconds', help: 'How long each destination took to answer a request (sent to answered or failed).', type: 'histogram', values, aggregator: 'sum' };
+    },
+    reset: () => undefined,
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+
   // journal and ledger
   gauge('siemgate_journal_bytes', 'Bytes on disk in the journal.', [], (set) => set({}, gw.journal.bytes()));
   gauge('siemgate_journal_segments', 'Journal segment files.', [], (set) => set({}, gw.journal.segments().length));

@@ -81,6 +81,12 @@ admin: { address: "127.0.0.1:${admin}" }
     expect(mm.get('siemgate_journal_segments')).toBeGreaterThanOrEqual(1);
     expect(mm.get('siemgate_input_bytes_total{input="fw"}')).toBe(lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0));
     expect([...mm.keys()].some((k) => k.startsWith('siemgate_process_cpu_seconds_total'))).toBe(true);
+    // request durations: a histogram whose +Inf bucket counts every request the double saw
+    const requests = mm.get('siemgate_destination_request_duration_seconds_count{destination="es"}')!;
+    expect(requests).toBe(es.requests.filter((r) => r.path === '/_bulk').length);
+    expect(mm.get('siemgate_destination_request_duration_seconds_bucket{destination="es",le="+Inf"}')).toBe(requests);
+    expect(mm.get('siemgate_destination_request_duration_seconds_bucket{destination="es",le="30"}')).toBe(requests);
+    expect(mm.get('siemgate_destination_request_duration_seconds_sum{destination="es"}')).toBeGreaterThan(0);
 
     const st = JSON.parse((await get('/api/status')).text);
     expect(st.ledger).toMatchObject({ received: 25, journaled: 25, unaccounted: 0 });
