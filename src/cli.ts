@@ -105,7 +105,7 @@ async function run(argv: string[]): Promise<number> {
   let admin: AdminServer | undefined;
   if (cfg.admin.enabled) {
     try {
-      admin = await startAdminServer(gw, { host: cfg.admin.host, port: cfg.admin.port });
+      admin = await startAdminServer(gw, cfg.admin);
     } catch (err) {
       await gw.stop();
       throw err;

@@ -197,22 +197,39 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       },
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
       mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
-      admin: adminOf(raw.admin, lineOf, problems),
+      admin: adminOf(raw.admin, lineOf, problems, tls, rel),
     },
   };
 }
 
-function adminOf(a: Raw | undefined, lineOf: (path: Array<string | number>) => number, problems: string[]): AdminConfig {
+function adminOf(a: Raw | undefined, lineOf: (path: Array<string | number>) => number, problems: string[],
+  tls: (t: Raw | undefined) => TlsServerConfig | undefined, rel: (p: string) => string): AdminConfig {
   const address = (a?.address as string | undefined) ?? '127.0.0.1:9280';
   const parsed = parseListenAddress(address);
   if (parsed === undefined) {
     problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:9280)`);
-    return { enabled: false, host: '127.0.0.1', port: 0 };
+    return { enabled: false, host: '127.0.0.1', port: 0, tokens: [] };
   }
-  if (!isLoopback(address)) {
-    problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${address} is not a loopback address; this version serves the admin API on loopback only (it has no TLS or tokens yet): bind 127.0.0.1 and put a TLS proxy with authentication in front`);
+  const tokens = ((a?.tokens ?? []) as Raw[]).map((t, j) => {
+    const path = ['admin', 'tokens', j];
+    const scope = (t.scope ?? 'read') as 'read' | 'operator';
+    if ((t.secret === undefined) === (t.secret_file === undefined)) {
+      problems.push(`line ${lineOf(path)}: admin.tokens[${j}]: give exactly one of secret or secret_file`);
+      return { name: t.name as string, secret: '', scope };
+    }
+    if (t.secret !== undefined) return { name: t.name as string, secret: t.secret as string, scope };
+    try {
+      return { name: t.name as string, secret: readFileSync(rel(t.secret_file as string), 'utf8').replace(/\r?\n$/, ''), scope };
+    } catch (err) {
+      problems.push(`line ${lineOf([...path, 'secret_file'])}: admin.tokens[${j}].secret_file: cannot read ${rel(t.secret_file as string)}: ${(err as Error).message}`);
+      return { name: t.name as string, secret: '', scope };
+    }
+  });
+  const t = tls(a?.tls as Raw | undefined);
+  if (!isLoopback(address) && (t === undefined || tokens.length === 0)) {
+    problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${address} is not a loopback address, so the admin API needs admin.tls (cert_file, key_file) and admin.tokens; add both, or bind 127.0.0.1`);
   }
-  return { enabled: a?.enabled ?? true, host: parsed.host, port: parsed.port };
+  return { enabled: a?.enabled ?? true, host: parsed.host, port: parsed.port, tokens, ...(t !== undefined ? { tls: t } : {}) };
 }
 
 /** Addresses and CIDR blocks are checked here; product ids when the mappings load (they are there). */

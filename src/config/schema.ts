@@ -295,10 +295,24 @@ export const topSchema: Schema = {
     },
     admin: {
       type: 'object', additionalProperties: false,
-      description: 'The admin server: GET /health (200, or 503 with what is wrong), /metrics (Prometheus text), /api/status (JSON). Loopback only in this version; put a TLS proxy with authentication in front to reach it from elsewhere.',
+      description: 'The admin server: GET /health (200, or 503 with what is wrong), /metrics (Prometheus text), /api/status (JSON). On loopback it is open unless tokens are given; bound elsewhere it needs tls and tokens.',
       properties: {
         enabled: { type: 'boolean', default: true, description: 'false: no admin server.' },
-        address: { type: 'string', default: '127.0.0.1:9280', description: 'host:port on a loopback address (127.0.0.1, ::1, localhost); port 0 picks a free one (logged).' },
+        address: { type: 'string', default: '127.0.0.1:9280', description: 'host:port; port 0 picks a free one (logged). Not loopback: tls and tokens are required.' },
+        tokens: {
+          type: 'array',
+          description: 'Bearer tokens (`Authorization: Bearer <secret>`); when given, every request needs one. `read` reads; `operator` may also act (replay dead letters, trigger reports, as they arrive).',
+          items: {
+            type: 'object', additionalProperties: false, required: ['name'],
+            properties: {
+              name: { type: 'string', description: 'Who holds the token (logged; the secret never is).' },
+              secret: { type: 'string', minLength: 1, description: 'The token, usually "${ENV_VAR}".' },
+              secret_file: { type: 'string', description: 'A file holding the token (trailing newline ignored).' },
+              scope: { enum: ['read', 'operator'], default: 'read', description: 'read: GET only; operator: also the actions.' },
+            },
+          },
+        },
+        tls: { ...tlsServer, description: 'TLS for the admin server (required when it is not on loopback).' },
       },
     },
     mappings: {

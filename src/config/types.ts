@@ -199,6 +199,8 @@ export interface AdminConfig {
   enabled: boolean;
   host: string;
   port: number;
+  tokens: Array<HttpToken & { scope: 'read' | 'operator' }>;
+  tls?: TlsServerConfig;
 }
 
 export interface MappingsConfig {

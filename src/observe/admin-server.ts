@@ -1,4 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AdminConfig } from '../config/types';
+import { readCredential, TokenSet } from '../inputs/http-auth';
+import { serverTlsOptions } from '../inputs/tls-material';
+import { peerIp } from '../inputs/listen-address';
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../gateway';
 import { E } from '../errors';
@@ -11,10 +16,7 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-export interface AdminOptions {
-  host: string;
-  port: number;
-}
+export type AdminOptions = Pick<AdminConfig, 'host' | 'port' | 'tokens' | 'tls'>;
 
 /** What /health and /api/status say: every input listening, no destination down. */
 export function healthOf(gw: Gateway): { status: 'ok' | 'failing'; problems: string[]; inputs: unknown[]; destinations: unknown[] } {
@@ -29,15 +31,32 @@ export function healthOf(gw: Gateway): { status: 'ok' | 'failing'; problems: str
 
 export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise<AdminServer> {
   const metrics: Registry = createMetrics(gw);
-  const server: Server = createServer((req, res) => {
+  const tokens = opts.tokens.length > 0 ? new TokenSet(opts.tokens) : undefined;
+  const scopes = new Map(opts.tokens.map((t) => [t.name, t.scope]));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: Error) => {
       log.error(`admin: ${req.method} ${req.url} failed: ${err.message}`);
       if (!res.headersSent) reply(res, 500, { error: 'internal error; see the gateway log' });
       else res.destroy();
     });
-  });
+  };
+  const server: Server = opts.tls === undefined ? createServer(onRequest) : createTlsServer(serverTlsOptions('admin', opts.tls), onRequest);
+
+  /** Who is asking, when tokens are configured: the token's name, or a refusal already answered. */
+  function authorised(req: IncomingMessage, res: ServerResponse): boolean {
+    if (tokens === undefined) return true;
+    const c = readCredential(req.headers.authorization);
+    const name = c.kind === 'token' && c.scheme === 'bearer' ? tokens.match(c.token) : undefined;
+    if (name !== undefined && scopes.get(name) !== undefined) return true;
+    const why = c.kind === 'absent' ? 'no token' : c.kind === 'malformed' || c.scheme !== 'bearer' ? 'not a Bearer token' : 'an unknown token';
+    log.warn(`admin: refused ${req.method} ${(req.url ?? '/').split('?')[0]} from ${peerIp(req.socket.remoteAddress)}: ${why}`);
+    res.setHeader('WWW-Authenticate', 'Bearer realm="siemgate-admin"');
+    reply(res, 401, { error: `${why}: send Authorization: Bearer <token> with a token from admin.tokens` });
+    return false;
+  }
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (!authorised(req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return reply(res, 405, { error: `${req.method} is not allowed here; the admin API is read-only (GET)` });
@@ -74,7 +93,8 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
   server.on('error', (err) => log.error(`admin server: ${err.message}`));
   const a = server.address();
   const address = typeof a === 'object' && a !== null ? { host: a.address, port: a.port } : { host: opts.host, port: opts.port };
-  log.info(`admin server on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port} (/health, /metrics, /api/status)`);
+  log.info(`admin server on ${opts.tls === undefined ? 'http' : 'https'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port} (/health, /metrics, /api/status)` +
+    (tokens === undefined ? '' : `; ${opts.tokens.length} token(s) accepted`));
   return {
     address,
     close: () => new Promise<void>((resolve) => {

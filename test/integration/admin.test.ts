@@ -6,7 +6,10 @@ import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway
 import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
 import { startEsDouble, type EsDouble } from '../helpers/es-double';
 import { sendTcpLines } from '../helpers/clients';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import axios from 'axios';
+import { makeTestPki } from '../helpers/certs';
 import { join } from 'node:path';
 
 jest.setTimeout(60000);
@@ -105,12 +108,50 @@ admin: { address: "127.0.0.1:${admin}" }
     await gw.stop();
   });
 
+  test('with tokens and TLS: https only, every request needs a Bearer token from admin.tokens, refusals logged with the peer', async () => {
+    const pki = await makeTestPki();
+    const tcp = await freePort();
+    const admin = await freePort();
+    const gw = await startGateway(`
+data_dir: "@DIR@/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: f, type: file, path: "@OUT@" }
+admin:
+  address: "127.0.0.1:${admin}"
+  tls: { cert_file: "${pki.serverCert}", key_file: "${pki.serverKey}" }
+  tokens:
+    - { name: prometheus, secret: "scrape-token-0123456789", scope: read }
+`);
+    const agent = new https.Agent({ ca: readFileSync(pki.caCert) });
+    const get = (path: string, token?: string) => axios.get(`https://127.0.0.1:${admin}${path}`,
+      { httpsAgent: agent, validateStatus: () => true, headers: token === undefined ? {} : { Authorization: token } });
+    expect(gw.stderr()).toContain(`admin server on https://127.0.0.1:${admin} (/health, /metrics, /api/status); 1 token(s) accepted`);
+    const none = await get('/health');
+    expect([none.status, none.headers['www-authenticate'], none.data.error]).toEqual([401, 'Bearer realm="siemgate-admin"', expect.stringMatching(/^no token: send Authorization: Bearer <token>/)]);
+    expect((await get('/metrics', 'Bearer wrong-token')).status).toBe(401);
+    expect((await get('/metrics', 'Basic ' + Buffer.from('x:scrape-token-0123456789').toString('base64'))).status).toBe(401);
+    const ok = await get('/metrics', 'Bearer scrape-token-0123456789');
+    expect(ok.status).toBe(200);
+    expect(ok.data).toContain('siemgate_input_received_total{input="fw"} 0');
+    await expect(axios.get(`http://127.0.0.1:${admin}/health`, { timeout: 3000 })).rejects.toThrow();
+    await gw.stop();
+    const refusals = gw.stderr().split('\n').filter((l) => l.includes('admin: refused'));
+    expect(refusals.map((l) => l.replace(/^.*admin: /, ''))).toEqual([
+      'refused GET /health from 127.0.0.1: no token',
+      'refused GET /metrics from 127.0.0.1: an unknown token',
+      'refused GET /metrics from 127.0.0.1: not a Bearer token',
+    ]);
+    expect(gw.stderr()).not.toContain('scrape-token-0123456789');
+  });
+
   test('an admin address that is not loopback is refused by siemgate check, with its line and what to do', async () => {
     const dir = makeTempDir('sg-admin-');
     const f = join(dir, 'c.yaml');
     writeFileSync(f, 'inputs:\n  - { name: t, type: syslog_tcp, address: "127.0.0.1:5599" }\ndestinations:\n  - { name: f, type: file, path: ./x.ndjson }\nadmin:\n  address: "0.0.0.0:9280"\n');
     const r = await runProc(process.execPath, [BIN, 'check', '-c', f, '--offline'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/line 6: admin\.address: 0\.0\.0\.0:9280 is not a loopback address; .* bind 127\.0\.0\.1 and put a TLS proxy with authentication in front/);
+    expect(r.stderr).toMatch(/line 6: admin\.address: 0\.0\.0\.0:9280 is not a loopback address, so the admin API needs admin\.tls \(cert_file, key_file\) and admin\.tokens; add both, or bind 127\.0\.0\.1/);
   });
 });
