@@ -5,7 +5,9 @@ import { E, isSiemgateError } from './errors';
 import { bufferStatus, renderBufferStatus } from './buffer-report';
 import { runningPid } from './data-dir-lock';
 import { deadLetterPath, readDeadLetters, requestReplay } from './delivery/dead-letters';
-import { startGateway } from './gateway';
+import { auditKey, startGateway } from './gateway';
+import { verifyAudit } from './observe/audit';
+import { join } from 'node:path';
 import { startAdminServer, type AdminServer } from './observe/admin-server';
 import { probeDestination } from '../connectors';
 import { previewer, PREVIEW_KINDS, type PreviewKind } from '../connectors/preview';
@@ -38,6 +40,8 @@ commands:
                              the dead letters of a destination, with the reason for each
   buffer dlq replay DEST [-c FILE]
                              send a destination's dead letters again (after fixing the cause)
+  audit verify [-c FILE]     check the gateway's audit trail (data_dir/audit): every record
+                             there, in order, unaltered (and signed, with audit.key_file)
   help                       this text
 
 The buffer commands read data_dir (from -c, or ./data) and work on a running or a stopped gateway.
@@ -51,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': return await check(rest);
       case 'parse': return await parse(rest);
       case 'buffer': return buffer(rest);
+      case 'audit': return auditCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -290,4 +295,17 @@ function journalEventsOf(text: string, peer: Peer, timezone: string, now: number
   const out: JournalEvent[] = [];
   scanRecords(b, 0, b.length, (s, e) => out.push(decodeEvent(b, s, e, out.length)));
   return out;
+}
+
+/** `audit verify`: walks the hash chain of data_dir/audit; exit 1 at the first break, named by file and line. */
+function auditCommand(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify') throw E.CLI_USAGE(`audit ${sub ?? ''}: the audit command is \`siemgate audit verify [-c FILE]\``);
+  const o = args(rest, { config: { type: 'string', short: 'c' } });
+  const cfg = loadConfig(o.config as string | undefined);
+  const dir = join(cfg.dataDir, 'audit');
+  const v = verifyAudit(dir, auditKey(cfg));
+  if (!v.ok) throw E.AUDIT_BROKEN(v.problem ?? 'unknown');
+  process.stdout.write(`${dir}: ${v.records} record(s) in ${v.files} file(s), chain intact${v.hmac ? ', every record signed with audit.key_file' : ' (no audit.key_file: order and completeness are proven, not authorship)'}\n`);
+  return 0;
 }

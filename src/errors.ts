@@ -42,6 +42,10 @@ export const E = {
   PIPELINE_WORKER: def('SG_PIPELINE_WORKER', (why: string) =>
     `a parse worker stopped unexpectedly: ${why}; the batch it held was parsed on the main thread instead`),
   CLI_USAGE: def('SG_CLI_USAGE', (why: string) => `${why}; run \`siemgate help\` for usage`),
+  AUDIT_KEY: def('SG_AUDIT_KEY', (file: string, why: string) =>
+    `audit.key_file ${file}: ${why}; the audit trail is signed with this key: make it readable (at least 16 random bytes), or remove audit.key_file`),
+  AUDIT_BROKEN: def('SG_AUDIT_BROKEN', (problem: string) =>
+    `the audit trail does not verify: ${problem}`),
   ADMIN_BIND: def('SG_ADMIN_BIND', (address: string, why: string) =>
     `admin server: cannot listen on ${address}: ${why}; free the port or change admin.address (admin.enabled: false turns it off)`),
   MAPPING_INVALID: def('SG_MAPPING_INVALID', (problems: string[]) =>

@@ -1,4 +1,9 @@
 import type { Config } from './config';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG_YAML } from './config/defaults';
+import { audit, closeAudit, openAudit } from './observe/audit';
 import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
 import { openJournal, type Journal } from './journal/journal';
@@ -49,11 +54,40 @@ const STOP_GRACE_MS = 5000;
 export async function startGateway(cfg: Config): Promise<Gateway> {
   const unlock = lockDataDir(cfg.dataDir);
   try {
+    if (cfg.audit.enabled) {
+      openAudit({ dir: join(cfg.dataDir, 'audit'), key: auditKey(cfg) });
+      audit('start', { pid: process.pid, config: cfg.source, config_sha256: configHash(cfg) });
+    }
     return await start(cfg, unlock);
   } catch (err) {
+    audit('start_failed', { why: (err as Error).message });
+    await closeAudit();
     unlock();
     throw err;
   }
+}
+
+/** The audit key (audit.key_file), or undefined; an unreadable file stops the start. */
+export function auditKey(cfg: Config): Buffer | undefined {
+  if (cfg.audit.keyFile === undefined) return undefined;
+  try {
+    const key = readFileSync(cfg.audit.keyFile);
+    if (key.length < 16) throw new Error(`${key.length} bytes; use at least 16 random bytes`);
+    return key;
+  } catch (err) {
+    throw E.AUDIT_KEY(cfg.audit.keyFile, (err as Error).message);
+  }
+}
+
+/** What configuration this run used: the sha256 of the file's bytes (of the embedded default's text). */
+function configHash(cfg: Config): string {
+  let bytes: Buffer;
+  try {
+    bytes = cfg.source === '(embedded default)' ? Buffer.from(DEFAULT_CONFIG_YAML) : readFileSync(cfg.source);
+  } catch {
+    bytes = Buffer.from(JSON.stringify(cfg));
+  }
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
@@ -188,6 +222,10 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
         await ledgerSaving;
         persistLedger(true);
         persistStatus();
+        const l = ledger();
+        audit('stop', { received: l.received, journaled: l.journaled, rejected: l.rejected, unaccounted: l.unaccounted,
+          destinations: Object.fromEntries(Object.entries(l.destinations).map(([d, v]) => [d, { delivered: v.delivered, pending: v.pending, dead_lettered: v.deadLettered, dropped: v.dropped }])) });
+        await closeAudit();
         unlock();
         const counted = delivery.statuses().filter((d) => d.counters !== undefined && Object.values(d.counters).some((n) => n > 0))
           .map((d) => `; ${d.name} also counted ${Object.entries(d.counters!).map(([k, n]) => `${k.replace(/_/g, ' ')} ${n}`).join(', ')}`).join('');

@@ -198,6 +198,7 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
       mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
       admin: adminOf(raw.admin, lineOf, problems, tls, rel),
+      audit: { enabled: raw.audit?.enabled ?? true, ...(raw.audit?.key_file !== undefined ? { keyFile: rel(raw.audit.key_file) } : {}) },
     },
   };
 }

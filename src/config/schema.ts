@@ -315,6 +315,14 @@ export const topSchema: Schema = {
         tls: { ...tlsServer, description: 'TLS for the admin server (required when it is not on loopback).' },
       },
     },
+    audit: {
+      type: 'object', additionalProperties: false,
+      description: 'The gateway\'s own audit trail: hash-chained JSON lines under data_dir/audit/ (one file per day); `siemgate audit verify` checks it.',
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'false: no audit trail.' },
+        key_file: { type: 'string', description: 'A file holding an HMAC key: each record is then signed too, so it cannot be rewritten without the key.', examples: ['/run/secrets/siemgate-audit-key'] },
+      },
+    },
     mappings: {
       type: 'object', additionalProperties: false,
       description: 'Product recognition and ECS mapping (docs/mappings.md). The shipped mappings/ always load; yours come after and replace a shipped product with the same id.',

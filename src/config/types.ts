@@ -193,6 +193,13 @@ export interface Config {
   pipeline: PipelineConfig;
   mappings: MappingsConfig;
   admin: AdminConfig;
+  audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  enabled: boolean;
+  /** Absolute path of the HMAC key file, when set. */
+  keyFile?: string;
 }
 
 export interface AdminConfig {

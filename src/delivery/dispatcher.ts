@@ -1,3 +1,4 @@
+import { audit } from '../observe/audit';
 import { keyOf, type JournalEvent } from '../journal/event-record';
 import type { CursorState } from '../journal/cursors';
 import type { Journal, Position } from '../journal/journal';
@@ -140,6 +141,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       const msg = `destination ${o.name} (${c.target}) is ${next}${why ? `: ${why}` : ''}`;
       if (next === 'up') log.info(msg);
       else log.warn(msg);
+      audit('destination_state', { destination: o.name, state: next, ...(why ? { reason: why } : {}) });
     }
     if (next !== state) since = new Date().toISOString();
     state = next;

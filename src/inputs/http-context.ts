@@ -1,3 +1,4 @@
+import { audit } from '../observe/audit';
 import type { IncomingMessage } from 'http';
 import type { HttpInputConfig } from '../config/types';
 import { log, rateLimited } from '../observe/log';
@@ -27,8 +28,11 @@ const logLimited = rateLimited();
 export function noteAuthFailure(ctx: HttpContext, req: IncomingMessage, path: string, why: string): void {
   ctx.counters.httpAuthFailures++;
   const ip = peerIp(req.socket.remoteAddress);
-  logLimited(`${ctx.cfg.name}:auth:${ip}`, (suppressed) =>
-    log.warn(`input ${ctx.cfg.name}: rejected ${req.method} ${path} from ${ip}: ${why}`, suppressed ? { suppressed } : undefined));
+  // logged and audited at a bounded rate per peer: a flood of bad tokens is counted, not written out
+  logLimited(`${ctx.cfg.name}:auth:${ip}`, (suppressed) => {
+    log.warn(`input ${ctx.cfg.name}: rejected ${req.method} ${path} from ${ip}: ${why}`, suppressed ? { suppressed } : undefined);
+    audit('auth_failure', { where: `input ${ctx.cfg.name}`, method: req.method, path, peer: ip, why, ...(suppressed ? { suppressed_before: suppressed } : {}) });
+  });
 }
 
 /** How each endpoint family words the failures of receiveBody. */

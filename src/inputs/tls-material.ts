@@ -1,3 +1,4 @@
+import { audit } from '../observe/audit';
 import { readFileSync } from 'fs';
 import type { Socket } from 'net';
 import type { Server as TlsServer, TLSSocket, TlsOptions } from 'tls';
@@ -76,6 +77,8 @@ export function countHandshakeFailures(server: TlsServer, input: string, counter
 /** A failed handshake or refused client certificate: logged with peer and reason, rate-limited per peer IP. */
 export function logHandshakeFailure(input: string, ip: string | undefined, port: number | undefined, why: string): void {
   const who = ip ? `${peerIp(ip)}:${port ?? '?'}` : 'unknown peer';
-  logLimited(`${input}:tls:${peerIp(ip)}`, (suppressed) =>
-    log.warn(`input ${input}: TLS handshake with ${who} failed: ${why}`, suppressed ? { suppressed } : undefined));
+  logLimited(`${input}:tls:${peerIp(ip)}`, (suppressed) => {
+    log.warn(`input ${input}: TLS handshake with ${who} failed: ${why}`, suppressed ? { suppressed } : undefined);
+    audit('tls_failure', { where: `input ${input}`, peer: who, why, ...(suppressed ? { suppressed_before: suppressed } : {}) });
+  });
 }

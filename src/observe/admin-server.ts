@@ -7,7 +7,8 @@ import { peerIp } from '../inputs/listen-address';
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../gateway';
 import { E } from '../errors';
-import { log } from './log';
+import { burstLimited, log } from './log';
+import { audit } from './audit';
 import { createMetrics } from './metrics';
 
 /** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
@@ -29,6 +30,9 @@ export function healthOf(gw: Gateway): { status: 'ok' | 'failing'; problems: str
   return { status: problems.length === 0 ? 'ok' : 'failing', problems, inputs, destinations };
 }
 
+// each refusal is logged and audited, up to 20 per peer in 10 s; beyond that they are counted
+const logLimited = burstLimited(20, 10_000);
+
 export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise<AdminServer> {
   const metrics: Registry = createMetrics(gw);
   const tokens = opts.tokens.length > 0 ? new TokenSet(opts.tokens) : undefined;
@@ -49,7 +53,12 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
     const name = c.kind === 'token' && c.scheme === 'bearer' ? tokens.match(c.token) : undefined;
     if (name !== undefined && scopes.get(name) !== undefined) return true;
     const why = c.kind === 'absent' ? 'no token' : c.kind === 'malformed' || c.scheme !== 'bearer' ? 'not a Bearer token' : 'an unknown token';
-    log.warn(`admin: refused ${req.method} ${(req.url ?? '/').split('?')[0]} from ${peerIp(req.socket.remoteAddress)}: ${why}`);
+    const peer = peerIp(req.socket.remoteAddress);
+    const path = (req.url ?? '/').split('?')[0];
+    logLimited(`admin:auth:${peer}`, (suppressed) => {
+      log.warn(`admin: refused ${req.method} ${path} from ${peer}: ${why}`, suppressed ? { suppressed } : undefined);
+      audit('auth_failure', { where: 'admin', method: req.method, path, peer, why, ...(suppressed ? { suppressed_before: suppressed } : {}) });
+    });
     res.setHeader('WWW-Authenticate', 'Bearer realm="siemgate-admin"');
     reply(res, 401, { error: `${why}: send Authorization: Bearer <token> with a token from admin.tokens` });
     return false;

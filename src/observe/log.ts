@@ -22,6 +22,34 @@ export const log = winston.createLogger({
 });
 
 /**
+ * Like rateLimited, but lets `burst` calls per key through in each interval before holding back:
+ * for refusals an operator wants to see one by one (admin auth) that must still not let a flood
+ * write without bound. The first call after a held-back run says how many were held back.
+ */
+export function burstLimited(burst = 20, intervalMs = 10_000) {
+  const seen = new Map<string, { from: number; n: number; suppressed: number }>();
+  return (key: string, emit: (suppressed: number) => void): void => {
+    const now = Date.now();
+    let s = seen.get(key);
+    if (s === undefined || now - s.from >= intervalMs) {
+      if (seen.size > 10_000) seen.clear();
+      const held = s?.suppressed ?? 0;
+      s = { from: now, n: 0, suppressed: 0 };
+      seen.set(key, s);
+      s.n++;
+      emit(held);
+      return;
+    }
+    if (s.n >= burst) {
+      s.suppressed++;
+      return;
+    }
+    s.n++;
+    emit(0);
+  };
+}
+
+/**
  * A logger call that emits at most once per `intervalMs` per key and says how many it held back,
  * so a flood of bad datagrams cannot flood the log (they are all counted in metrics).
  */
