@@ -34,7 +34,7 @@ export function applySource(src: CompiledSource, by: string, ev: MapInput, trace
   finish(s, src, dataset, names, values);
   return {
     product: src.product, vendor: src.vendor, name: src.name, file: src.file, matchedBy: by, rule: rule?.name,
-    ruleKey: rule ?? src, dataset, streamDataset: src.streamDataset, sourcetype, index, names, values, warnings: s.warnings, trace,
+    ruleKey: rule ?? src, dataset, streamDataset: src.streamDataset, keepParsedFields: src.keepParsedFields, sourcetype, index, names, values, warnings: s.warnings, trace,
   };
 }
 

@@ -38,6 +38,8 @@ export interface CompiledSource {
   dataset: string;
   /** The Elasticsearch data stream's dataset (default siemgate.<product>). */
   streamDataset: string;
+  /** Keep the parser's generic `kv` / `json` object beside the mapped fields (default: dropped). */
+  keepParsedFields: boolean;
   sourcetype?: string;
   index?: string;
   priority: number;
@@ -54,7 +56,7 @@ export interface CompiledSource {
 /** Reports a problem at a path in the file (the loader turns the path into a line). */
 export type FileProblem = (path: Array<string | number>, why: string) => void;
 
-const FILE_KEYS = ['product', 'vendor', 'name', 'dataset', 'data_stream_dataset', 'sourcetype', 'index', 'priority', 'description', 'match', 'set', 'steps', 'rules', 'examples', 'references'];
+const FILE_KEYS = ['product', 'vendor', 'name', 'dataset', 'data_stream_dataset', 'keep_parsed_fields', 'sourcetype', 'index', 'priority', 'description', 'match', 'set', 'steps', 'rules', 'examples', 'references'];
 const RULE_KEYS = ['name', 'when', 'steps', 'set', 'convert', 'sourcetype', 'index', 'dataset', 'description'];
 const STEP_KINDS = ['regex', 'dissect', 'kv', 'csv', 'json', 'set', 'convert', 'lookup', 'timestamp'];
 const STEP_OPTIONS = ['from', 'optional', 'when', 'description'];
@@ -103,6 +105,7 @@ export function compileSource(raw: unknown, file: string, problem: FileProblem, 
   return {
     product, vendor, name, file, dataset, priority, match, pre, rules, examples, slots, kinds: slotKinds(slots),
     streamDataset: str(f, 'data_stream_dataset', [], problem, false) ?? `siemgate.${product}`,
+    keepParsedFields: f.keep_parsed_fields === true,
     sourcetype: str(f, 'sourcetype', [], problem, false), index: str(f, 'index', [], problem, false),
   };
 }

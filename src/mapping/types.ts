@@ -34,6 +34,8 @@ export interface MapResult {
   dataset: string;
   /** The Elasticsearch data stream's dataset: siemgate.<product> unless the mapping names one. */
   streamDataset: string;
+  /** The document keeps the parser's generic `kv` / `json` object (keep_parsed_fields). */
+  keepParsedFields: boolean;
   sourcetype?: string;
   index?: string;
   /** ECS fields: dotted paths (`source.ip`) and their values, converted to their ECS types, in the

@@ -95,6 +95,8 @@ export interface WriterEvent {
   /** A mapping sets source.* / network.*: the sender's own are left out (mapped-doc.ts). */
   ownSource?: boolean;
   ownNetwork?: boolean;
+  /** A mapping took what it wanted from the kv / JSON payload: the generic object is left out. */
+  omitFields?: boolean;
 }
 
 // Constant parts, merged where they follow each other in the common case: each piece costs a copy
@@ -171,7 +173,7 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
     putByte(125);
     if (!cef) writeObserver(leef.vendor, leef.product, leef.productVersion);
   }
-  if (p.fields !== undefined) {
+  if (p.fields !== undefined && e.omitFields !== true) {
     putAscii(p.format === 'kv' ? ',"kv":' : ',"json":');
     writeFields(p.fields);
   }

@@ -18,6 +18,11 @@ export function mergeMapped(doc: EcsDoc, m: MapResult): void {
   }
   if (source) delete doc.source;
   if (network) delete doc.network;
+  // the mapping took what it wanted from the payload (event.original still has all of it)
+  if (!m.keepParsedFields) {
+    delete doc.kv;
+    delete doc.json;
+  }
   for (let i = 0; i < m.names.length; i++) setPath(doc, m.names[i], m.values[i]);
   const gw = (doc.siemgate ??= {}) as Record<string, unknown>;
   gw.product = m.product;

@@ -29,7 +29,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper)
   // the peers' JSON fragments, made on first use (a UDP batch may name many peers, most once)
   const prepared: Array<PreparedPeer | undefined> = new Array(peers.length);
   // one event record, refilled per message (nothing of it outlives writeDocument)
-  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined, ownSource: false, ownNetwork: false };
+  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined, ownSource: false, ownNetwork: false, omitFields: false };
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
     const end = batch.ends[i];
@@ -177,9 +177,11 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
         const docAt = outputOffset();
         ev.ownSource = own.ownSource;
         ev.ownNetwork = own.ownNetwork;
+        ev.omitFields = !m.keepParsedFields;
         writeEcs(parsed, b, ev);
         ev.ownSource = false;
         ev.ownNetwork = false;
+        ev.omitFields = false;
         spliceMapped(docAt, m, own);
         return parsed;
       }
@@ -197,7 +199,7 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
 export function processOne(raw: string, flags: number, peer: Peer, meta: SenderMeta | undefined,
   b: BatchContext, ctx: ParseContext, mapper?: Mapper, trace?: TraceStep[]): { format: Parsed['format']; line: string; mapped?: MapResult } {
   startOutput(raw.length * 5);
-  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace, ownSource: false, ownNetwork: false };
+  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace, ownSource: false, ownNetwork: false, omitFields: false };
   const { format } = writeDocument(ev, flags, b, ctx);
   return { format, line: finishOutput().toString('utf8'), mapped: ev.mapped };
 }

@@ -210,3 +210,19 @@ describe('spliceMapped', () => {
     expect(out.source).toEqual({ ip: '203.0.113.7', port: 443 });
   });
 });
+
+describe('the parser\'s kv / json object in mapped documents', () => {
+  const mapper = createMapper();
+  const now = Date.UTC(2024, 5, 1);
+  const doc = (raw: string) => JSON.parse(processOne(raw, 0, { input: 'x', transport: 'udp', ip: '192.0.2.1', port: 514 }, undefined, batchContext(now), { timezone: 'UTC', now }, mapper).line);
+  it('is left out when a mapping took the payload (FortiGate), kept when none did, kept with keep_parsed_fields (Suricata)', () => {
+    const fgt = doc('<189>date=2024-01-15 time=12:34:56 devname="FG" devid="FGT60" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" srcip=10.1.1.1 srcport=5555 dstip=8.8.8.8 dstport=53 proto=17 action="accept" policyid=1');
+    expect([fgt.siemgate.product, fgt.kv, fgt.source.ip]).toEqual(['fortinet_fortigate', undefined, '10.1.1.1']);
+    expect(fgt.event.original).toContain('policyid=1');
+    const plain = doc('<13>1 2024-01-15T12:34:56Z h someapp - - - alpha=1 beta=2');
+    expect([plain.siemgate.product, plain.kv]).toEqual([undefined, { alpha: '1', beta: '2' }]);
+    const eve = doc('{"timestamp":"2024-01-15T12:34:56.123456+0000","event_type":"alert","src_ip":"10.0.0.1","src_port":1234,"dest_ip":"10.0.0.2","dest_port":80,"proto":"TCP","alert":{"signature_id":1,"signature":"x","severity":2}}');
+    expect(eve.siemgate.product).toBe('suricata');
+    expect(eve.json.event_type).toBe('alert');
+  });
+});
