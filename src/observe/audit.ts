@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
@@ -72,9 +72,15 @@ function sha256(s: string): string {
 
 let logger: winston.Logger | undefined;
 
-/** Opens the trail (continuing its chain) and makes `audit()` write to it. */
+/**
+ * Opens the trail (continuing its chain) and makes `audit()` write to it. After a crash the
+ * newest file may end inside a record (cut, then recorded as `audit_tail_cut`) and head.json
+ * may lag one record behind the file (it is written after the record): the chain goes on from
+ * the last whole record in the file.
+ */
 export function openAudit(o: AuditOptions): void {
   mkdirSync(o.dir, { recursive: true });
+  const cut = cutTornTail(o.dir);
   const headFile = join(o.dir, 'head.json');
   let head: Head | undefined;
   if (existsSync(headFile)) {
@@ -84,8 +90,25 @@ export function openAudit(o: AuditOptions): void {
       log.warn(`audit: ${headFile} is unreadable (${(err as Error).message}); the chain goes on from the last record found, and verify will report the break`);
     }
   }
-  head ??= lastRecord(o.dir);
+  const last = lastRecord(o.dir);
+  if (last !== undefined && (head === undefined || last.seq > head.seq)) head = last;
   logger = winston.createLogger({ level: 'info', transports: [new ChainTransport(o, head)] });
+  if (cut !== undefined) {
+    log.warn(`audit: ${cut.file} ended inside a record (a crash while writing it): ${cut.bytes} bytes cut; recorded as audit_tail_cut`);
+    audit('audit_tail_cut', { file: cut.file, bytes: cut.bytes });
+  }
+}
+
+/** Cuts the newest file back to its last whole line; says what was cut. */
+function cutTornTail(dir: string): { file: string; bytes: number } | undefined {
+  const fs = files(dir);
+  if (fs.length === 0) return undefined;
+  const file = join(dir, fs[fs.length - 1]);
+  const buf = readFileSync(file);
+  if (buf.length === 0 || buf[buf.length - 1] === 0x0a) return undefined;
+  const keep = buf.lastIndexOf(0x0a) + 1;
+  truncateSync(file, keep);
+  return { file, bytes: buf.length - keep };
 }
 
 /** One audit record: a type (`start`, `auth_failure`, `destination_state`, ...) and its fields. Never a secret. */
@@ -132,6 +155,7 @@ export interface AuditVerdict {
 export function verifyAudit(dir: string, key?: Buffer): AuditVerdict {
   const fs = files(dir);
   let prev = GENESIS;
+  let prevOfLast = GENESIS;
   let seq = 0;
   let records = 0;
   const fail = (file: string, line: number, why: string): AuditVerdict =>
@@ -162,6 +186,7 @@ export function verifyAudit(dir: string, key?: Buffer): AuditVerdict {
           return fail(f, i + 1, 'the HMAC does not match: the record was altered or written without the key');
         }
       }
+      prevOfLast = prev;
       prev = sha256(line);
       seq++;
       records++;
@@ -175,7 +200,9 @@ export function verifyAudit(dir: string, key?: Buffer): AuditVerdict {
     } catch {
       return { ok: false, records, files: fs.length, hmac: key !== undefined, problem: `${headFile}: unreadable` };
     }
-    if (head.seq !== seq || head.hash !== prev) {
+    // head.json is written after each record: one record behind is a crash between the two
+    const lagging = head.seq === seq - 1 && head.hash === prevOfLast;
+    if (!lagging && (head.seq !== seq || head.hash !== prev)) {
       const where = fs.length > 0 ? `${join(dir, fs[fs.length - 1])}: ` : '';
       return { ok: false, records, files: fs.length, hmac: key !== undefined,
         problem: `${where}the trail ends at record ${seq}, but record ${head.seq} was written (${head.file}): records at the end were removed or the file was cut` };

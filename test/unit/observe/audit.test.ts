@@ -65,6 +65,26 @@ describe('audit trail', () => {
     expect(verifyAudit(tampered(dir, (l) => `${l.join('\n')}\n`.slice(0, -20))).problem).toMatch(/:6: the file ends inside a record: it was cut short/);
   });
 
+  it('after a crash: head.json one record behind and a record cut mid-write are not breaks; the chain goes on', async () => {
+    const dir = await trail(4);
+    const f = theFile(dir);
+    const lines = readFileSync(f, 'utf8').trim().split('\n');
+    // the crash came after record 4 was appended and before head.json said so
+    const { createHash } = require('node:crypto') as typeof import('node:crypto');
+    writeFileSync(join(dir, 'head.json'), JSON.stringify({ seq: 3, hash: createHash('sha256').update(lines[2]).digest('hex'), file: f }));
+    expect(verifyAudit(dir)).toMatchObject({ ok: true, records: 4 });
+    // and a fifth record was being written
+    writeFileSync(f, `${readFileSync(f, 'utf8')}{"seq":5,"time":"2026-`, { flag: 'w' });
+    expect(verifyAudit(dir).problem).toMatch(/the file ends inside a record/);
+    openAudit({ dir });
+    audit('after_crash', {});
+    await closeAudit();
+    expect(verifyAudit(dir)).toMatchObject({ ok: true, records: 6 });
+    const recs = readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs.slice(4).map((r) => [r.seq, r.type])).toEqual([[5, 'audit_tail_cut'], [6, 'after_crash']]);
+    expect(recs[4].bytes).toBe('{"seq":5,"time":"2026-'.length);
+  });
+
   it('with a key every record is signed: a rewritten chain without the key, or the wrong key, fails', async () => {
     const dir = await trail(4, KEY);
     expect(verifyAudit(dir, KEY)).toMatchObject({ ok: true, records: 4, hmac: true });
