@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs the Debian packages the tests use (Debian 12, as root), and starts no service:
 #   bsdutils (logger), openssl (test certificates), syslog-ng-core (a real syslog-ng client),
+#   chromium (renders the admin dashboard in a test),
 #   rsyslog + rsyslog-gnutls (a real rsyslog client; unpacked, not installed, because the
 #   rsyslog and syslog-ng-core packages conflict).
 # The unpacked rsyslog goes to $SIEMGATE_TEST_ROOT (default /tmp/siemgate-test)/rsyslog-root,
@@ -20,7 +21,7 @@ if [ ! -e "$POLICY" ]; then
 fi
 
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends bsdutils openssl syslog-ng-core \
+$SUDO apt-get install -y -qq --no-install-recommends bsdutils openssl syslog-ng-core chromium \
   libestr0 libfastjson4 liblognorm5 libgnutls30 ca-certificates >/dev/null
 if [ -d /run/systemd/system ]; then $SUDO systemctl disable --now syslog-ng.service >/dev/null 2>&1 || true; fi
 
@@ -35,3 +36,4 @@ fi
 "$ROOT/rsyslog-root/usr/sbin/rsyslogd" -v | head -1
 syslog-ng --version | head -1
 logger --version
+chromium --version

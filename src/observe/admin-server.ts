@@ -10,6 +10,7 @@ import { E } from '../errors';
 import { burstLimited, log } from './log';
 import { audit } from './audit';
 import { createMetrics } from './metrics';
+import { DASHBOARD_HTML } from './dashboard';
 
 /** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
 export interface AdminServer {
@@ -71,6 +72,11 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
       return reply(res, 405, { error: `${req.method} is not allowed here; the admin API is read-only (GET)` });
     }
     switch (path) {
+      case '/':
+      case '/index.html':
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:" });
+        res.end(req.method === 'HEAD' ? undefined : DASHBOARD_HTML);
+        return;
       case '/health': {
         const h = healthOf(gw);
         return reply(res, h.status === 'ok' ? 200 : 503, h);
@@ -89,10 +95,12 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
           ledger: l,
           journal: { bytes: gw.journal.bytes(), segments: gw.journal.segments().length, head: gw.journal.head() },
           formats: gw.ingest.stats().formats,
+          received_by_input: gw.ingest.stats().receivedByInput,
+          alerts: [],
         });
       }
       default:
-        return reply(res, 404, { error: `no ${path} here; try /health, /metrics or /api/status` });
+        return reply(res, 404, { error: `no ${path} here; try / (the dashboard), /health, /metrics or /api/status` });
     }
   }
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +110,7 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
   server.on('error', (err) => log.error(`admin server: ${err.message}`));
   const a = server.address();
   const address = typeof a === 'object' && a !== null ? { host: a.address, port: a.port } : { host: opts.host, port: opts.port };
-  log.info(`admin server on ${opts.tls === undefined ? 'http' : 'https'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port} (/health, /metrics, /api/status)` +
+  log.info(`admin server on ${opts.tls === undefined ? 'http' : 'https'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port} (/ dashboard, /health, /metrics, /api/status)` +
     (tokens === undefined ? '' : `; ${opts.tokens.length} token(s) accepted`));
   return {
     address,

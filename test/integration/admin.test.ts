@@ -96,7 +96,7 @@ admin: { address: "127.0.0.1:${admin}" }
     expect(st.destinations[0]).toMatchObject({ name: 'es', state: 'up', pending: 0 });
 
     expect((await get('/health', { method: 'POST' })).status).toBe(405);
-    expect(JSON.parse((await get('/nope')).text).error).toMatch(/try \/health, \/metrics or \/api\/status/);
+    expect(JSON.parse((await get('/nope')).text).error).toMatch(/try \/ \(the dashboard\), \/health, \/metrics or \/api\/status/);
 
     // the cluster stops taking the key: the destination goes down, /health says so
     es.apiKeys.delete(KEY);
@@ -127,7 +127,7 @@ admin:
     const agent = new https.Agent({ ca: readFileSync(pki.caCert) });
     const get = (path: string, token?: string) => axios.get(`https://127.0.0.1:${admin}${path}`,
       { httpsAgent: agent, validateStatus: () => true, headers: token === undefined ? {} : { Authorization: token } });
-    expect(gw.stderr()).toContain(`admin server on https://127.0.0.1:${admin} (/health, /metrics, /api/status); 1 token(s) accepted`);
+    expect(gw.stderr()).toContain(`admin server on https://127.0.0.1:${admin} (/ dashboard, /health, /metrics, /api/status); 1 token(s) accepted`);
     const none = await get('/health');
     expect([none.status, none.headers['www-authenticate'], none.data.error]).toEqual([401, 'Bearer realm="siemgate-admin"', expect.stringMatching(/^no token: send Authorization: Bearer <token>/)]);
     expect((await get('/metrics', 'Bearer wrong-token')).status).toBe(401);

@@ -56,7 +56,7 @@ describeNeeding(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, 
     expect(log).toMatch(/input udp \(syslog_udp\) listening on 127\.0\.0\.1:5514/);
     expect(log).toMatch(/input tcp \(syslog_tcp\) listening on 127\.0\.0\.1:5514/);
     expect(log).toMatch(/input http \(http\) listening on 127\.0\.0\.1:8088/);
-    expect(log).toMatch(/admin server on http:\/\/127\.0\.0\.1:9280 \(\/health, \/metrics, \/api\/status\)/);
+    expect(log).toMatch(/admin server on http:\/\/127\.0\.0\.1:9280 \(\/ dashboard, \/health, \/metrics, \/api\/status\)/);
   });
 
   test('the admin server answers on 127.0.0.1:9280: /health 200', async () => {
