@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_YAML } from './config/defaults';
 import { audit, closeAudit, openAudit } from './observe/audit';
+import { openStatsStore, type StatsStore } from './observe/stats-store';
 import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
 import { openJournal, type Journal } from './journal/journal';
@@ -42,11 +43,17 @@ export interface Gateway {
   journal: Journal;
   delivery: Delivery;
   ledger(): Ledger;
+  /** Hourly counters kept under data_dir/stats (per input, sender, product/category/outcome, destination). */
+  stats: StatsStore;
   /** Stop accepting, journal what was received, deliver what can be within the grace, save state. Idempotent. */
   stop(): Promise<void>;
 }
 
 const LEDGER_SAVE_MS = 1000;
+/** The stats store's current hour is written every minute (and at stop); a crash loses at most that. */
+const STATS_FLUSH_TICKS = 60;
+/** Hourly stats kept this long: a monthly report, and a week's across a long weekend. */
+const STATS_RETENTION_DAYS = 35;
 const FULL_CHECK_MS = 200;
 /** How long a stop waits for destinations to take what is journaled; the rest is sent after the next start. */
 const STOP_GRACE_MS = 5000;
@@ -181,7 +188,36 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
       log.warn(`status: writing ${cfg.dataDir}/status.json failed: ${(err as Error).message}`);
     }
   }
-  const ledgerTimer = setInterval(() => { persistLedgerSoon(); persistStatus(); }, LEDGER_SAVE_MS);
+  // the destinations' counts go on across restarts (they are kept with the cursors), the inputs'
+  // start at 0 with the process: the store wants both as counts since this start
+  const destAtStart = new Map(delivery.statuses().map((d) => [d.name, { ...d.ledger }]));
+  const stats = openStatsStore({ dir: join(cfg.dataDir, 'stats'), retentionDays: STATS_RETENTION_DAYS, snapshot: statsSnapshot });
+  function statsSnapshot(): Map<string, number> {
+    const m = new Map<string, number>();
+    const s = ingest.stats();
+    for (const [input, n] of Object.entries(s.receivedByInput)) m.set(`input\t${input}\treceived`, n);
+    for (const [input, byReason] of Object.entries(s.rejected)) {
+      let n = 0;
+      for (const v of Object.values(byReason)) n += v ?? 0;
+      m.set(`input\t${input}\trejected`, n);
+    }
+    for (const [k, n] of Object.entries(s.bySource)) m.set(`source\t${k}`, n);
+    for (const [k, n] of Object.entries(s.mapped)) m.set(`product\t${k}`, n);
+    for (const d of delivery.statuses()) {
+      const s0 = destAtStart.get(d.name);
+      m.set(`destination\t${d.name}\tdelivered`, d.ledger.delivered - (s0?.delivered ?? 0));
+      m.set(`destination\t${d.name}\tdead_lettered`, d.ledger.deadLettered - (s0?.deadLettered ?? 0));
+      m.set(`destination\t${d.name}\tdropped`, d.ledger.dropped - (s0?.dropped ?? 0));
+    }
+    return m;
+  }
+  let ticks = 0;
+  const ledgerTimer = setInterval(() => {
+    persistLedgerSoon();
+    persistStatus();
+    stats.sample();
+    if (++ticks % STATS_FLUSH_TICKS === 0) stats.flush();
+  }, LEDGER_SAVE_MS);
   ledgerTimer.unref();
 
   const inputs: RunningInput[] = [];
@@ -210,6 +246,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     journal,
     delivery,
     ledger,
+    stats,
     stop() {
       stopping ??= (async () => {
         await Promise.allSettled(inputs.map((i) => i.close()));
@@ -222,6 +259,8 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
         await ledgerSaving;
         persistLedger(true);
         persistStatus();
+        stats.sample();
+        stats.flush();
         const l = ledger();
         audit('stop', { received: l.received, journaled: l.journaled, rejected: l.rejected, unaccounted: l.unaccounted,
           destinations: Object.fromEntries(Object.entries(l.destinations).map(([d, v]) => [d, { delivered: v.delivered, pending: v.pending, dead_lettered: v.deadLettered, dropped: v.dropped }])) });

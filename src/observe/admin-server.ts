@@ -11,6 +11,7 @@ import { burstLimited, log } from './log';
 import { audit } from './audit';
 import { createMetrics } from './metrics';
 import { DASHBOARD_HTML } from './dashboard';
+import { totalOf } from './stats-store';
 
 /** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
 export interface AdminServer {
@@ -96,6 +97,7 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
           journal: { bytes: gw.journal.bytes(), segments: gw.journal.segments().length, head: gw.journal.head() },
           formats: gw.ingest.stats().formats,
           received_by_input: gw.ingest.stats().receivedByInput,
+          last_24h: last24h(gw),
           alerts: [],
         });
       }
@@ -119,6 +121,27 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
       server.closeAllConnections();
     }),
   };
+}
+
+/** The stats store's last 24 hours, summed: per input, top senders, products by category/outcome, destinations. */
+function last24h(gw: Gateway): Record<string, unknown> {
+  const now = Date.now();
+  gw.stats.sample(now);
+  const t = totalOf(gw.stats.hours(now - 24 * 3_600_000, now + 1));
+  const inputs: Record<string, Record<string, number>> = {};
+  const sources: Array<{ input: string; address: string; events: number }> = [];
+  const products: Array<{ product: string; category: string; outcome: string; events: number }> = [];
+  const destinations: Record<string, Record<string, number>> = {};
+  for (const [k, v] of Object.entries(t)) {
+    const p = k.split('\t');
+    if (p[0] === 'input') (inputs[p[1]] ??= {})[p[2]] = v;
+    else if (p[0] === 'source') sources.push({ input: p[1], address: p[2], events: v });
+    else if (p[0] === 'product') products.push({ product: p[1], category: p[2], outcome: p[3], events: v });
+    else if (p[0] === 'destination') (destinations[p[1]] ??= {})[p[2]] = v;
+  }
+  sources.sort((a, b) => b.events - a.events);
+  products.sort((a, b) => b.events - a.events);
+  return { inputs, top_sources: sources.slice(0, 20), products: products.slice(0, 50), destinations };
 }
 
 function reply(res: ServerResponse, code: number, body: unknown): void {

@@ -27,6 +27,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 <div class="muted">updated <span id="updated">never</span></div>
 <h2>Inputs</h2>
 <table><thead><tr><th>input</th><th>listening</th><th>connections</th><th>received</th><th>per second</th></tr></thead><tbody id="inputs"></tbody></table>
+<h2>Senders, last 24 hours</h2>
+<table><thead><tr><th>input</th><th>sender</th><th>events</th></tr></thead><tbody id="sources"></tbody></table>
+<h2>Products, last 24 hours</h2>
+<table><thead><tr><th>product</th><th>category</th><th>outcome</th><th>events</th></tr></thead><tbody id="products"></tbody></table>
 <h2>Destinations</h2>
 <table><thead><tr><th>destination</th><th>state</th><th>delivered</th><th>pending</th><th>oldest pending</th><th>why</th></tr></thead><tbody id="destinations"></tbody></table>
 <h2>Journal and ledger</h2>
@@ -72,6 +76,9 @@ async function poll() {
       return "<tr><td>" + esc(i.name) + "</td><td>" + esc(i.listening) + '</td><td class="n">' + i.connections +
         '</td><td class="n" data-k="received-' + esc(i.name) + '">' + received + '</td><td>' + spark(h.map((x) => x.rate)) + " " + rate.toFixed(0) + "</td></tr>";
     }).join("");
+    const day = s.last_24h || { top_sources: [], products: [] };
+    el("#sources").innerHTML = day.top_sources.map((x) => "<tr><td>" + esc(x.input) + "</td><td>" + esc(x.address) + '</td><td class="n" data-k="source-' + esc(x.input) + "-" + esc(x.address) + '">' + x.events + "</td></tr>").join("");
+    el("#products").innerHTML = day.products.map((x) => "<tr><td>" + esc(x.product) + "</td><td>" + esc(x.category) + "</td><td>" + esc(x.outcome) + '</td><td class="n">' + x.events + "</td></tr>").join("");
     el("#destinations").innerHTML = s.destinations.map((d) => "<tr><td>" + esc(d.name) + '</td><td class="' + esc(d.state) + '" data-k="state-' + esc(d.name) + '">' + esc(d.state) +
       '</td><td class="n" data-k="delivered-' + esc(d.name) + '">' + (s.ledger.destinations[d.name] || {}).delivered + '</td><td class="n" data-k="pending-' + esc(d.name) + '">' + d.pending +
       '</td><td class="n">' + d.oldest_pending_age_s + " s</td><td>" + esc(d.reason || "") + "</td></tr>").join("");

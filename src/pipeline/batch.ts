@@ -29,6 +29,8 @@ export interface DoneBatch {
   count: number;
   out: Uint8Array;
   formats: FormatCounts;
+  /** Mapped events by `product\tcategory\toutcome` (the stats store's security counts). */
+  mapped?: Record<string, number>;
 }
 
 export const MAX_BATCH_MESSAGES = 2048;

@@ -9,6 +9,9 @@ import { createWorkerPool } from './worker-pool';
  * Where finished journal records go, in order: the journal. A returned promise is awaited before
  * the next batch is handed over (backpressure).
  */
+/** Distinct senders counted by name; the rest of a busy UDP input's senders go to `(other)`. */
+const MAX_SOURCES = 10_000;
+
 export type BatchOutput = (out: Uint8Array, count: number) => void | Promise<void>;
 
 export interface IngestOptions {
@@ -35,6 +38,10 @@ export interface IngestStats {
   /** Messages kept but cut at max_message_bytes (tagged `truncated`), per input. */
   truncatedByInput: Record<string, number>;
   formats: FormatCounts;
+  /** Mapped events by `product\tcategory\toutcome`, cumulative. */
+  mapped: Record<string, number>;
+  /** Messages by `input\tsender address`, cumulative; at most MAX_SOURCES keys (then `(other)`). */
+  bySource: Record<string, number>;
 }
 
 export interface Ingest extends IngestSink {
@@ -55,7 +62,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const lowWater = highWater >> 2;
   const hardLimit = opts.hardLimitBytes ?? highWater * 4;
   const stats: IngestStats = {
-    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(),
+    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(), mapped: {}, bySource: {},
   };
   const logReject = rateLimited();
 
@@ -88,6 +95,24 @@ export function createIngest(opts: IngestOptions): Ingest {
     void drain();
   });
 
+  // Per sender, for the stats store: counted per batch (a batch names few peers), bounded in keys
+  // so that a flood of spoofed UDP senders cannot grow it without end.
+  let sourceKeys = 0;
+  function countSources(b: RawBatch): void {
+    const n = b.peers.length / 4;
+    const counts = new Array<number>(n).fill(0);
+    for (let i = 0; i < b.count; i++) counts[b.peerIndex[i]]++;
+    for (let p = 0; p < n; p++) {
+      if (counts[p] === 0) continue;
+      let key = `${String(b.peers[p * 4])}\t${String(b.peers[p * 4 + 2])}`;
+      if (stats.bySource[key] === undefined) {
+        if (sourceKeys >= MAX_SOURCES) key = `${String(b.peers[p * 4])}\t(other)`;
+        else sourceKeys++;
+      }
+      stats.bySource[key] = (stats.bySource[key] ?? 0) + counts[p];
+    }
+  }
+
   function seal(): void {
     if (sealTimer !== undefined) {
       clearTimeout(sealTimer);
@@ -102,6 +127,7 @@ export function createIngest(opts: IngestOptions): Ingest {
     };
     batchBytes.set(batch.seq, used);
     stats.inFlight += count;
+    countSources(batch);
     data = Buffer.allocUnsafeSlow(Math.max(256 * 1024, Math.min(used * 2, MAX_BATCH_BYTES * 2)));
     used = 0;
     count = 0;
@@ -121,6 +147,7 @@ export function createIngest(opts: IngestOptions): Ingest {
         stats.written += d.count;
         stats.inFlight -= d.count;
         for (const k of Object.keys(d.formats) as Array<keyof FormatCounts>) stats.formats[k] += d.formats[k];
+        if (d.mapped !== undefined) for (const k in d.mapped) stats.mapped[k] = (stats.mapped[k] ?? 0) + d.mapped[k];
         pendingBytes -= batchBytes.get(nextWrite) ?? 0;
         batchBytes.delete(nextWrite);
         nextWrite++;

@@ -19,6 +19,7 @@ export type ZoneTable = Record<string, string>;
  */
 export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper): DoneBatch {
   const formats = emptyFormatCounts();
+  let mapped: Record<string, number> | undefined;
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   // Each document is written as bytes straight into the output (json-out.ts): no JS string per
   // document. Unpooled and starting at offset 0, so the worker can transfer its ArrayBuffer.
@@ -44,10 +45,19 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper)
     const recAt = startRecord();
     const parsed = writeDocument(ev, batch.flags[i], bctx, ctx);
     formats[parsed.format]++;
+    if (ev.mapped !== undefined) countMapped(mapped ??= {}, ev.mapped);
     endRecord(recAt, parsed, ev, batch.receivedAt);
     start = end;
   }
-  return { seq: batch.seq, count: batch.count, out: finishOutput(), formats };
+  return { seq: batch.seq, count: batch.count, out: finishOutput(), formats, ...(mapped !== undefined ? { mapped } : {}) };
+}
+
+/** One mapped event into the batch's `product\tcategory\toutcome` counts. */
+function countMapped(into: Record<string, number>, m: MapResult): void {
+  const c = m.values[m.names.indexOf('event.category')];
+  const o = m.values[m.names.indexOf('event.outcome')];
+  const key = `${m.product}\t${Array.isArray(c) ? String(c[0] ?? '') : c === undefined ? '' : String(c)}\t${o === undefined ? '' : String(o)}`;
+  into[key] = (into[key] ?? 0) + 1;
 }
 
 /**

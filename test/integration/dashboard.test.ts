@@ -67,6 +67,7 @@ admin: { address: "127.0.0.1:${admin}" }
     expect(shown(dom, 'ledger-verdict')).toBe('balanced: nothing lost');
     expect(shown(dom, 'journal-segments')).toBe(`${status.journal.segments} segment(s)`);
     expect(dom).toContain('<svg class="spark"');
+    expect(shown(dom, 'source-fw-127.0.0.1')).toBe(String(status.last_24h.top_sources[0].events));
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const png = join(ARTIFACTS, 'dashboard.png');

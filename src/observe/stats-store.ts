@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from './log';
+
+/**
+ * Hourly counters under data_dir/stats/ (one JSON file per UTC hour), so that a weekly report
+ * covers the week across restarts. The gateway's counters are cumulative per process; the store
+ * samples them and adds what changed since the last sample to the current hour. Keys are flat,
+ * tab-separated: `input␉NAME␉received|rejected`, `source␉INPUT␉ADDRESS`,
+ * `product␉PRODUCT␉CATEGORY␉OUTCOME`, `destination␉NAME␉delivered|dead_lettered|dropped`.
+ * Files older than the retention are deleted when an hour ends and at start.
+ */
+export interface StatsStore {
+  /** Takes the gateway's counters now and adds their growth to the current hour. */
+  sample(now?: number): void;
+  /** Writes the current hour's file (atomically). */
+  flush(): void;
+  /** The hourly buckets in [fromMs, toMs), from disk and memory. */
+  hours(fromMs: number, toMs: number): HourBucket[];
+}
+
+export interface HourBucket {
+  /** ISO time of the hour's start, e.g. 2026-11-23T18:00:00.000Z. */
+  hour: string;
+  counts: Record<string, number>;
+}
+
+export interface StatsOptions {
+  dir: string;
+  retentionDays: number;
+  /** The gateway's cumulative counters, by key. */
+  snapshot: () => Map<string, number>;
+}
+
+const HOUR = 3_600_000;
+const fileOf = (hourMs: number) => `${new Date(hourMs).toISOString().slice(0, 13).replace(/[-:]/g, '')}.json`; // 20261123T18.json
+
+export function openStatsStore(o: StatsOptions): StatsStore {
+  mkdirSync(o.dir, { recursive: true });
+  let last = new Map<string, number>();
+  let hourMs = Math.floor(Date.now() / HOUR) * HOUR;
+  let bucket = load(hourMs);
+  prune(Date.now());
+
+  function load(h: number): Record<string, number> {
+    const f = join(o.dir, fileOf(h));
+    if (!existsSync(f)) return {};
+    try {
+      return (JSON.parse(readFileSync(f, 'utf8')) as HourBucket).counts ?? {};
+    } catch (err) {
+      log.warn(`stats: ${f} is unreadable (${(err as Error).message}); that hour starts again from 0`);
+      return {};
+    }
+  }
+
+  function flush(): void {
+    const f = join(o.dir, fileOf(hourMs));
+    try {
+      writeFileSync(`${f}.tmp`, JSON.stringify({ hour: new Date(hourMs).toISOString(), counts: bucket } satisfies HourBucket));
+      renameSync(`${f}.tmp`, f);
+    } catch (err) {
+      log.error(`stats: cannot write ${f}: ${(err as Error).message}`);
+    }
+  }
+
+  function prune(now: number): void {
+    const oldest = now - o.retentionDays * 24 * HOUR;
+    for (const f of readdirSync(o.dir)) {
+      const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)\.json$/.exec(f);
+      if (m && Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4]) < oldest) {
+        try { unlinkSync(join(o.dir, f)); } catch { /* gone already */ }
+      }
+    }
+  }
+
+  return {
+    sample(now = Date.now()) {
+      const h = Math.floor(now / HOUR) * HOUR;
+      if (h !== hourMs) {
+        flush();
+        hourMs = h;
+        bucket = load(h);
+        prune(now);
+      }
+      const cur = o.snapshot();
+      for (const [k, v] of cur) {
+        const d = v - (last.get(k) ?? 0);
+        if (d > 0) bucket[k] = (bucket[k] ?? 0) + d;
+      }
+      last = cur;
+    },
+    flush,
+    hours(fromMs, toMs) {
+      const out: HourBucket[] = [];
+      for (let h = Math.floor(fromMs / HOUR) * HOUR; h < toMs; h += HOUR) {
+        const counts = h === hourMs ? bucket : load(h);
+        if (Object.keys(counts).length > 0) out.push({ hour: new Date(h).toISOString(), counts: { ...counts } });
+      }
+      return out;
+    },
+  };
+}
+
+/** Sums buckets into one set of counts. */
+export function totalOf(buckets: HourBucket[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const b of buckets) for (const [k, v] of Object.entries(b.counts)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}

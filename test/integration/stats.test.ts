@@ -1,0 +1,54 @@
+/**
+ * The stats store of a real gateway: per input, sender, product/category/outcome and
+ * destination, per hour, in data_dir/stats, across a restart; and its last 24 hours in /api/status.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import axios from 'axios';
+import { freePort, killAllGateways, startGateway } from '../helpers/gateway';
+import { cleanUp, makeTempDir, waitUntil } from '../helpers/procs';
+import { sendTcpLines } from '../helpers/clients';
+
+jest.setTimeout(60000);
+afterAll(async () => {
+  await killAllGateways();
+  await cleanUp();
+});
+
+const ASA = (i: number) => `<166>Jan 01 2024 12:00:00 fw01 : %ASA-4-106023: Deny udp src outside:10.8.1.${i}/54864 dst inside:172.16.1.3/53 by access-group "outside_acl" [0x0, 0x0]`;
+const PLAIN = (i: number) => `<134>1 2026-11-23T10:00:00Z h app - - - stats ${i}`;
+
+test('hourly counts per input, sender, product/category/outcome and destination, kept across a restart', async () => {
+  const dir = makeTempDir('sg-stats-it-');
+  const tcp = await freePort();
+  const admin = await freePort();
+  const yaml = `
+data_dir: "${dir}/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: out, type: file, path: "${dir}/out.ndjson" }
+admin: { address: "127.0.0.1:${admin}" }
+`;
+  let gw = await startGateway(yaml);
+  await sendTcpLines(tcp, [...Array.from({ length: 6 }, (_, i) => ASA(i)), ...Array.from({ length: 4 }, (_, i) => PLAIN(i))]);
+  const st = await waitUntil(async () => {
+    const s = (await axios.get(`http://127.0.0.1:${admin}/api/status`)).data;
+    return s.last_24h.destinations.out?.delivered === 10 ? s.last_24h : undefined;
+  }, 20000, () => 'not delivered');
+  expect(st.inputs.fw).toEqual({ received: 10 }); // zero counts are not stored
+  expect(st.top_sources).toEqual([{ input: 'fw', address: '127.0.0.1', events: 10 }]);
+  expect(st.products).toEqual([{ product: 'cisco_asa', category: 'network', outcome: 'failure', events: 6 }]);
+  await gw.stop();
+
+  gw = await startGateway(yaml);
+  await sendTcpLines(tcp, [ASA(9), PLAIN(9)]);
+  await waitUntil(() => (readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').length >= 12 ? true : undefined), 20000, () => 'not delivered');
+  await gw.stop();
+  const files = readdirSync(join(dir, 'data', 'stats')).filter((f) => f.endsWith('.json'));
+  const counts: Record<string, number> = {};
+  for (const f of files) for (const [k, v] of Object.entries(JSON.parse(readFileSync(join(dir, 'data', 'stats', f), 'utf8')).counts as Record<string, number>)) counts[k] = (counts[k] ?? 0) + v;
+  expect(counts).toMatchObject({
+    'input\tfw\treceived': 12, 'source\tfw\t127.0.0.1': 12, 'product\tcisco_asa\tnetwork\tfailure': 7, 'destination\tout\tdelivered': 12,
+  });
+});
