@@ -5,8 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
-import { freePort, killAllGateways, startGateway } from '../helpers/gateway';
-import { cleanUp, makeTempDir, waitUntil } from '../helpers/procs';
+import { BIN, freePort, killAllGateways, startGateway } from '../helpers/gateway';
+import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
 import { sendTcpLines } from '../helpers/clients';
 
 jest.setTimeout(60000);
@@ -51,4 +51,24 @@ admin: { address: "127.0.0.1:${admin}" }
   expect(counts).toMatchObject({
     'input\tfw\treceived': 12, 'source\tfw\t127.0.0.1': 12, 'product\tcisco_asa\tnetwork\tfailure': 7, 'destination\tout\tdelivered': 12,
   });
+
+  // the health report, from the files, with the gateway stopped
+  const cfg = join(gw.dir, 'siemgate.yaml');
+  const r = await runProc(process.execPath, [BIN, 'report', '--kind', 'health', '--format', 'json', '-c', cfg], { cwd: dir });
+  expect([r.code, r.stderr]).toEqual([0, '']);
+  const rep = JSON.parse(r.stdout);
+  expect(rep.gateway).toEqual({ running: false });
+  expect(rep.inputs.fw).toEqual({ received: 12, rejected: 0 });
+  expect(rep.senders).toEqual([{ input: 'fw', address: '127.0.0.1', events: 12 }]);
+  expect(rep.products).toEqual([{ product: 'cisco_asa', category: 'network', outcome: 'failure', events: 7 }]);
+  expect(rep.destinations).toEqual([expect.objectContaining({ name: 'out', delivered_in_period: 12, backlog_events: 0 })]);
+  expect(rep.events).toMatchObject({ received: 12, journaled: 12, rejected: 0 });
+  expect(rep.events.completeness).toMatch(/^events lost: 0\. Of 12 received, 12 were journaled and 0 refused/);
+  expect(rep.audit).toMatchObject({ ok: true });
+  expect(rep.audit.records).toBeGreaterThanOrEqual(4); // two starts, two stops
+  const md = await runProc(process.execPath, [BIN, 'report', '--kind', 'health', '-c', cfg], { cwd: dir });
+  expect(md.stdout).toMatch(/^# siemgate health report\n/);
+  expect(md.stdout).toContain('| cisco_asa | network | failure | 7 |');
+  const bad = await runProc(process.execPath, [BIN, 'report', '--kind', 'compliance', '-c', cfg], { cwd: dir });
+  expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/compliance reports are not built yet/)]);
 });
