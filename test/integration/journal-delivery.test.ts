@@ -193,10 +193,14 @@ destinations:
     await burst(0);
     samples = [];
     for (let b = 1; b < 3; b++) await burst(b);
+    // on a busy machine the last burst may still be on its way into the journal: wait for it
+    const backlogOf = async () => (await bufferStatus(gw.dir)).destinations[0].backlogEvents;
+    await waitUntil(async () => ((await backlogOf()) === 3 * BURST ? true : undefined), 30000, () => 'backlog not yet 3 bursts');
     const rssSmall = median(samples);
     const s1 = await bufferStatus(gw.dir);
     samples = [];
     for (let b = 3; b < 7; b++) await burst(b);
+    await waitUntil(async () => ((await backlogOf()) === 7 * BURST ? true : undefined), 30000, () => 'backlog not yet 7 bursts');
     const rssLarge = median(samples);
     clearInterval(sampler);
     const s2 = await bufferStatus(gw.dir);
