@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG_YAML } from './config/defaults';
 import { audit, closeAudit, openAudit } from './observe/audit';
 import { openStatsStore, type StatsStore } from './observe/stats-store';
+import { startReports } from './observe/report-schedule';
 import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
 import { openJournal, type Journal } from './journal/journal';
@@ -211,6 +212,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     }
     return m;
   }
+  const reports = startReports(cfg, cfg.audit.enabled ? auditKey(cfg) : undefined, () => { stats.sample(); stats.flush(); });
   let ticks = 0;
   const ledgerTimer = setInterval(() => {
     persistLedgerSoon();
@@ -249,6 +251,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     stats,
     stop() {
       stopping ??= (async () => {
+        await reports.stop();
         await Promise.allSettled(inputs.map((i) => i.close()));
         await ingest.close();
         await journal.durable().catch(() => undefined);

@@ -4,9 +4,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { BATCH_DEFAULTS } from './schema';
 import { parseSize } from './size';
+import cron from 'node-cron';
 import { parseListenAddress } from '../inputs/listen-address';
 import type {
-  AdminConfig, Config, DestinationConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
+  AdminConfig, Config, DestinationConfig, ReportConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
 } from './types';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated by the schema just before
@@ -198,9 +199,25 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
       mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
       admin: adminOf(raw.admin, lineOf, problems, tls, rel),
+      reports: reportsOf(raw.reports, rel, lineOf, problems),
       audit: { enabled: raw.audit?.enabled ?? true, ...(raw.audit?.key_file !== undefined ? { keyFile: rel(raw.audit.key_file) } : {}) },
     },
   };
+}
+
+function reportsOf(list: Raw[] | undefined, rel: (p: string) => string, lineOf: (path: Array<string | number>) => number, problems: string[]): ReportConfig[] {
+  const names = new Set<string>();
+  return (list ?? []).map((r: Raw, i: number) => {
+    if (names.has(r.name)) problems.push(`line ${lineOf(['reports', i, 'name'])}: reports[${i}].name: ${JSON.stringify(r.name)} is used twice; each report needs its own name`);
+    names.add(r.name);
+    if (!cron.validate(r.cron)) problems.push(`line ${lineOf(['reports', i, 'cron'])}: reports[${i}].cron: ${JSON.stringify(r.cron)} is not a cron expression (5 fields: minute hour day month weekday, or 6 with seconds first; e.g. "0 7 * * 1")`);
+    if (r.timezone !== undefined && !isValidZone(r.timezone)) problems.push(`line ${lineOf(['reports', i, 'timezone'])}: reports[${i}].timezone: ${JSON.stringify(r.timezone)} is not an IANA zone (e.g. Europe/Berlin, UTC)`);
+    const to = ((r.to ?? []) as Raw[]).map((t, j) => {
+      if (t.dir === undefined) problems.push(`line ${lineOf(['reports', i, 'to', j])}: reports[${i}].to[${j}]: a file delivery needs dir`);
+      return { type: 'file' as const, dir: rel(t.dir ?? '.'), retentionDays: t.retention_days ?? 90 };
+    });
+    return { name: r.name, kind: 'health' as const, cron: r.cron, ...(r.timezone !== undefined ? { timezone: r.timezone } : {}), periodHours: r.period_hours ?? 24, formats: r.formats ?? ['markdown'], to };
+  });
 }
 
 function adminOf(a: Raw | undefined, lineOf: (path: Array<string | number>) => number, problems: string[],

@@ -315,6 +315,32 @@ export const topSchema: Schema = {
         tls: { ...tlsServer, description: 'TLS for the admin server (required when it is not on loopback).' },
       },
     },
+    reports: {
+      type: 'array',
+      description: 'Scheduled reports (node-cron). This version builds `kind: health` and delivers `to: file`; compliance reports and e-mail, webhook and SIEM delivery are not built yet.',
+      items: {
+        type: 'object', additionalProperties: false, required: ['name', 'kind', 'cron', 'to'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'Names the report and its files.' },
+          kind: { enum: ['health'], description: 'health: completeness, inputs, senders, products, destinations, journal, audit trail.' },
+          cron: { type: 'string', description: 'node-cron expression (5 fields, or 6 with seconds).', examples: ['0 7 * * 1'] },
+          timezone: { type: 'string', description: 'IANA zone the cron expression is read in (default: the machine\'s).', examples: ['Europe/Berlin'] },
+          period_hours: { type: 'integer', minimum: 1, maximum: 8784, default: 24, description: 'How far back each report looks.' },
+          formats: { type: 'array', items: { enum: ['json', 'markdown'] }, default: ['markdown'], description: 'One file per format.' },
+          to: {
+            type: 'array', minItems: 1,
+            items: {
+              type: 'object', additionalProperties: false, required: ['type'],
+              properties: {
+                type: { enum: ['file'], description: 'file: written into dir (e-mail, webhook and SIEM delivery are not built yet).' },
+                dir: { type: 'string', description: 'Directory for the files, relative to the config file.' },
+                retention_days: { type: 'integer', minimum: 1, default: 90, description: 'Files of this report older than this are deleted.' },
+              },
+            },
+          },
+        },
+      },
+    },
     audit: {
       type: 'object', additionalProperties: false,
       description: 'The gateway\'s own audit trail: hash-chained JSON lines under data_dir/audit/ (one file per day); `siemgate audit verify` checks it.',

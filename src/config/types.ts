@@ -194,6 +194,17 @@ export interface Config {
   mappings: MappingsConfig;
   admin: AdminConfig;
   audit: AuditConfig;
+  reports: ReportConfig[];
+}
+
+export interface ReportConfig {
+  name: string;
+  kind: 'health';
+  cron: string;
+  timezone?: string;
+  periodHours: number;
+  formats: Array<'json' | 'markdown'>;
+  to: Array<{ type: 'file'; dir: string; retentionDays: number }>;
 }
 
 export interface AuditConfig {

@@ -72,3 +72,47 @@ admin: { address: "127.0.0.1:${admin}" }
   const bad = await runProc(process.execPath, [BIN, 'report', '--kind', 'compliance', '-c', cfg], { cwd: dir });
   expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/compliance reports are not built yet/)]);
 });
+
+test('a scheduled health report (node-cron, every 2 s here) is written as JSON and Markdown, with the period\'s counts, and audited', async () => {
+  const dir = makeTempDir('sg-reports-it-');
+  const tcp = await freePort();
+  const gw = await startGateway(`
+data_dir: "${dir}/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: out, type: file, path: "${dir}/out.ndjson" }
+reports:
+  - { name: daily-health, kind: health, cron: "*/2 * * * * *", formats: [json, markdown], to: [{ type: file, dir: "${dir}/reports" }] }
+`);
+  expect(gw.stderr()).toContain('reports scheduled: daily-health (*/2 * * * * *)');
+  await sendTcpLines(tcp, [ASA(1), ASA(2), PLAIN(1)]);
+  await waitUntil(() => {
+    try { return readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').length >= 3 ? true : undefined; } catch { return undefined; }
+  }, 20000, () => 'not delivered');
+  const report = await waitUntil(() => {
+    let files: string[];
+    try { files = readdirSync(join(dir, 'reports')); } catch { return undefined; }
+    for (const f of files.filter((x) => x.endsWith('.json')).sort().reverse()) {
+      const r = JSON.parse(readFileSync(join(dir, 'reports', f), 'utf8'));
+      if (r.inputs.fw?.received === 3) return { r, files, f };
+    }
+    return undefined;
+  }, 20000, () => 'no report with the 3 events yet');
+  expect(report.f).toMatch(/^daily-health-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/);
+  expect(report.files.some((f) => f === report.f.replace(/\.json$/, '.md'))).toBe(true);
+  expect(report.r).toMatchObject({ kind: 'health', gateway: { running: true }, products: [{ product: 'cisco_asa', category: 'network', outcome: 'failure', events: 2 }] });
+  await gw.stop();
+  const auditDir = join(dir, 'data', 'audit');
+  const recs = readdirSync(auditDir).filter((f) => f.startsWith('audit-')).flatMap((f) => readFileSync(join(auditDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+  expect(recs.some((x) => x.type === 'report_sent' && x.report === 'daily-health' && x.files.length === 2)).toBe(true);
+});
+
+test('a report with a cron expression that is not one is refused by check, with its line', async () => {
+  const dir = makeTempDir('sg-reports-bad-');
+  const cfg = join(dir, 'c.yaml');
+  require('node:fs').writeFileSync(cfg, 'inputs:\n  - { name: t, type: syslog_tcp, address: "127.0.0.1:5599" }\ndestinations:\n  - { name: f, type: file, path: ./x.ndjson }\nreports:\n  - name: r\n    kind: health\n    cron: "every monday"\n    to: [{ type: file, dir: ./r }]\n');
+  const r = await runProc(process.execPath, [BIN, 'check', '-c', cfg, '--offline'], { cwd: dir });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/line 8: reports\[0\]\.cron: "every monday" is not a cron expression/);
+});
