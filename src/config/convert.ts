@@ -212,9 +212,23 @@ function reportsOf(list: Raw[] | undefined, rel: (p: string) => string, lineOf: 
     names.add(r.name);
     if (!cron.validate(r.cron)) problems.push(`line ${lineOf(['reports', i, 'cron'])}: reports[${i}].cron: ${JSON.stringify(r.cron)} is not a cron expression (5 fields: minute hour day month weekday, or 6 with seconds first; e.g. "0 7 * * 1")`);
     if (r.timezone !== undefined && !isValidZone(r.timezone)) problems.push(`line ${lineOf(['reports', i, 'timezone'])}: reports[${i}].timezone: ${JSON.stringify(r.timezone)} is not an IANA zone (e.g. Europe/Berlin, UTC)`);
-    const to = ((r.to ?? []) as Raw[]).map((t, j) => {
-      if (t.dir === undefined) problems.push(`line ${lineOf(['reports', i, 'to', j])}: reports[${i}].to[${j}]: a file delivery needs dir`);
-      return { type: 'file' as const, dir: rel(t.dir ?? '.'), retentionDays: t.retention_days ?? 90 };
+    const to = ((r.to ?? []) as Raw[]).map((t, j): ReportConfig['to'][number] => {
+      const at = `line ${lineOf(['reports', i, 'to', j])}: reports[${i}].to[${j}]`;
+      if (t.type === 'webhook') {
+        if (typeof t.url !== 'string' || !/^https?:\/\//.test(t.url)) problems.push(`${at}: a webhook needs url (http:// or https://)`);
+        if (t.secret !== undefined && t.secret_file !== undefined) problems.push(`${at}: give secret or secret_file, not both`);
+        let secret = t.secret as string | undefined;
+        if (t.secret_file !== undefined) {
+          try {
+            secret = readFileSync(rel(t.secret_file), 'utf8').replace(/\r?\n$/, '');
+          } catch (err) {
+            problems.push(`${at}.secret_file: cannot read ${rel(t.secret_file)}: ${(err as Error).message}`);
+          }
+        }
+        return { type: 'webhook', url: String(t.url ?? ''), ...(secret !== undefined ? { secret } : {}) };
+      }
+      if (t.dir === undefined) problems.push(`${at}: a file delivery needs dir`);
+      return { type: 'file', dir: rel(t.dir ?? '.'), retentionDays: t.retention_days ?? 90 };
     });
     return { name: r.name, kind: 'health' as const, cron: r.cron, ...(r.timezone !== undefined ? { timezone: r.timezone } : {}), periodHours: r.period_hours ?? 24, formats: r.formats ?? ['markdown'], to };
   });

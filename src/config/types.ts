@@ -204,7 +204,7 @@ export interface ReportConfig {
   timezone?: string;
   periodHours: number;
   formats: Array<'json' | 'markdown'>;
-  to: Array<{ type: 'file'; dir: string; retentionDays: number }>;
+  to: Array<{ type: 'file'; dir: string; retentionDays: number } | { type: 'webhook'; url: string; secret?: string }>;
 }
 
 export interface AuditConfig {

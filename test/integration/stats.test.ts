@@ -3,6 +3,8 @@
  * destination, per hour, in data_dir/stats, across a restart; and its last 24 hours in /api/status.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import axios from 'axios';
 import { BIN, freePort, killAllGateways, startGateway } from '../helpers/gateway';
@@ -105,7 +107,44 @@ reports:
   await gw.stop();
   const auditDir = join(dir, 'data', 'audit');
   const recs = readdirSync(auditDir).filter((f) => f.startsWith('audit-')).flatMap((f) => readFileSync(join(auditDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
-  expect(recs.some((x) => x.type === 'report_sent' && x.report === 'daily-health' && x.files.length === 2)).toBe(true);
+  expect(recs.some((x) => x.type === 'report_sent' && x.report === 'daily-health' && x.to.length === 2)).toBe(true);
+});
+
+test('a webhook report: POSTed as JSON, signed with the secret, retried after a 500', async () => {
+  const dir = makeTempDir('sg-webhook-it-');
+  const tcp = await freePort();
+  const got: Array<{ sig: string | undefined; body: string }> = [];
+  let answers = [500];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const status = answers.shift() ?? 200;
+      if (status === 200) got.push({ sig: req.headers['x-siemgate-signature'] as string | undefined, body });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const gw = await startGateway(`
+data_dir: "${dir}/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: out, type: file, path: "${dir}/out.ndjson" }
+reports:
+  - { name: hook, kind: health, cron: "*/3 * * * * *", to: [{ type: webhook, url: "http://127.0.0.1:${port}/reports", secret: "hook-secret-0123" }] }
+`);
+  try {
+    const first = await waitUntil(() => got[0], 20000, () => 'no report POSTed yet');
+    expect(first.sig).toBe(`sha256=${createHmac('sha256', 'hook-secret-0123').update(first.body).digest('hex')}`);
+    expect(JSON.parse(first.body)).toMatchObject({ kind: 'health', gateway: { running: true } });
+    expect(answers).toEqual([]); // the 500 was answered, then the retry went through
+  } finally {
+    await gw.stop();
+    server.close();
+  }
+  expect(gw.stderr()).not.toContain('hook-secret-0123');
 });
 
 test('a report with a cron expression that is not one is refused by check, with its line', async () => {
