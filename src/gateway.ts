@@ -6,6 +6,8 @@ import { DEFAULT_CONFIG_YAML } from './config/defaults';
 import { audit, closeAudit, openAudit } from './observe/audit';
 import { openStatsStore, type StatsStore } from './observe/stats-store';
 import { startReports } from './observe/report-schedule';
+import { hostname } from 'node:os';
+import { FLAG_JSON } from './inputs/types';
 import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
 import { openJournal, type Journal } from './journal/journal';
@@ -212,7 +214,11 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     }
     return m;
   }
-  const reports = startReports(cfg, cfg.audit.enabled ? auditKey(cfg) : undefined, () => { stats.sample(); stats.flush(); });
+  const reportPeer = { input: 'siemgate-reports', transport: 'http' as const, ip: '', port: 0 };
+  const reports = startReports(cfg, cfg.audit.enabled ? auditKey(cfg) : undefined, () => { stats.sample(); stats.flush(); }, (event) => {
+    const buf = Buffer.from(event);
+    ingest.message(reportPeer, buf, 0, buf.length, FLAG_JSON, { sourcetype: 'siemgate:report', source: 'siemgate:report', host: hostname() });
+  });
   let ticks = 0;
   const ledgerTimer = setInterval(() => {
     persistLedgerSoon();

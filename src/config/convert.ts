@@ -214,6 +214,7 @@ function reportsOf(list: Raw[] | undefined, rel: (p: string) => string, lineOf: 
     if (r.timezone !== undefined && !isValidZone(r.timezone)) problems.push(`line ${lineOf(['reports', i, 'timezone'])}: reports[${i}].timezone: ${JSON.stringify(r.timezone)} is not an IANA zone (e.g. Europe/Berlin, UTC)`);
     const to = ((r.to ?? []) as Raw[]).map((t, j): ReportConfig['to'][number] => {
       const at = `line ${lineOf(['reports', i, 'to', j])}: reports[${i}].to[${j}]`;
+      if (t.type === 'siem') return { type: 'siem' };
       if (t.type === 'webhook') {
         if (typeof t.url !== 'string' || !/^https?:\/\//.test(t.url)) problems.push(`${at}: a webhook needs url (http:// or https://)`);
         if (t.secret !== undefined && t.secret_file !== undefined) problems.push(`${at}: give secret or secret_file, not both`);

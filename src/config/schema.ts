@@ -317,7 +317,7 @@ export const topSchema: Schema = {
     },
     reports: {
       type: 'array',
-      description: 'Scheduled reports (node-cron). This version builds `kind: health` and delivers `to: file` and `to: webhook`; compliance reports and e-mail and SIEM delivery are not built yet.',
+      description: 'Scheduled reports (node-cron). This version builds `kind: health` and delivers `to: file`, `webhook` and `siem`; compliance reports and e-mail delivery are not built yet.',
       items: {
         type: 'object', additionalProperties: false, required: ['name', 'kind', 'cron', 'to'],
         properties: {
@@ -332,7 +332,7 @@ export const topSchema: Schema = {
             items: {
               type: 'object', additionalProperties: false, required: ['type'],
               properties: {
-                type: { enum: ['file', 'webhook'], description: 'file: written into dir; webhook: the JSON report POSTed to url (e-mail and SIEM delivery are not built yet).' },
+                type: { enum: ['file', 'webhook', 'siem'], description: 'file: written into dir; webhook: the JSON report POSTed to url; siem: the report as an event through the journal to every destination (sourcetype siemgate:report). E-mail delivery is not built yet.' },
                 dir: { type: 'string', description: 'file: directory for the files, relative to the config file.' },
                 retention_days: { type: 'integer', minimum: 1, default: 90, description: 'file: files of this report older than this are deleted.' },
                 url: { type: 'string', description: 'webhook: where the JSON report is POSTed (retried 3 times with backoff on failure).' },

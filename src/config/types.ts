@@ -204,7 +204,7 @@ export interface ReportConfig {
   timezone?: string;
   periodHours: number;
   formats: Array<'json' | 'markdown'>;
-  to: Array<{ type: 'file'; dir: string; retentionDays: number } | { type: 'webhook'; url: string; secret?: string }>;
+  to: Array<{ type: 'file'; dir: string; retentionDays: number } | { type: 'webhook'; url: string; secret?: string } | { type: 'siem' }>;
 }
 
 export interface AuditConfig {

@@ -18,7 +18,7 @@ export interface ReportSchedule {
  * first (the stats store writes its hour once a minute otherwise). A report that fails is
  * logged and audited with the reason; the next run tries again.
  */
-export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, beforeReport: () => void): ReportSchedule {
+export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, beforeReport: () => void, toSiem: (event: string) => void): ReportSchedule {
   const tasks = cfg.reports.map((r) => cron.schedule(r.cron, () => run(r), { name: `report:${r.name}`, noOverlap: true, ...(r.timezone !== undefined ? { timezone: r.timezone } : {}) }));
   async function run(r: ReportConfig): Promise<void> {
     try {
@@ -29,6 +29,15 @@ export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, befor
       const sent: string[] = [];
       const failed: string[] = [];
       for (const t of r.to) {
+        if (t.type === 'siem') {
+          // an event like any other: journaled, then sent to every destination (ledger included)
+          toSiem(JSON.stringify({
+            '@timestamp': rep.generated_at, message: `siemgate ${r.kind} report ${r.name}: ${rep.events.completeness}`,
+            event: { kind: 'state', dataset: 'siemgate.report', action: `${r.kind}-report` }, siemgate_report: { name: r.name, ...rep },
+          }));
+          sent.push('siem');
+          continue;
+        }
         if (t.type === 'webhook') {
           const why = await postWebhook(t.url, t.secret, `${JSON.stringify(rep)}\n`);
           if (why === undefined) sent.push(t.url);

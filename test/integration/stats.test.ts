@@ -155,3 +155,29 @@ test('a report with a cron expression that is not one is refused by check, with 
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/line 8: reports\[0\]\.cron: "every monday" is not a cron expression/);
 });
+
+test('a report to the SIEM: an event through the journal to the destinations, sourcetype siemgate:report, counted in the ledger', async () => {
+  const dir = makeTempDir('sg-siemreport-it-');
+  const tcp = await freePort();
+  const gw = await startGateway(`
+data_dir: "${dir}/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: out, type: file, path: "${dir}/out.ndjson" }
+reports:
+  - { name: to-siem, kind: health, cron: "*/2 * * * * *", to: [{ type: siem }] }
+`);
+  const doc = await waitUntil(() => {
+    let text: string;
+    try { text = readFileSync(join(dir, 'out.ndjson'), 'utf8'); } catch { return undefined; }
+    const line = text.trim().split('\n').find((l) => l.includes('"siemgate_report"'));
+    return line === undefined ? undefined : JSON.parse(line);
+  }, 20000, () => 'no report event delivered');
+  await gw.stop();
+  expect(doc.event).toMatchObject({ kind: 'state', dataset: 'siemgate.report', action: 'health-report' });
+  expect(doc.siemgate).toMatchObject({ input: 'siemgate-reports', format: 'json', sourcetype: 'siemgate:report' });
+  expect(doc.siemgate_report).toMatchObject({ name: 'to-siem', kind: 'health' });
+  expect(doc.message).toMatch(/^siemgate health report to-siem: events lost: 0\./);
+  expect(gw.stderr()).toMatch(/stopped: received [1-9]\d*, journaled [1-9]\d*, rejected at input 0; balanced/);
+});
