@@ -97,7 +97,9 @@ reports:
     try { files = readdirSync(join(dir, 'reports')); } catch { return undefined; }
     for (const f of files.filter((x) => x.endsWith('.json')).sort().reverse()) {
       const r = JSON.parse(readFileSync(join(dir, 'reports', f), 'utf8'));
-      if (r.inputs.fw?.received === 3) return { r, files, f };
+      // received is counted as messages arrive, products when the workers' batches come back:
+      // wait for a report made after both
+      if (r.inputs.fw?.received === 3 && r.products.length > 0) return { r, files, f };
     }
     return undefined;
   }, 20000, () => 'no report with the 3 events yet');
