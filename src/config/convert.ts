@@ -58,20 +58,9 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
           : { ...stream, type: 'syslog_tls', tls: tls(r.tls)! };
       }
       default: {
-        const tokens = (r.tokens ?? []).map((t: Raw, j: number) => {
-          const path = ['inputs', i, 'tokens', j];
-          if ((t.secret === undefined) === (t.secret_file === undefined)) {
-            problems.push(`line ${lineOf(path)}: inputs[${i}].tokens[${j}]: give exactly one of secret or secret_file`);
-            return { name: t.name, secret: '' };
-          }
-          if (t.secret !== undefined) return { name: t.name, secret: t.secret };
-          try {
-            return { name: t.name, secret: readFileSync(rel(t.secret_file), 'utf8').replace(/\r?\n$/, '') };
-          } catch (err) {
-            problems.push(`line ${lineOf([...path, 'secret_file'])}: inputs[${i}].tokens[${j}].secret_file: cannot read ${rel(t.secret_file)}: ${(err as Error).message}`);
-            return { name: t.name, secret: '' };
-          }
-        });
+        const tokens = (r.tokens ?? []).map((t: Raw, j: number) => ({
+          name: t.name, secret: readSecret(t, 'secret', ['inputs', i, 'tokens', j], `inputs[${i}].tokens[${j}]`, { rel, lineOf, problems }, 'one') ?? '',
+        }));
         const loopback = isLoopback(common.address);
         const auth = r.auth ?? (tokens.length === 0 && loopback ? 'none' : 'token');
         if (auth === 'token' && tokens.length === 0) {
@@ -101,20 +90,8 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       concurrency: r.concurrency ?? 1,
     };
     /** `<key>` or `<key>_file` (never both); undefined when neither is given. */
-    const secret = (key: string): string | undefined => {
-      const fileKey = `${key}_file`;
-      if (r[key] !== undefined && r[fileKey] !== undefined) {
-        problems.push(`line ${lineOf(['destinations', i, fileKey])}: destinations[${i}] (${r.name}): give ${key} or ${fileKey}, not both`);
-        return undefined;
-      }
-      if (r[fileKey] === undefined) return r[key];
-      try {
-        return readFileSync(rel(r[fileKey]), 'utf8').replace(/\r?\n$/, '');
-      } catch (err) {
-        problems.push(`line ${lineOf(['destinations', i, fileKey])}: destinations[${i}].${fileKey}: cannot read ${rel(r[fileKey])}: ${(err as Error).message}`);
-        return '';
-      }
-    };
+    const secret = (key: string): string | undefined =>
+      readSecret(r, key, ['destinations', i], `destinations[${i}]`, { rel, lineOf, problems }, 'optional', `destinations[${i}] (${r.name})`);
     const token = secret('token');
     if (r.tls?.cert_file !== undefined && r.tls?.key_file === undefined) {
       problems.push(`line ${lineOf(['destinations', i, 'tls', 'cert_file'])}: destinations[${i}].tls: cert_file needs key_file (the client certificate's private key)`);
@@ -205,6 +182,40 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
   };
 }
 
+interface Checking {
+  rel: (p: string) => string;
+  lineOf: (path: Array<string | number>) => number;
+  problems: string[];
+}
+
+/**
+ * A secret given as `key` or as `key_file` (its content, trailing newline cut) in the object at
+ * `path`, named `where` in problems (`whereNamed` for the ones about the pair, when it differs).
+ * `one`: exactly one of the two is required. Both given: undefined; a file that cannot be read: ''.
+ */
+function readSecret(o: Raw, key: string, path: Array<string | number>, where: string, c: Checking,
+  need: 'one' | 'optional', whereNamed = where): string | undefined {
+  const fileKey = `${key}_file`;
+  const given = o[key] !== undefined;
+  const fileGiven = o[fileKey] !== undefined;
+  if (need === 'one' && given === fileGiven) {
+    c.problems.push(`line ${c.lineOf(path)}: ${whereNamed}: give exactly one of ${key} or ${fileKey}`);
+    return undefined;
+  }
+  if (given && fileGiven) {
+    c.problems.push(`line ${c.lineOf([...path, fileKey])}: ${whereNamed}: give ${key} or ${fileKey}, not both`);
+    return undefined;
+  }
+  if (!fileGiven) return o[key] as string | undefined;
+  const file = c.rel(o[fileKey] as string);
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    c.problems.push(`line ${c.lineOf([...path, fileKey])}: ${where}.${fileKey}: cannot read ${file}: ${(err as Error).message}`);
+    return '';
+  }
+}
+
 function reportsOf(list: Raw[] | undefined, rel: (p: string) => string, lineOf: (path: Array<string | number>) => number, problems: string[]): ReportConfig[] {
   const names = new Set<string>();
   return (list ?? []).map((r: Raw, i: number) => {
@@ -217,15 +228,7 @@ function reportsOf(list: Raw[] | undefined, rel: (p: string) => string, lineOf: 
       if (t.type === 'siem') return { type: 'siem' };
       if (t.type === 'webhook') {
         if (typeof t.url !== 'string' || !/^https?:\/\//.test(t.url)) problems.push(`${at}: a webhook needs url (http:// or https://)`);
-        if (t.secret !== undefined && t.secret_file !== undefined) problems.push(`${at}: give secret or secret_file, not both`);
-        let secret = t.secret as string | undefined;
-        if (t.secret_file !== undefined) {
-          try {
-            secret = readFileSync(rel(t.secret_file), 'utf8').replace(/\r?\n$/, '');
-          } catch (err) {
-            problems.push(`${at}.secret_file: cannot read ${rel(t.secret_file)}: ${(err as Error).message}`);
-          }
-        }
+        const secret = readSecret(t, 'secret', ['reports', i, 'to', j], `reports[${i}].to[${j}]`, { rel, lineOf, problems }, 'optional') || undefined;
         return { type: 'webhook', url: String(t.url ?? ''), ...(secret !== undefined ? { secret } : {}) };
       }
       if (t.dir === undefined) problems.push(`${at}: a file delivery needs dir`);
@@ -243,21 +246,11 @@ function adminOf(a: Raw | undefined, lineOf: (path: Array<string | number>) => n
     problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:9280)`);
     return { enabled: false, host: '127.0.0.1', port: 0, tokens: [] };
   }
-  const tokens = ((a?.tokens ?? []) as Raw[]).map((t, j) => {
-    const path = ['admin', 'tokens', j];
-    const scope = (t.scope ?? 'read') as 'read' | 'operator';
-    if ((t.secret === undefined) === (t.secret_file === undefined)) {
-      problems.push(`line ${lineOf(path)}: admin.tokens[${j}]: give exactly one of secret or secret_file`);
-      return { name: t.name as string, secret: '', scope };
-    }
-    if (t.secret !== undefined) return { name: t.name as string, secret: t.secret as string, scope };
-    try {
-      return { name: t.name as string, secret: readFileSync(rel(t.secret_file as string), 'utf8').replace(/\r?\n$/, ''), scope };
-    } catch (err) {
-      problems.push(`line ${lineOf([...path, 'secret_file'])}: admin.tokens[${j}].secret_file: cannot read ${rel(t.secret_file as string)}: ${(err as Error).message}`);
-      return { name: t.name as string, secret: '', scope };
-    }
-  });
+  const tokens = ((a?.tokens ?? []) as Raw[]).map((t, j) => ({
+    name: t.name as string,
+    secret: readSecret(t, 'secret', ['admin', 'tokens', j], `admin.tokens[${j}]`, { rel, lineOf, problems }, 'one') ?? '',
+    scope: (t.scope ?? 'read') as 'read' | 'operator',
+  }));
   const t = tls(a?.tls as Raw | undefined);
   if (!isLoopback(address) && (t === undefined || tokens.length === 0)) {
     problems.push(`line ${lineOf(['admin', 'address'])}: admin.address: ${address} is not a loopback address, so the admin API needs admin.tls (cert_file, key_file) and admin.tokens; add both, or bind 127.0.0.1`);
