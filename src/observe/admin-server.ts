@@ -11,7 +11,7 @@ import { burstLimited, log } from './log';
 import { audit } from './audit';
 import { createMetrics } from './metrics';
 import { DASHBOARD_HTML } from './dashboard';
-import { totalOf } from './stats-store';
+import { summarize, totalOf } from './stats-store';
 
 /** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
 export interface AdminServer {
@@ -127,21 +127,8 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
 function last24h(gw: Gateway): Record<string, unknown> {
   const now = Date.now();
   gw.stats.sample(now);
-  const t = totalOf(gw.stats.hours(now - 24 * 3_600_000, now + 1));
-  const inputs: Record<string, Record<string, number>> = {};
-  const sources: Array<{ input: string; address: string; events: number }> = [];
-  const products: Array<{ product: string; category: string; outcome: string; events: number }> = [];
-  const destinations: Record<string, Record<string, number>> = {};
-  for (const [k, v] of Object.entries(t)) {
-    const p = k.split('\t');
-    if (p[0] === 'input') (inputs[p[1]] ??= {})[p[2]] = v;
-    else if (p[0] === 'source') sources.push({ input: p[1], address: p[2], events: v });
-    else if (p[0] === 'product') products.push({ product: p[1], category: p[2], outcome: p[3], events: v });
-    else if (p[0] === 'destination') (destinations[p[1]] ??= {})[p[2]] = v;
-  }
-  sources.sort((a, b) => b.events - a.events);
-  products.sort((a, b) => b.events - a.events);
-  return { inputs, top_sources: sources.slice(0, 20), products: products.slice(0, 50), destinations };
+  const t = summarize(totalOf(gw.stats.hours(now - 24 * 3_600_000, now + 1)));
+  return { inputs: t.inputs, top_sources: t.sources.slice(0, 20), products: t.products.slice(0, 50), destinations: t.destinations };
 }
 
 function reply(res: ServerResponse, code: number, body: unknown): void {

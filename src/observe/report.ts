@@ -5,7 +5,7 @@ import { bufferStatus } from '../buffer-report';
 import { journalDir } from '../delivery/engine';
 import { ledgerPath } from '../journal/ledger';
 import { verifyAudit } from './audit';
-import { openStatsStore, totalOf } from './stats-store';
+import { openStatsStore, summarize, totalOf } from './stats-store';
 
 /**
  * `siemgate report --kind health`: built from the files of a data_dir (the stats store, the
@@ -35,20 +35,12 @@ export interface HealthReport {
 
 export function healthReport(cfg: Config, fromMs: number, toMs: number, auditKeyBuf?: Buffer): HealthReport {
   const store = openStatsStore({ dir: join(cfg.dataDir, 'stats'), retentionDays: 3650, snapshot: () => new Map() });
-  const t = totalOf(store.hours(fromMs, toMs));
+  const t = summarize(totalOf(store.hours(fromMs, toMs)));
   const inputs: HealthReport['inputs'] = {};
-  const senders: HealthReport['senders'] = [];
-  const products: HealthReport['products'] = [];
-  const dest: Record<string, Record<string, number>> = {};
-  for (const [k, v] of Object.entries(t)) {
-    const p = k.split('\t');
-    if (p[0] === 'input') { const i = (inputs[p[1]] ??= { received: 0, rejected: 0 }); if (p[2] === 'received' || p[2] === 'rejected') i[p[2]] = v; }
-    else if (p[0] === 'source') senders.push({ input: p[1], address: p[2], events: v });
-    else if (p[0] === 'product') products.push({ product: p[1], category: p[2], outcome: p[3], events: v });
-    else if (p[0] === 'destination') (dest[p[1]] ??= {})[p[2]] = v;
-  }
-  senders.sort((a, b) => b.events - a.events);
-  products.sort((a, b) => b.events - a.events);
+  for (const [name, c] of Object.entries(t.inputs)) inputs[name] = { received: c.received ?? 0, rejected: c.rejected ?? 0 };
+  const senders = t.sources;
+  const products = t.products;
+  const dest = t.destinations;
   const b = bufferStatus(cfg);
   const l = readLedger(cfg);
   const rejectedByReason: Record<string, number> = {};

@@ -107,3 +107,25 @@ export function totalOf(buckets: HourBucket[]): Record<string, number> {
   for (const b of buckets) for (const [k, v] of Object.entries(b.counts)) out[k] = (out[k] ?? 0) + v;
   return out;
 }
+
+/** The counts of a period by kind of key, senders and products sorted by events (most first). */
+export interface StatsSummary {
+  inputs: Record<string, Record<string, number>>;
+  sources: Array<{ input: string; address: string; events: number }>;
+  products: Array<{ product: string; category: string; outcome: string; events: number }>;
+  destinations: Record<string, Record<string, number>>;
+}
+
+export function summarize(t: Record<string, number>): StatsSummary {
+  const out: StatsSummary = { inputs: {}, sources: [], products: [], destinations: {} };
+  for (const [k, v] of Object.entries(t)) {
+    const p = k.split('\t');
+    if (p[0] === 'input') (out.inputs[p[1]] ??= {})[p[2]] = v;
+    else if (p[0] === 'source') out.sources.push({ input: p[1], address: p[2], events: v });
+    else if (p[0] === 'product') out.products.push({ product: p[1], category: p[2], outcome: p[3], events: v });
+    else if (p[0] === 'destination') (out.destinations[p[1]] ??= {})[p[2]] = v;
+  }
+  out.sources.sort((a, b) => b.events - a.events);
+  out.products.sort((a, b) => b.events - a.events);
+  return out;
+}
