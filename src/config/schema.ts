@@ -34,6 +34,13 @@ const timezone: Schema = {
   type: 'string', default: 'UTC', examples: ['Europe/Berlin'],
 };
 
+/** A named token given as secret or secret_file: HTTP input tokens and admin tokens. */
+const tokenProps: Record<string, Schema> = {
+  name: { type: 'string', description: 'Who holds the token (logged; the secret never is).' },
+  secret: { type: 'string', minLength: 1, description: 'The token, usually "${ENV_VAR}".' },
+  secret_file: { type: 'string', description: 'A file holding the token (trailing newline ignored).' },
+};
+
 const tlsServer: Schema = {
   type: 'object',
   description: 'TLS for this listener.',
@@ -93,11 +100,7 @@ export const inputSchemas: Record<string, Schema> = {
         description: 'Accepted tokens: `Authorization: Bearer <secret>` on /v1/events, `Authorization: Splunk <secret>` on the HEC endpoints.',
         items: {
           type: 'object', additionalProperties: false, required: ['name'],
-          properties: {
-            name: { type: 'string', description: 'Who holds the token (logged; the secret never is).' },
-            secret: { type: 'string', minLength: 1, description: 'The token, usually "${ENV_VAR}".' },
-            secret_file: { type: 'string', description: 'A file holding the token (trailing newline ignored).' },
-          },
+          properties: tokenProps,
         },
       },
       max_body_bytes: size('Largest request body, after decompression; larger ones get 413.', '16MiB'),
@@ -305,9 +308,7 @@ export const topSchema: Schema = {
           items: {
             type: 'object', additionalProperties: false, required: ['name'],
             properties: {
-              name: { type: 'string', description: 'Who holds the token (logged; the secret never is).' },
-              secret: { type: 'string', minLength: 1, description: 'The token, usually "${ENV_VAR}".' },
-              secret_file: { type: 'string', description: 'A file holding the token (trailing newline ignored).' },
+              ...tokenProps,
               scope: { enum: ['read', 'operator'], default: 'read', description: 'read: GET only; operator: also the actions.' },
             },
           },
