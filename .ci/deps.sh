@@ -2,6 +2,8 @@
 # Installs the Debian packages the tests use (Debian 12, as root), and starts no service:
 #   bsdutils (logger), openssl (test certificates), syslog-ng-core (a real syslog-ng client),
 #   chromium (renders the admin dashboard in a test),
+#   python3-aiosmtpd (a real SMTP server the e-mail tests send to; run with /usr/bin/python3,
+#   Debian's interpreter, since a python3 earlier on PATH (pyenv, a venv) does not see it),
 #   rsyslog + rsyslog-gnutls (a real rsyslog client; unpacked, not installed, because the
 #   rsyslog and syslog-ng-core packages conflict).
 # The unpacked rsyslog goes to $SIEMGATE_TEST_ROOT (default /tmp/siemgate-test)/rsyslog-root,
@@ -21,7 +23,7 @@ if [ ! -e "$POLICY" ]; then
 fi
 
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends bsdutils openssl syslog-ng-core chromium \
+$SUDO apt-get install -y -qq --no-install-recommends bsdutils openssl syslog-ng-core chromium python3-aiosmtpd \
   libestr0 libfastjson4 liblognorm5 libgnutls30 ca-certificates >/dev/null
 if [ -d /run/systemd/system ]; then $SUDO systemctl disable --now syslog-ng.service >/dev/null 2>&1 || true; fi
 
@@ -37,3 +39,4 @@ fi
 syslog-ng --version | head -1
 logger --version
 chromium --version
+/usr/bin/python3 -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'

@@ -7,7 +7,7 @@ import { runningPid } from './data-dir-lock';
 import { deadLetterPath, readDeadLetters, requestReplay } from './delivery/dead-letters';
 import { auditKey, startGateway } from './gateway';
 import { verifyAudit } from './observe/audit';
-import { healthMarkdown, healthReport } from './observe/report';
+import { buildReport, render } from './observe/report-render';
 import { join } from 'node:path';
 import { startAdminServer, type AdminServer } from './observe/admin-server';
 import { probeDestination } from '../connectors';
@@ -41,10 +41,14 @@ commands:
                              the dead letters of a destination, with the reason for each
   buffer dlq replay DEST [-c FILE]
                              send a destination's dead letters again (after fixing the cause)
-  report --kind health [--from ISO] [--to ISO] [--format json|markdown] [-c FILE]
-                             a health report from data_dir (stats, ledger, destinations, audit
-                             trail), running gateway or not; default: the last 24 hours, markdown
-  audit verify [-c FILE]     check the gateway's audit trail (data_dir/audit): every record
+  report --kind health|compliance [--from ISO] [--to ISO] [--format json|markdown|html] [-c FILE]
+                             a report from data_dir (stats, ledger, destinations, audit trail),
+                             running gateway or not; default: the last 24 hours, markdown.
+                             health: is the pipeline complete and healthy; compliance: expected
+                             sources, clock skew, security events, completeness, retention,
+                             controls evidenced
+  audit verify [--from FILE] [-c FILE]
+                             check the gateway's audit trail (data_dir/audit): every record
                              there, in order, unaltered (and signed, with audit.key_file)
   help                       this text
 
@@ -306,26 +310,28 @@ function journalEventsOf(text: string, peer: Peer, timezone: string, now: number
 function auditCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
   if (sub !== 'verify') throw E.CLI_USAGE(`audit ${sub ?? ''}: the audit command is \`siemgate audit verify [-c FILE]\``);
-  const o = args(rest, { config: { type: 'string', short: 'c' } });
+  const o = args(rest, { config: { type: 'string', short: 'c' }, from: { type: 'string' } });
   const cfg = loadConfig(o.config as string | undefined);
   const dir = join(cfg.dataDir, 'audit');
-  const v = verifyAudit(dir, auditKey(cfg));
+  const from = o.from as string | undefined;
+  const v = verifyAudit(dir, auditKey(cfg), from);
   if (!v.ok) throw E.AUDIT_BROKEN(v.problem ?? 'unknown');
-  process.stdout.write(`${dir}: ${v.records} record(s) in ${v.files} file(s), chain intact${v.hmac ? ', every record signed with audit.key_file' : ' (no audit.key_file: order and completeness are proven, not authorship)'}\n`);
+  process.stdout.write(`${dir}: ${v.records} record(s) in ${v.files} file(s), chain intact${v.hmac ? ', every record signed with audit.key_file' : ' (no audit.key_file: order and completeness are proven, not authorship)'}` +
+    (v.prunedUpTo !== undefined ? `; records up to ${v.prunedUpTo} were deleted past audit.retention_days, and the kept files chain to that point (anchor.json)` : '') +
+    (from !== undefined ? `; checked from ${from}, whose first record's link to the one before is taken on trust` : '') + '\n');
   return 0;
 }
 
-/** `report --kind health`: built from data_dir's files; printed on stdout. */
+/** `report --kind health|compliance`: built from data_dir's files; printed on stdout. */
 function reportCommand(argv: string[]): number {
   const o = args(argv, { kind: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, config: { type: 'string', short: 'c' } });
-  if (o.kind !== 'health') throw E.CLI_USAGE(`report --kind ${String(o.kind ?? '')}: this version builds --kind health (compliance reports are not built yet)`);
+  if (o.kind !== 'health' && o.kind !== 'compliance') throw E.CLI_USAGE(`report --kind ${String(o.kind ?? '')}: give --kind health or --kind compliance`);
   const format = (o.format as string | undefined) ?? 'markdown';
-  if (format !== 'json' && format !== 'markdown') throw E.CLI_USAGE(`--format ${format}: json or markdown`);
+  if (format !== 'json' && format !== 'markdown' && format !== 'html') throw E.CLI_USAGE(`--format ${format}: json, markdown or html`);
   const to = o.to === undefined ? Date.now() : Date.parse(o.to as string);
   const from = o.from === undefined ? to - 24 * 3_600_000 : Date.parse(o.from as string);
   if (Number.isNaN(from) || Number.isNaN(to) || from >= to) throw E.CLI_USAGE('--from and --to: ISO times, --from before --to (e.g. --from 2026-11-16T00:00:00Z --to 2026-11-23T00:00:00Z)');
   const cfg = loadConfig(o.config as string | undefined);
-  const r = healthReport(cfg, from, to, auditKey(cfg));
-  process.stdout.write(format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : healthMarkdown(r));
+  process.stdout.write(render(buildReport(o.kind, cfg, from, to, auditKey(cfg)), format).body);
   return 0;
 }

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_YAML } from './config/defaults';
 import { audit, closeAudit, openAudit } from './observe/audit';
-import { openStatsStore, type StatsStore } from './observe/stats-store';
+import { openStatsStore, totalOf, type StatsStore } from './observe/stats-store';
+import { startAlerting, thresholdSpecs, type Alerting } from './observe/alerting';
+import type { AlertState } from './observe/alerts';
 import { startReports } from './observe/report-schedule';
 import { hostname } from 'node:os';
 import { FLAG_JSON } from './inputs/types';
@@ -48,6 +50,13 @@ export interface Gateway {
   ledger(): Ledger;
   /** Hourly counters kept under data_dir/stats (per input, sender, product/category/outcome, destination). */
   stats: StatsStore;
+  /** Alert states: firing first, then those of the last 24 hours. */
+  alerts(): AlertState[];
+  /** When each scheduled report runs next. */
+  nextReports(): Array<{ name: string; kind: string; next: string | null }>;
+  dataDir: string;
+  /** Runs a configured report now (operator action); resolves when it was sent, or says why not. */
+  runReport(name: string): Promise<{ sent: string[]; failed: string[] } | undefined>;
   /** Stop accepting, journal what was received, deliver what can be within the grace, save state. Idempotent. */
   stop(): Promise<void>;
 }
@@ -65,7 +74,10 @@ export async function startGateway(cfg: Config): Promise<Gateway> {
   const unlock = lockDataDir(cfg.dataDir);
   try {
     if (cfg.audit.enabled) {
-      openAudit({ dir: join(cfg.dataDir, 'audit'), key: auditKey(cfg) });
+      openAudit({
+        dir: join(cfg.dataDir, 'audit'), key: auditKey(cfg), maxFileBytes: cfg.audit.maxFileBytes, retentionDays: cfg.audit.retentionDays,
+        ...(cfg.audit.syslog !== undefined ? { syslog: cfg.audit.syslog } : {}),
+      });
       audit('start', { pid: process.pid, config: cfg.source, config_sha256: configHash(cfg) });
     }
     return await start(cfg, unlock);
@@ -137,7 +149,11 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
       return wait;
     },
     durable: () => journal.durable(),
+    thresholds: thresholdSpecs(cfg.alerts),
+    onThresholdCounts: (counts) => alerting?.engine.addCounts(counts),
   });
+  // started below, once delivery and the stats store exist; the workers' counts wait for it
+  let alerting: Alerting | undefined;
 
   let journalDropped = 0;
   function checkFull(): void {
@@ -206,6 +222,9 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     }
     for (const [k, n] of Object.entries(s.bySource)) m.set(`source\t${k}`, n);
     for (const [k, n] of Object.entries(s.mapped)) m.set(`product\t${k}`, n);
+    for (const [k, n] of Object.entries(s.byHost)) m.set(`host\t${k}`, n);
+    for (const [k, n] of Object.entries(s.skewByHost)) m.set(`skew\t${k}`, n);
+    for (const [k, n] of Object.entries(s.authFailures)) m.set(`authfail\t${k}`, n);
     for (const d of delivery.statuses()) {
       const s0 = destAtStart.get(d.name);
       m.set(`destination\t${d.name}\tdelivered`, d.ledger.delivered - (s0?.delivered ?? 0));
@@ -214,11 +233,27 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     }
     return m;
   }
-  const reportPeer = { input: 'siemgate-reports', transport: 'http' as const, ip: '', port: 0 };
-  const reports = startReports(cfg, cfg.audit.enabled ? auditKey(cfg) : undefined, () => { stats.sample(); stats.flush(); }, (event) => {
-    const buf = Buffer.from(event);
-    ingest.message(reportPeer, buf, 0, buf.length, FLAG_JSON, { sourcetype: 'siemgate:report', source: 'siemgate:report', host: hostname() });
+  // reports and alerts sent `to: siem` are events like any other: journaled, then delivered
+  const ownEvent = (input: string, sourcetype: string) => {
+    const peer = { input, transport: 'http' as const, ip: '', port: 0 };
+    return (event: string) => {
+      const buf = Buffer.from(event);
+      ingest.message(peer, buf, 0, buf.length, FLAG_JSON, { sourcetype, source: sourcetype, host: hostname() });
+    };
+  };
+  const seenBefore = new Map<string, number>();
+  for (const [k, v] of Object.entries(totalOf(stats.hours(Date.now() - STATS_RETENTION_DAYS * 86_400_000, Date.now() + 1)))) {
+    if (k.startsWith('seen\t')) seenBefore.set(k.slice(5), v);
+  }
+  alerting = startAlerting(cfg, {
+    stats: () => ingest.stats(),
+    destinations: () => delivery.statuses().map((d) => ({ name: d.name, state: d.state, ...(d.reason !== undefined ? { reason: d.reason } : {}), deadLettered: d.ledger.deadLettered })),
+    journalBytes: () => journal.bytes(),
+    seenBefore,
+    toSiem: ownEvent('siemgate-alerts', 'siemgate:alert'),
   });
+  const alertsOn = alerting;
+  const reports = startReports(cfg, cfg.audit.enabled ? auditKey(cfg) : undefined, () => { stats.sample(); stats.flush(); alertsOn.save(); }, ownEvent('siemgate-reports', 'siemgate:report'));
   let ticks = 0;
   const ledgerTimer = setInterval(() => {
     persistLedgerSoon();
@@ -236,6 +271,8 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
       log.info(`input ${i.name} (${i.type}) listening on ${formatAddress(running.address)}`);
     }
   } catch (err) {
+    await reports.stop();
+    await alertsOn.stop();
     clearInterval(fullTimer);
     clearInterval(ledgerTimer);
     await Promise.allSettled(inputs.map((i) => i.close()));
@@ -255,9 +292,14 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     delivery,
     ledger,
     stats,
+    alerts: () => alertsOn.engine.states(),
+    runReport: (name) => reports.runNow(name),
+    nextReports: () => reports.next(),
+    dataDir: cfg.dataDir,
     stop() {
       stopping ??= (async () => {
         await reports.stop();
+        await alertsOn.stop();
         await Promise.allSettled(inputs.map((i) => i.close()));
         await ingest.close();
         await journal.durable().catch(() => undefined);

@@ -4,10 +4,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { BATCH_DEFAULTS } from './schema';
 import { parseSize } from './size';
-import cron from 'node-cron';
 import { parseListenAddress } from '../inputs/listen-address';
+import { observeOf } from './convert-observe';
+import { readSecret } from './secret';
+import { isValidZone } from './zone';
 import type {
-  AdminConfig, Config, DestinationConfig, ReportConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
+  AdminConfig, Config, DestinationConfig, HttpInputConfig, InputConfig, MappingsConfig, TlsServerConfig, WhereConfig,
 } from './types';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- validated by the schema just before
@@ -176,66 +178,9 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
       mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
       admin: adminOf(raw.admin, lineOf, problems, tls, rel),
-      reports: reportsOf(raw.reports, rel, lineOf, problems),
-      audit: { enabled: raw.audit?.enabled ?? true, ...(raw.audit?.key_file !== undefined ? { keyFile: rel(raw.audit.key_file) } : {}) },
+      ...observeOf(raw, { rel, lineOf, problems }),
     },
   };
-}
-
-interface Checking {
-  rel: (p: string) => string;
-  lineOf: (path: Array<string | number>) => number;
-  problems: string[];
-}
-
-/**
- * A secret given as `key` or as `key_file` (its content, trailing newline cut) in the object at
- * `path`, named `where` in problems (`whereNamed` for the ones about the pair, when it differs).
- * `one`: exactly one of the two is required. Both given: undefined; a file that cannot be read: ''.
- */
-function readSecret(o: Raw, key: string, path: Array<string | number>, where: string, c: Checking,
-  need: 'one' | 'optional', whereNamed = where): string | undefined {
-  const fileKey = `${key}_file`;
-  const given = o[key] !== undefined;
-  const fileGiven = o[fileKey] !== undefined;
-  if (need === 'one' && given === fileGiven) {
-    c.problems.push(`line ${c.lineOf(path)}: ${whereNamed}: give exactly one of ${key} or ${fileKey}`);
-    return undefined;
-  }
-  if (given && fileGiven) {
-    c.problems.push(`line ${c.lineOf([...path, fileKey])}: ${whereNamed}: give ${key} or ${fileKey}, not both`);
-    return undefined;
-  }
-  if (!fileGiven) return o[key] as string | undefined;
-  const file = c.rel(o[fileKey] as string);
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    c.problems.push(`line ${c.lineOf([...path, fileKey])}: ${where}.${fileKey}: cannot read ${file}: ${(err as Error).message}`);
-    return '';
-  }
-}
-
-function reportsOf(list: Raw[] | undefined, rel: (p: string) => string, lineOf: (path: Array<string | number>) => number, problems: string[]): ReportConfig[] {
-  const names = new Set<string>();
-  return (list ?? []).map((r: Raw, i: number) => {
-    if (names.has(r.name)) problems.push(`line ${lineOf(['reports', i, 'name'])}: reports[${i}].name: ${JSON.stringify(r.name)} is used twice; each report needs its own name`);
-    names.add(r.name);
-    if (!cron.validate(r.cron)) problems.push(`line ${lineOf(['reports', i, 'cron'])}: reports[${i}].cron: ${JSON.stringify(r.cron)} is not a cron expression (5 fields: minute hour day month weekday, or 6 with seconds first; e.g. "0 7 * * 1")`);
-    if (r.timezone !== undefined && !isValidZone(r.timezone)) problems.push(`line ${lineOf(['reports', i, 'timezone'])}: reports[${i}].timezone: ${JSON.stringify(r.timezone)} is not an IANA zone (e.g. Europe/Berlin, UTC)`);
-    const to = ((r.to ?? []) as Raw[]).map((t, j): ReportConfig['to'][number] => {
-      const at = `line ${lineOf(['reports', i, 'to', j])}: reports[${i}].to[${j}]`;
-      if (t.type === 'siem') return { type: 'siem' };
-      if (t.type === 'webhook') {
-        if (typeof t.url !== 'string' || !/^https?:\/\//.test(t.url)) problems.push(`${at}: a webhook needs url (http:// or https://)`);
-        const secret = readSecret(t, 'secret', ['reports', i, 'to', j], `reports[${i}].to[${j}]`, { rel, lineOf, problems }, 'optional') || undefined;
-        return { type: 'webhook', url: String(t.url ?? ''), ...(secret !== undefined ? { secret } : {}) };
-      }
-      if (t.dir === undefined) problems.push(`${at}: a file delivery needs dir`);
-      return { type: 'file', dir: rel(t.dir ?? '.'), retentionDays: t.retention_days ?? 90 };
-    });
-    return { name: r.name, kind: 'health' as const, cron: r.cron, ...(r.timezone !== undefined ? { timezone: r.timezone } : {}), periodHours: r.period_hours ?? 24, formats: r.formats ?? ['markdown'], to };
-  });
 }
 
 function adminOf(a: Raw | undefined, lineOf: (path: Array<string | number>) => number, problems: string[],
@@ -297,16 +242,6 @@ function isLoopback(address: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
-}
-
-function isValidZone(zone: string): boolean {
-  if (zone === 'UTC') return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function whereOf(w: Raw | undefined): WhereConfig | undefined {

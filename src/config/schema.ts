@@ -4,6 +4,8 @@
  * own `type`, so an error speaks of the keys that type takes, not of a union of all of them.
  */
 
+import { observeSchema } from './schema-observe';
+
 type Schema = Record<string, unknown>;
 
 const size = (doc: string, def: string | number, example?: string): Schema => ({
@@ -316,43 +318,7 @@ export const topSchema: Schema = {
         tls: { ...tlsServer, description: 'TLS for the admin server (required when it is not on loopback).' },
       },
     },
-    reports: {
-      type: 'array',
-      description: 'Scheduled reports (node-cron). This version builds `kind: health` and delivers `to: file`, `webhook` and `siem`; compliance reports and e-mail delivery are not built yet.',
-      items: {
-        type: 'object', additionalProperties: false, required: ['name', 'kind', 'cron', 'to'],
-        properties: {
-          name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'Names the report and its files.' },
-          kind: { enum: ['health'], description: 'health: completeness, inputs, senders, products, destinations, journal, audit trail.' },
-          cron: { type: 'string', description: 'node-cron expression (5 fields, or 6 with seconds).', examples: ['0 7 * * 1'] },
-          timezone: { type: 'string', description: 'IANA zone the cron expression is read in (default: the machine\'s).', examples: ['Europe/Berlin'] },
-          period_hours: { type: 'integer', minimum: 1, maximum: 8784, default: 24, description: 'How far back each report looks.' },
-          formats: { type: 'array', items: { enum: ['json', 'markdown'] }, default: ['markdown'], description: 'One file per format.' },
-          to: {
-            type: 'array', minItems: 1,
-            items: {
-              type: 'object', additionalProperties: false, required: ['type'],
-              properties: {
-                type: { enum: ['file', 'webhook', 'siem'], description: 'file: written into dir; webhook: the JSON report POSTed to url; siem: the report as an event through the journal to every destination (sourcetype siemgate:report). E-mail delivery is not built yet.' },
-                dir: { type: 'string', description: 'file: directory for the files, relative to the config file.' },
-                retention_days: { type: 'integer', minimum: 1, default: 90, description: 'file: files of this report older than this are deleted.' },
-                url: { type: 'string', description: 'webhook: where the JSON report is POSTed (retried 3 times with backoff on failure).' },
-                secret: { type: 'string', minLength: 1, description: 'webhook: HMAC-SHA256 key; the body is signed in X-Siemgate-Signature: sha256=<hex>.' },
-                secret_file: { type: 'string', description: 'webhook: a file holding the HMAC key.' },
-              },
-            },
-          },
-        },
-      },
-    },
-    audit: {
-      type: 'object', additionalProperties: false,
-      description: 'The gateway\'s own audit trail: hash-chained JSON lines under data_dir/audit/ (one file per day); `siemgate audit verify` checks it.',
-      properties: {
-        enabled: { type: 'boolean', default: true, description: 'false: no audit trail.' },
-        key_file: { type: 'string', description: 'A file holding an HMAC key: each record is then signed too, so it cannot be rewritten without the key.', examples: ['/run/secrets/siemgate-audit-key'] },
-      },
-    },
+    ...observeSchema,
     mappings: {
       type: 'object', additionalProperties: false,
       description: 'Product recognition and ECS mapping (docs/mappings.md). The shipped mappings/ always load; yours come after and replace a shipped product with the same id.',

@@ -195,22 +195,92 @@ export interface Config {
   admin: AdminConfig;
   audit: AuditConfig;
   reports: ReportConfig[];
+  smtp?: SmtpConfig;
+  expectedSources: ExpectedSource[];
+  alerts: AlertRule[];
 }
 
 export interface ReportConfig {
   name: string;
-  kind: 'health';
+  kind: 'health' | 'compliance';
   cron: string;
   timezone?: string;
   periodHours: number;
-  formats: Array<'json' | 'markdown'>;
-  to: Array<{ type: 'file'; dir: string; retentionDays: number } | { type: 'webhook'; url: string; secret?: string } | { type: 'siem' }>;
+  formats: ReportFormat[];
+  to: ReportTarget[];
+}
+
+export type ReportFormat = 'json' | 'markdown' | 'html';
+
+export interface FileTarget { type: 'file'; dir: string; retentionDays: number }
+export interface WebhookTarget { type: 'webhook'; url: string; secret?: string }
+export interface SiemTarget { type: 'siem' }
+/** Mail through the top-level `smtp:` server. */
+export interface EmailTarget { type: 'email'; to: string[]; subject?: string }
+/** A remote syslog server, written to with winston-syslog. */
+export interface SyslogTarget { type: 'syslog'; host: string; port: number; protocol: 'udp' | 'tcp' | 'tls'; appName: string; caFile?: string }
+
+export type ReportTarget = FileTarget | WebhookTarget | SiemTarget | EmailTarget;
+export type AlertTarget = WebhookTarget | SiemTarget | EmailTarget | SyslogTarget;
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** starttls: plain connection upgraded (and required); tls: TLS from the first byte (465); none: never encrypted. */
+  security: 'starttls' | 'tls' | 'none';
+  user?: string;
+  password?: string;
+  from: string;
+  /** PEM bundle trusted instead of the system CAs. */
+  caFile?: string;
+  timeoutMs: number;
+}
+
+/** A source that must be heard from (`expected_sources:`): by sender address/CIDR or by host name. */
+export interface ExpectedSource {
+  name: string;
+  /** An IP address or a CIDR block the messages come from. */
+  address?: string;
+  /** A host name (glob with *) as the messages name themselves. */
+  hostname?: string;
+  product?: string;
+  maxSilenceS: number;
+}
+
+export type AlertType = 'source_silent' | 'destination_down' | 'journal_usage' | 'dead_letters' | 'parse_failures' | 'cert_expiry' | 'threshold';
+
+export interface AlertRule {
+  name: string;
+  type: AlertType;
+  /** destination_down: how long a destination must be down. */
+  forS: number;
+  /** destination_down, dead_letters: only this destination (default: any). */
+  destination?: string;
+  /** journal_usage and parse_failures: percent; dead_letters and threshold: a count. */
+  above: number;
+  /** dead_letters, parse_failures, threshold: the sliding window. */
+  windowS: number;
+  /** cert_expiry: days before expiry. */
+  withinDays: number;
+  /** threshold: ECS field → accepted values (all fields must match). */
+  where: Record<string, string[]>;
+  /** threshold: the ECS field the count is kept per (e.g. source.ip); none: one count. */
+  groupBy?: string;
+  /** Least time between two notifications of one alert (fired or resolved). */
+  throttleS: number;
+  to: AlertTarget[];
 }
 
 export interface AuditConfig {
   enabled: boolean;
   /** Absolute path of the HMAC key file, when set. */
   keyFile?: string;
+  /** A file is closed and a new one begun past this size (and at each UTC day). */
+  maxFileBytes: number;
+  /** Files older than this are deleted (the chain goes on from the newest kept). */
+  retentionDays: number;
+  /** Each record also sent to a remote syslog server. */
+  syslog?: SyslogTarget;
 }
 
 export interface AdminConfig {

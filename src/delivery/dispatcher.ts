@@ -285,18 +285,23 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       const again: number[] = [];
       let delay: number | undefined;
       let why: string | undefined;
+      let rejected: Map<string, number> | undefined;
       for (let i = 0; i < verdicts.length; i++) {
         const v = verdicts[i];
         if (v.outcome === 'delivered') settle(idx[i], 'delivered');
         else if (v.outcome === 'reject') {
           o.deadLetters.add(batch.events[i], v.reason, v.response);
           settle(idx[i], 'deadLettered');
+          rejected ??= new Map();
+          rejected.set(v.reason, (rejected.get(v.reason) ?? 0) + 1);
         } else {
           again.push(i);
           why = v.reason;
           if (v.delayMs !== undefined) delay = Math.max(delay ?? 0, v.delayMs);
         }
       }
+      // one audit record per batch, not per event: a mapping conflict can refuse thousands
+      if (rejected !== undefined) audit('dead_letters', { destination: o.name, file: o.deadLetters.path, by_reason: Object.fromEntries([...rejected].slice(0, 10)) });
       const broken = c.misconfigured?.();
       if (again.length === 0) {
         failures = 0;

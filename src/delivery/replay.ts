@@ -2,6 +2,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CursorState } from '../journal/cursors';
 import type { JournalEvent } from '../journal/event-record';
+import { audit } from '../observe/audit';
 import { log } from '../observe/log';
 import type { Connector } from './connector';
 import { eventOfDeadLetter, readDeadLetters, replayFiles, type DeadLetterFile } from './dead-letters';
@@ -55,13 +56,16 @@ export function createReplayer(o: ReplayOptions): Replayer {
     const { lines, bad } = readDeadLetters(path);
     if (bad.length > 0) log.warn(`destination ${o.name}: replay file ${path}: lines ${bad.slice(0, 10).join(', ')} are not JSON and are left out`);
     log.info(`destination ${o.name}: replaying ${lines.length} dead letters from ${path}`);
+    audit('dlq_replay_started', { destination: o.name, file: basename(path), events: lines.length });
     let settled = 0;
+    let delivered = 0;
     for (let i = 0; i < lines.length && !stopped; i += BATCH) {
       const events = lines.slice(i, i + BATCH).map(eventOfDeadLetter);
       const encoded = events.map((e) => o.connector.encode(e));
       await o.send(events, encoded, encoded.reduce((n, b) => n + b.length, 0), (_, kind) => {
         settled++;
         if (kind === 'delivered') {
+          delivered++;
           delta.delivered++;
           delta.deadLettered--;
         }
@@ -69,6 +73,7 @@ export function createReplayer(o: ReplayOptions): Replayer {
       });
     }
     if (settled === lines.length) {
+      audit('dlq_replay_finished', { destination: o.name, file: basename(path), delivered, refused_again: settled - delivered });
       finished.push(basename(path));
       done.add(path);
       o.onSettled();

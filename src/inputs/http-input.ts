@@ -5,6 +5,7 @@ import type { TLSSocket } from 'tls';
 import type { HttpInputConfig } from '../config/types';
 import { E } from '../errors';
 import { log } from '../observe/log';
+import { auditHttpRequest } from '../observe/audit-http';
 import { handleEvents } from './events-endpoint';
 import { handleHec } from './hec-endpoints';
 import { HEC } from './hec-replies';
@@ -36,6 +37,7 @@ export async function startHttpInput(cfg: HttpInputConfig, sink: IngestSink): Pr
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse, awaitingContinue: boolean): void => {
     const ex: Exchange = { req, res, awaitingContinue };
+    auditHttpRequest(`input ${cfg.name}`, req, res);
     route(ctx, ex).catch((err: Error) => {
       log.error(`input ${cfg.name}: ${req.method} request failed: ${err.message}`);
       replyError(ex, 500, E.HTTP_INTERNAL(err.message));

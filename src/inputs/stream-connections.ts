@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'net';
 import type { TcpInputConfig, TlsInputConfig } from '../config/types';
-import { log, rateLimited } from '../observe/log';
+import { audit } from '../observe/audit';
+import { burstLimited, log, rateLimited } from '../observe/log';
 import { peerIp } from './listen-address';
 import { StreamFramer } from './stream-framer';
 import type { IngestSink, InputCounters, Peer } from './types';
@@ -9,12 +10,17 @@ import type { IngestSink, InputCounters, Peer } from './types';
 export const CLOSE_GRACE_MS = 2000;
 
 const logLimited = rateLimited();
+// connections opened and closed go to the audit trail, up to 20 per peer and input in 10 s (a
+// port scan must not flood it); beyond that they are counted on the next record
+const auditLimited = burstLimited(20, 10_000);
 
 interface Connection {
   socket: Socket;
   framer: StreamFramer;
   peer: Peer;
   state: 'open' | 'finished';
+  bytes: number;
+  openedAt: number;
 }
 
 /**
@@ -50,15 +56,19 @@ export class StreamConnections {
       framing: this.cfg.framing, maxMessageBytes: this.cfg.maxMessageBytes, oversize: this.cfg.oversize,
       maxFrameBytes: this.cfg.maxFrameBytes,
     }, this.sink, peer);
-    const conn: Connection = { socket, framer, peer, state: 'open' };
+    const conn: Connection = { socket, framer, peer, state: 'open', bytes: 0, openedAt: Date.now() };
     this.conns.add(conn);
     this.counters.connectionsOpened++;
+    auditLimited(`open:${peer.input}:${peer.ip}`, (suppressed) => audit('connection_opened', {
+      input: peer.input, transport: peer.transport, peer: `${peer.ip}:${peer.port}`, ...(suppressed ? { suppressed_before: suppressed } : {}),
+    }));
     socket.setKeepAlive(true, 60_000);
     if (this.cfg.idleTimeoutMs > 0) socket.setTimeout(this.cfg.idleTimeoutMs);
 
     socket.on('data', (chunk: Buffer) => {
       if (conn.state !== 'open') return;
       this.counters.bytes += chunk.length;
+      conn.bytes += chunk.length;
       framer.push(chunk);
       if (!this.paused && !this.closing && this.sink.isPaused()) this.pauseAll();
     });
@@ -79,6 +89,10 @@ export class StreamConnections {
       this.finish(conn);
       this.conns.delete(conn);
       this.counters.connectionsClosed++;
+      auditLimited(`close:${peer.input}:${peer.ip}`, (suppressed) => audit('connection_closed', {
+        input: peer.input, peer: `${peer.ip}:${peer.port}`, bytes: conn.bytes, seconds: Math.round((Date.now() - conn.openedAt) / 100) / 10,
+        ...(suppressed ? { suppressed_before: suppressed } : {}),
+      }));
     });
     if (this.paused) socket.pause();
   }

@@ -12,6 +12,8 @@ import { audit } from './audit';
 import { createMetrics } from './metrics';
 import { DASHBOARD_HTML } from './dashboard';
 import { summarize, totalOf } from './stats-store';
+import { auditHttpRequest } from './audit-http';
+import { requestReplay } from '../delivery/dead-letters';
 
 /** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
 export interface AdminServer {
@@ -48,12 +50,17 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
   };
   const server: Server = opts.tls === undefined ? createServer(onRequest) : createTlsServer(serverTlsOptions('admin', opts.tls), onRequest);
 
-  /** Who is asking, when tokens are configured: the token's name, or a refusal already answered. */
-  function authorised(req: IncomingMessage, res: ServerResponse): boolean {
-    if (tokens === undefined) return true;
+  /**
+   * Who is asking, when tokens are configured: the token's name and scope, or undefined when the
+   * refusal is already answered. Without tokens (loopback only) every caller may act, as anyone
+   * on the machine who can run the CLI may.
+   */
+  function authorised(req: IncomingMessage, res: ServerResponse): { name: string; scope: 'read' | 'operator' } | undefined {
+    if (tokens === undefined) return { name: '(loopback, no tokens configured)', scope: 'operator' };
     const c = readCredential(req.headers.authorization);
     const name = c.kind === 'token' && c.scheme === 'bearer' ? tokens.match(c.token) : undefined;
-    if (name !== undefined && scopes.get(name) !== undefined) return true;
+    const scope = name === undefined ? undefined : scopes.get(name);
+    if (name !== undefined && scope !== undefined) return { name, scope };
     const why = c.kind === 'absent' ? 'no token' : c.kind === 'malformed' || c.scheme !== 'bearer' ? 'not a Bearer token' : 'an unknown token';
     const peer = peerIp(req.socket.remoteAddress);
     const path = (req.url ?? '/').split('?')[0];
@@ -63,14 +70,33 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
     });
     res.setHeader('WWW-Authenticate', 'Bearer realm="siemgate-admin"');
     reply(res, 401, { error: `${why}: send Authorization: Bearer <token> with a token from admin.tokens` });
-    return false;
+    return undefined;
   }
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    auditHttpRequest('admin', req, res);
     const path = (req.url ?? '/').split('?')[0];
-    if (!authorised(req, res)) return;
+    const who = authorised(req, res);
+    if (who === undefined) return;
+    const action = ACTIONS.find((a) => a.path.test(path));
+    if (action !== undefined) {
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'POST');
+        return reply(res, 405, { error: `${path} is an action: POST it (with an operator token)` });
+      }
+      const peer = peerIp(req.socket.remoteAddress);
+      if (who.scope !== 'operator') {
+        audit('auth_failure', { where: 'admin', method: req.method, path, peer, token: who.name, why: 'read-only token used for an operator action' });
+        return reply(res, 403, { error: `token ${who.name} has scope read; ${path} needs an admin.tokens entry with scope: operator` });
+      }
+      const m = action.path.exec(path)!;
+      const target = decodeURIComponent(m[1]);
+      audit('operator_action', { action: action.name, target, token: who.name, peer });
+      const [status, body] = await action.run(gw, target);
+      return reply(res, status, body);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      return reply(res, 405, { error: `${req.method} is not allowed here; the admin API is read-only (GET)` });
+      return reply(res, 405, { error: `${req.method} is not allowed on ${path}; reading is GET, the actions are POST /api/dead-letters/DEST/replay and /api/reports/NAME/run` });
     }
     switch (path) {
       case '/':
@@ -98,7 +124,8 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
           formats: gw.ingest.stats().formats,
           received_by_input: gw.ingest.stats().receivedByInput,
           last_24h: last24h(gw),
-          alerts: [],
+          alerts: gw.alerts(),
+          reports: gw.nextReports(),
         });
       }
       default:
@@ -123,12 +150,37 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
   };
 }
 
+/** The operator actions: POST, operator scope, each audited with the token's name and the caller. */
+const ACTIONS: Array<{ name: string; path: RegExp; run: (gw: Gateway, target: string) => Promise<[number, unknown]> }> = [
+  {
+    name: 'dlq_replay', path: /^\/api\/dead-letters\/([^/]+)\/replay$/,
+    run: async (gw, dest) => {
+      if (!gw.delivery.statuses().some((d) => d.name === dest)) return [404, { error: `no destination named ${JSON.stringify(dest)}; there are: ${gw.delivery.statuses().map((d) => d.name).join(', ')}` }];
+      const r = requestReplay(gw.dataDir, dest);
+      if (r === undefined) return [200, { destination: dest, queued: 0, note: 'no dead letters' }];
+      return [202, { destination: dest, queued: r.events, file: r.file, note: 'sent within a second; any refused again return to the dead-letter file' }];
+    },
+  },
+  {
+    name: 'report_run', path: /^\/api\/reports\/([^/]+)\/run$/,
+    run: async (gw, name) => {
+      const r = await gw.runReport(name);
+      if (r === undefined) return [404, { error: `no report named ${JSON.stringify(name)} in reports:; there are: ${gw.nextReports().map((x) => x.name).join(', ') || 'none'}` }];
+      return [r.failed.length === 0 ? 200 : 502, { report: name, ...r }];
+    },
+  },
+];
+
 /** The stats store's last 24 hours, summed: per input, top senders, products by category/outcome, destinations. */
 function last24h(gw: Gateway): Record<string, unknown> {
   const now = Date.now();
   gw.stats.sample(now);
   const t = summarize(totalOf(gw.stats.hours(now - 24 * 3_600_000, now + 1)));
-  return { inputs: t.inputs, top_sources: t.sources.slice(0, 20), products: t.products.slice(0, 50), destinations: t.destinations };
+  return {
+    inputs: t.inputs,
+    top_sources: t.sources.slice(0, 20).map((x) => ({ input: x.input, address: x.address, events: x.events, ...(x.lastSeen !== undefined ? { last_seen: new Date(x.lastSeen * 1000).toISOString() } : {}) })),
+    products: t.products.slice(0, 50), destinations: t.destinations,
+  };
 }
 
 function reply(res: ServerResponse, code: number, body: unknown): void {

@@ -7,7 +7,10 @@ import { log } from './log';
  * covers the week across restarts. The gateway's counters are cumulative per process; the store
  * samples them and adds what changed since the last sample to the current hour. Keys are flat,
  * tab-separated: `input␉NAME␉received|rejected`, `source␉INPUT␉ADDRESS`,
- * `product␉PRODUCT␉CATEGORY␉OUTCOME`, `destination␉NAME␉delivered|dead_lettered|dropped`.
+ * `product␉PRODUCT␉CATEGORY␉OUTCOME␉ACTION`, `destination␉NAME␉delivered|dead_lettered|dropped`,
+ * `host␉HOSTNAME`, `authfail␉SOURCE` (failed logins by source.ip or host). Two kinds are readings, not counts: `skew␉HOSTNAME` (the host's clock skew in
+ * ms, latest wins) and `seen␉source…|host…` (epoch seconds when that sender or host last grew,
+ * the largest wins): they give "last heard" and "clock skew" across restarts.
  * Files older than the retention are deleted when an hour ends and at start.
  */
 export interface StatsStore {
@@ -83,9 +86,17 @@ export function openStatsStore(o: StatsOptions): StatsStore {
         prune(now);
       }
       const cur = o.snapshot();
+      const nowS = Math.floor(now / 1000);
       for (const [k, v] of cur) {
+        if (k.startsWith('skew\t')) {
+          bucket[k] = v;
+          continue;
+        }
         const d = v - (last.get(k) ?? 0);
-        if (d > 0) bucket[k] = (bucket[k] ?? 0) + d;
+        if (d > 0) {
+          bucket[k] = (bucket[k] ?? 0) + d;
+          if (k.startsWith('source\t') || k.startsWith('host\t')) bucket[`seen\t${k}`] = nowS;
+        }
       }
       last = cur;
     },
@@ -101,31 +112,69 @@ export function openStatsStore(o: StatsOptions): StatsStore {
   };
 }
 
-/** Sums buckets into one set of counts. */
+/** Sums buckets (in time order) into one set of counts; readings keep the latest or the largest. */
 export function totalOf(buckets: HourBucket[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const b of buckets) for (const [k, v] of Object.entries(b.counts)) out[k] = (out[k] ?? 0) + v;
+  for (const b of buckets) {
+    for (const [k, v] of Object.entries(b.counts)) {
+      if (k.startsWith('seen\t')) out[k] = Math.max(out[k] ?? 0, v);
+      else if (k.startsWith('skew\t')) out[k] = v;
+      else out[k] = (out[k] ?? 0) + v;
+    }
+  }
   return out;
 }
 
 /** The counts of a period by kind of key, senders and products sorted by events (most first). */
 export interface StatsSummary {
   inputs: Record<string, Record<string, number>>;
-  sources: Array<{ input: string; address: string; events: number }>;
+  sources: Array<{ input: string; address: string; events: number; lastSeen?: number }>;
+  /** By the host name the messages carry; lastSeen in epoch seconds, skewMs their clock's. */
+  hosts: Array<{ host: string; events: number; lastSeen?: number; skewMs?: number }>;
+  /** Events per product, category and outcome (actions summed). */
   products: Array<{ product: string; category: string; outcome: string; events: number }>;
+  /** Failed authentications by source.ip (or host), most first. */
+  authFailures: Array<{ from: string; events: number }>;
+  /** Events per category, outcome and action, all products (the security counts). */
+  actions: Array<{ category: string; outcome: string; action: string; events: number }>;
   destinations: Record<string, Record<string, number>>;
 }
 
 export function summarize(t: Record<string, number>): StatsSummary {
-  const out: StatsSummary = { inputs: {}, sources: [], products: [], destinations: {} };
+  const out: StatsSummary = { inputs: {}, sources: [], hosts: [], products: [], actions: [], authFailures: [], destinations: {} };
+  const byProduct = new Map<string, number>();
+  const byAction = new Map<string, number>();
   for (const [k, v] of Object.entries(t)) {
     const p = k.split('\t');
     if (p[0] === 'input') (out.inputs[p[1]] ??= {})[p[2]] = v;
-    else if (p[0] === 'source') out.sources.push({ input: p[1], address: p[2], events: v });
-    else if (p[0] === 'product') out.products.push({ product: p[1], category: p[2], outcome: p[3], events: v });
+    else if (p[0] === 'source') out.sources.push({ input: p[1], address: p[2], events: v, ...seen(t, k) });
+    else if (p[0] === 'host') out.hosts.push({ host: p[1], events: v, ...seen(t, k), ...(t[`skew\t${p[1]}`] !== undefined ? { skewMs: t[`skew\t${p[1]}`] } : {}) });
+    else if (p[0] === 'product') {
+      const pk = `${p[1]}\t${p[2]}\t${p[3]}`;
+      byProduct.set(pk, (byProduct.get(pk) ?? 0) + v);
+      const ak = `${p[2]}\t${p[3]}\t${p[4] ?? ''}`;
+      byAction.set(ak, (byAction.get(ak) ?? 0) + v);
+    }
+    else if (p[0] === 'authfail') out.authFailures.push({ from: p[1], events: v });
     else if (p[0] === 'destination') (out.destinations[p[1]] ??= {})[p[2]] = v;
   }
+  for (const [k, events] of byProduct) {
+    const [product, category, outcome] = k.split('\t');
+    out.products.push({ product, category, outcome, events });
+  }
+  for (const [k, events] of byAction) {
+    const [category, outcome, action] = k.split('\t');
+    out.actions.push({ category, outcome, action, events });
+  }
+  out.actions.sort((a, b) => b.events - a.events);
+  out.authFailures.sort((a, b) => b.events - a.events);
   out.sources.sort((a, b) => b.events - a.events);
+  out.hosts.sort((a, b) => b.events - a.events);
   out.products.sort((a, b) => b.events - a.events);
   return out;
+}
+
+function seen(t: Record<string, number>, key: string): { lastSeen?: number } {
+  const s = t[`seen\t${key}`];
+  return s === undefined ? {} : { lastSeen: s };
 }

@@ -1,5 +1,6 @@
 import type { Format } from '../parse';
 import type { Peer, SenderMeta } from '../inputs/types';
+import type { Tally } from './event-tally';
 
 /**
  * Messages travel from the sockets to the parse workers in batches, never one by one: the bytes
@@ -31,6 +32,8 @@ export interface DoneBatch {
   formats: FormatCounts;
   /** Mapped events by `product\tcategory\toutcome` (the stats store's security counts). */
   mapped?: Record<string, number>;
+  /** Hosts, clock skew and threshold-alert counts of the batch (event-tally.ts). */
+  tally?: Tally;
 }
 
 export const MAX_BATCH_MESSAGES = 2048;

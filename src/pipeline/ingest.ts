@@ -3,6 +3,7 @@ import type { MapperOptions } from '../mapping';
 import { log, rateLimited } from '../observe/log';
 import { emptyFormatCounts, MAX_BATCH_BYTES, MAX_BATCH_DELAY_MS, MAX_BATCH_MESSAGES, type DoneBatch, type FormatCounts, type RawBatch } from './batch';
 import type { ZoneTable } from './process-batch';
+import type { Tally, ThresholdSpec } from './event-tally';
 import { createWorkerPool } from './worker-pool';
 
 /**
@@ -24,6 +25,10 @@ export interface IngestOptions {
   durable?: () => Promise<void>;
   /** Pause stream inputs above this many bytes between the sockets and the output. */
   highWaterBytes?: number;
+  /** Threshold alerts' filters, counted per event in the workers (event-tally.ts). */
+  thresholds?: ThresholdSpec[];
+  /** Threshold counts as batches finish (for the alert engine). */
+  onThresholdCounts?: (counts: Record<string, number>) => void;
   /** Beyond this, datagrams (which cannot be paused) are refused as `pipeline_full`. */
   hardLimitBytes?: number;
 }
@@ -38,10 +43,16 @@ export interface IngestStats {
   /** Messages kept but cut at max_message_bytes (tagged `truncated`), per input. */
   truncatedByInput: Record<string, number>;
   formats: FormatCounts;
-  /** Mapped events by `product\tcategory\toutcome`, cumulative. */
+  /** Mapped events by `product\tcategory\toutcome\taction`, cumulative; bounded like bySource. */
   mapped: Record<string, number>;
   /** Messages by `input\tsender address`, cumulative; at most MAX_SOURCES keys (then `(other)`). */
   bySource: Record<string, number>;
+  /** Messages by host name they carry (syslog HOSTNAME, HEC host), cumulative; bounded like bySource. */
+  byHost: Record<string, number>;
+  /** Host name → its last event's time minus its receive time, ms (clock skew, or delay). */
+  skewByHost: Record<string, number>;
+  /** Failed authentications by source.ip (or host), cumulative; bounded like bySource. */
+  authFailures: Record<string, number>;
 }
 
 export interface Ingest extends IngestSink {
@@ -62,7 +73,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const lowWater = highWater >> 2;
   const hardLimit = opts.hardLimitBytes ?? highWater * 4;
   const stats: IngestStats = {
-    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(), mapped: {}, bySource: {},
+    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(), mapped: {}, bySource: {}, byHost: {}, skewByHost: {}, authFailures: {},
   };
   const logReject = rateLimited();
 
@@ -90,7 +101,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const resumeListeners: Array<() => void> = [];
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
-  const pool = createWorkerPool(opts.workers, opts.zones, opts.mapping, (d) => {
+  const pool = createWorkerPool(opts.workers, { zones: opts.zones, mapping: opts.mapping, thresholds: opts.thresholds ?? [] }, (d) => {
     done.set(d.seq, d);
     void drain();
   });
@@ -110,6 +121,44 @@ export function createIngest(opts: IngestOptions): Ingest {
         else sourceKeys++;
       }
       stats.bySource[key] = (stats.bySource[key] ?? 0) + counts[p];
+    }
+  }
+
+  // event.action comes from the device for some products: bounded like the senders
+  let mappedKeys = 0;
+  function countMapped(m: Record<string, number>): void {
+    for (const k in m) {
+      let key = k;
+      if (stats.mapped[key] === undefined) {
+        if (mappedKeys >= MAX_SOURCES) key = `${k.slice(0, k.lastIndexOf('\t'))}\t(other)`;
+        else mappedKeys++;
+      }
+      stats.mapped[key] = (stats.mapped[key] ?? 0) + m[k];
+    }
+  }
+
+  let hostKeys = 0;
+  let failureKeys = 0;
+  function countTally(t: Tally): void {
+    for (const h in t.hosts) {
+      let key = h;
+      if (stats.byHost[key] === undefined) {
+        if (hostKeys >= MAX_SOURCES) key = '(other)';
+        else hostKeys++;
+      }
+      stats.byHost[key] = (stats.byHost[key] ?? 0) + t.hosts[h];
+    }
+    for (const h in t.skewMs) if (stats.byHost[h] !== undefined) stats.skewByHost[h] = t.skewMs[h];
+    for (const a in t.authFailures) {
+      let key = a;
+      if (stats.authFailures[key] === undefined) {
+        if (failureKeys >= MAX_SOURCES) key = '(other)';
+        else failureKeys++;
+      }
+      stats.authFailures[key] = (stats.authFailures[key] ?? 0) + t.authFailures[a];
+    }
+    if (opts.onThresholdCounts !== undefined) {
+      for (const _ in t.thresholds) { opts.onThresholdCounts(t.thresholds); break; }
     }
   }
 
@@ -147,7 +196,8 @@ export function createIngest(opts: IngestOptions): Ingest {
         stats.written += d.count;
         stats.inFlight -= d.count;
         for (const k of Object.keys(d.formats) as Array<keyof FormatCounts>) stats.formats[k] += d.formats[k];
-        if (d.mapped !== undefined) for (const k in d.mapped) stats.mapped[k] = (stats.mapped[k] ?? 0) + d.mapped[k];
+        if (d.mapped !== undefined) countMapped(d.mapped);
+        if (d.tally !== undefined) countTally(d.tally);
         pendingBytes -= batchBytes.get(nextWrite) ?? 0;
         batchBytes.delete(nextWrite);
         nextWrite++;

@@ -2,12 +2,15 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RawBatch } from './batch';
-import { processBatch, type ZoneTable } from './process-batch';
-import { createMapper, type MapperOptions } from '../mapping';
+import { processBatch } from './process-batch';
+import { createMapper } from '../mapping';
+import { createTallier } from './event-tally';
+import type { WorkerSetup } from './worker-pool';
 
 /** Worker entry: batches in, serialized documents out (the output buffer is transferred, not copied). */
-const setup = workerData as { zones: ZoneTable; mapping: MapperOptions | undefined };
+const setup = workerData as WorkerSetup;
 const zones = setup.zones;
+const tally = createTallier(setup.thresholds);
 // compiled here once: the main thread already loaded the same files, so this does not fail
 const mapper = setup.mapping === undefined ? undefined : createMapper(setup.mapping);
 // the plain copies of the mapping files are compiled now: let them go
@@ -28,7 +31,7 @@ function lowerThisThreadsPriority(): void {
   }
 }
 parentPort!.on('message', (batch: RawBatch) => {
-  const done = processBatch(batch, zones, mapper);
+  const done = processBatch(batch, zones, mapper, tally);
   // processBatch's output owns its (unpooled) ArrayBuffer: transferred, not copied.
   parentPort!.postMessage(done, [done.out.buffer as ArrayBuffer]);
 });

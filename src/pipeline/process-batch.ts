@@ -9,6 +9,7 @@ import { BODY_FIXED_BYTES, KEY, writeBodyFixed, writeKey, writeKeyBytes } from '
 import { RECORD_HEADER_BYTES, sealRecord } from '../journal/record';
 import type { MapResult, Mapper, TraceStep } from '../mapping';
 import { mergeMapped, spliceable, spliceMapped } from './mapped-doc';
+import type { EventFacts, Tallier } from './event-tally';
 
 /** Zone per input name, for timestamps that carry none. */
 export type ZoneTable = Record<string, string>;
@@ -17,7 +18,7 @@ export type ZoneTable = Record<string, string>;
  * Parse, map and serialize one batch: the per-event path. Runs in a worker (parse-worker.ts),
  * inline when pipeline.workers is 0, and in `siemgate parse`: one code path for all three.
  */
-export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper): DoneBatch {
+export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper, tally?: Tallier): DoneBatch {
   const formats = emptyFormatCounts();
   let mapped: Record<string, number> | undefined;
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
@@ -47,16 +48,30 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper)
     formats[parsed.format]++;
     if (ev.mapped !== undefined) countMapped(mapped ??= {}, ev.mapped);
     endRecord(recAt, parsed, ev, batch.receivedAt);
+    if (tally !== undefined) {
+      facts.host = ev.meta?.host ?? parsed.hostname;
+      facts.timestamp = parsed.timestamp;
+      facts.receivedAt = batch.receivedAt;
+      facts.mapped = ev.mapped;
+      facts.peerIp = peer.peer.ip;
+      facts.appname = parsed.appname;
+      tally.event(facts);
+    }
     start = end;
   }
-  return { seq: batch.seq, count: batch.count, out: finishOutput(), formats, ...(mapped !== undefined ? { mapped } : {}) };
+  const counted = tally?.take();
+  return { seq: batch.seq, count: batch.count, out: finishOutput(), formats, ...(mapped !== undefined ? { mapped } : {}), ...(counted !== undefined ? { tally: counted } : {}) };
 }
 
-/** One mapped event into the batch's `product\tcategory\toutcome` counts. */
+// refilled per event for the tally (no object per event)
+const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0, mapped: undefined, peerIp: '', appname: undefined };
+
+/** One mapped event into the batch's `product\tcategory\toutcome\taction` counts. */
 function countMapped(into: Record<string, number>, m: MapResult): void {
   const c = m.values[m.names.indexOf('event.category')];
   const o = m.values[m.names.indexOf('event.outcome')];
-  const key = `${m.product}\t${Array.isArray(c) ? String(c[0] ?? '') : c === undefined ? '' : String(c)}\t${o === undefined ? '' : String(o)}`;
+  const a = m.values[m.names.indexOf('event.action')];
+  const key = `${m.product}\t${Array.isArray(c) ? String(c[0] ?? '') : c === undefined ? '' : String(c)}\t${o === undefined ? '' : String(o)}\t${a === undefined ? '' : String(a).slice(0, 64)}`;
   into[key] = (into[key] ?? 0) + 1;
 }
 

@@ -5,6 +5,7 @@ import { log } from '../observe/log';
 import type { DoneBatch, RawBatch } from './batch';
 import { processBatch, type ZoneTable } from './process-batch';
 import { createMapper, type MapperOptions } from '../mapping';
+import { createTallier, type ThresholdSpec } from './event-tally';
 
 /** Runs processBatch on worker threads; results come back through `onDone` in any order. */
 export interface WorkerPool {
@@ -28,26 +29,37 @@ function workerFile(): string {
   return resolve(here, 'parse-worker.js');
 }
 
+/** What every parse worker starts with. */
+export interface WorkerSetup {
+  zones: ZoneTable;
+  /** undefined: no mappings. */
+  mapping: MapperOptions | undefined;
+  /** The threshold alerts' filters, counted per event. */
+  thresholds: ThresholdSpec[];
+}
+
 /**
  * `mapping` undefined: no mappings (the documents say only what the wire format says). Each worker
  * compiles the mappings itself (compiled functions cannot be sent to it); the main thread compiles
  * them too, for the inline path and the batches of a worker that died.
  */
-export function createWorkerPool(size: number, zones: ZoneTable, mapping: MapperOptions | undefined, onDone: (done: DoneBatch) => void): WorkerPool {
+export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done: DoneBatch) => void): WorkerPool {
+  const { zones, mapping, thresholds } = setup;
   const mapper = mapping === undefined ? undefined : createMapper(mapping);
+  const tally = createTallier(thresholds);
   // the workers compile what this thread read: no YAML parsed three times
   const forWorkers: MapperOptions | undefined = mapper === undefined ? undefined : { assign: mapping?.assign, prepared: mapper.prepared };
   if (size === 0) {
     // Inline: still asynchronous, so callers see the same ordering contract as with workers.
     return {
-      submit(batch) { setImmediate(() => onDone(processBatch(batch, zones, mapper))); },
+      submit(batch) { setImmediate(() => onDone(processBatch(batch, zones, mapper, tally))); },
       async close() { /* nothing to stop */ },
     };
   }
   let closing = false;
   const slots: Slot[] = [];
   const spawn = (index: number): void => {
-    const worker = new Worker(workerFile(), { workerData: { zones, mapping: forWorkers } });
+    const worker = new Worker(workerFile(), { workerData: { zones, mapping: forWorkers, thresholds } satisfies WorkerSetup });
     const slot: Slot = { worker, inFlight: new Map() };
     slots[index] = slot;
     worker.on('message', (done: DoneBatch) => {
@@ -63,7 +75,7 @@ export function createWorkerPool(size: number, zones: ZoneTable, mapping: Mapper
       const orphans = [...slot.inFlight.values()];
       log.error(E.PIPELINE_WORKER(`exit code ${code}`).message, { code: E.PIPELINE_WORKER.code, batches: orphans.length });
       spawn(index);
-      for (const batch of orphans) onDone(processBatch(batch, zones, mapper));
+      for (const batch of orphans) onDone(processBatch(batch, zones, mapper, tally));
     });
   };
   for (let i = 0; i < size; i++) spawn(i);

@@ -6,7 +6,7 @@ import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway
 import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
 import { startEsDouble, type EsDouble } from '../helpers/es-double';
 import { sendTcpLines } from '../helpers/clients';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import axios from 'axios';
 import { makeTestPki } from '../helpers/certs';
@@ -144,6 +144,64 @@ admin:
       'refused GET /metrics from 127.0.0.1: not a Bearer token',
     ]);
     expect(gw.stderr()).not.toContain('scrape-token-0123456789');
+  });
+
+  test('operator actions: POST with an operator token replays dead letters and runs a report; a read token gets 403; each is audited', async () => {
+    const tcp = await freePort();
+    const admin = await freePort();
+    const gw = await startGateway(`
+data_dir: "@DIR@/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
+destinations:
+  - { name: es, type: elasticsearch, endpoints: ["${es.url}"], api_key: "${KEY}", batch: { max_wait_ms: 50 } }
+admin:
+  address: "127.0.0.1:${admin}"
+  tokens:
+    - { name: grafana, secret: "read-token-0123456789", scope: read }
+    - { name: oncall, secret: "operator-token-0123456789", scope: operator }
+reports:
+  - { name: now, kind: compliance, cron: "0 0 1 1 *", formats: [json, html], to: [{ type: file, dir: "@DIR@/reports" }] }
+`);
+    const post = (path: string, token: string) => axios.post(`http://127.0.0.1:${admin}${path}`, '', { validateStatus: () => true, headers: { Authorization: `Bearer ${token}` } });
+    // make dead letters: Elasticsearch refuses the documents with a mapping error
+    es.itemFaults.push({ match: () => true, status: 400, type: 'document_parsing_exception', reason: '[1:20] failed to parse field [source.port]' });
+    await sendTcpLines(tcp, ['<134>Nov 23 10:00:00 fw1 app: one', '<134>Nov 23 10:00:01 fw1 app: two']);
+    const statusOf = async () => (await axios.get(`http://127.0.0.1:${admin}/api/status`, { headers: { Authorization: 'Bearer read-token-0123456789' } })).data;
+    await waitUntil(async () => ((await statusOf()).ledger.destinations.es.deadLettered === 2 ? true : undefined), 20000, () => 'no dead letters');
+
+    const refused = await post('/api/dead-letters/es/replay', 'read-token-0123456789');
+    expect([refused.status, refused.data.error]).toEqual([403, 'token grafana has scope read; /api/dead-letters/es/replay needs an admin.tokens entry with scope: operator']);
+    expect((await axios.get(`http://127.0.0.1:${admin}/api/dead-letters/es/replay`, { validateStatus: () => true, headers: { Authorization: 'Bearer operator-token-0123456789' } })).status).toBe(405);
+    expect((await post('/api/dead-letters/nope/replay', 'operator-token-0123456789')).status).toBe(404);
+
+    es.itemFaults.length = 0;
+    const replay = await post('/api/dead-letters/es/replay', 'operator-token-0123456789');
+    expect([replay.status, replay.data.queued]).toEqual([202, 2]);
+    await waitUntil(async () => {
+      const d = (await statusOf()).ledger.destinations.es;
+      return d.delivered === 2 && d.deadLettered === 0 ? true : undefined;
+    }, 20000, () => 'the replayed dead letters were not delivered');
+
+    const run = await post('/api/reports/now/run', 'operator-token-0123456789');
+    expect(run.status).toBe(200);
+    expect(run.data.sent).toEqual([expect.stringMatching(/now-.*\.json$/), expect.stringMatching(/now-.*\.html$/)]);
+    expect((await post('/api/reports/none/run', 'operator-token-0123456789')).status).toBe(404);
+    const st = await statusOf();
+    expect(st.reports).toEqual([{ name: 'now', kind: 'compliance', next: expect.stringMatching(/-01-01T/) }]);
+    expect(st.alerts).toEqual([]);
+    await gw.stop();
+
+    const recs = readFileSync(join(gw.dir, 'data', 'audit', readdirSync(join(gw.dir, 'data', 'audit')).find((f) => f.startsWith('audit-'))!), 'utf8')
+      .trim().split('\n').map((l) => JSON.parse(l));
+    const types = recs.map((r) => r.type);
+    expect(recs.filter((r) => r.type === 'operator_action').map((r) => [r.action, r.target, r.token])).toEqual([
+      ['dlq_replay', 'nope', 'oncall'], ['dlq_replay', 'es', 'oncall'], ['report_run', 'now', 'oncall'], ['report_run', 'none', 'oncall'],
+    ]);
+    expect(recs.find((r) => r.type === 'auth_failure' && r.token === 'grafana')).toMatchObject({ path: '/api/dead-letters/es/replay', why: 'read-only token used for an operator action' });
+    expect(types).toEqual(expect.arrayContaining(['dead_letters', 'dlq_replay_started', 'dlq_replay_finished', 'report_sent', 'http_request', 'connection_opened', 'connection_closed']));
+    expect(recs.find((r) => r.type === 'dlq_replay_finished')).toMatchObject({ destination: 'es', delivered: 2, refused_again: 0 });
+    expect(JSON.stringify(recs)).not.toContain('operator-token-0123456789');
   });
 
   test('an admin address that is not loopback is refused by siemgate check, with its line and what to do', async () => {

@@ -1,12 +1,15 @@
 /**
  * The audit trail of a real gateway: what it records (start with the config's hash, refused
  * tokens without the token, destination state changes, stop with the ledger), and
- * `siemgate audit verify` on it, intact and tampered.
+ * `siemgate audit verify` on it, intact and tampered; then the same trail gone on in rotated
+ * files (written here through the module), which `audit verify` reads across.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
+import { unlinkSync } from 'node:fs';
+import { audit, closeAudit, openAudit } from '../../src/observe/audit';
 import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
 import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
 
@@ -59,4 +62,49 @@ destinations:
   expect(bad.code).toBe(1);
   const line = recs.findIndex((x) => x.type === 'auth_failure') + 1;
   expect(bad.stderr).toMatch(new RegExp(`the audit trail does not verify: .*audit-\\d{8}\\.jsonl:${line}: the HMAC does not match.*\\[SG_AUDIT_BROKEN\\]`));
+});
+
+/** Audit files in chain order: by day, then -1, -2 ... numerically. */
+function chainOrder(dir: string): string[] {
+  const idx = (f: string) => Number(/-(\d+)\.jsonl$/.exec(f.slice(14))?.[1] ?? 0);
+  return readdirSync(dir).filter((f) => /^audit-\d{8}(-\d+)?\.jsonl$/.test(f))
+    .sort((a, b) => (a.slice(6, 14) === b.slice(6, 14) ? idx(a) - idx(b) : a < b ? -1 : 1));
+}
+
+test('a trail begun by the gateway goes on in rotated files (audit-YYYYMMDD-1.jsonl, -2 ...): `audit verify` reads across them and names a removed middle file', async () => {
+  const http = await freePort();
+  const key = Buffer.alloc(32, 9);
+  const keyFile = join(makeTempDir('sg-audit-key-'), 'audit.key');
+  writeFileSync(keyFile, key);
+  const gw = await startGateway(`
+data_dir: "@DIR@/data"
+audit: { key_file: "${keyFile}" }
+inputs:
+  - { name: api, type: http, address: "127.0.0.1:${http}", tokens: [{ name: app, secret: "right-token-0123456789" }] }
+destinations:
+  - { name: out, type: file, path: "@OUT@" }
+`);
+  expect(await gw.stop()).toBe(0);
+  const dir = join(gw.dir, 'data', 'audit');
+  expect(chainOrder(dir)).toEqual([expect.stringMatching(/^audit-\d{8}\.jsonl$/)]);
+  const byGateway = readFileSync(join(dir, chainOrder(dir)[0]), 'utf8').trim().split('\n').length;
+
+  openAudit({ dir, key, maxFileBytes: 4096 });
+  for (let i = 0; i < 30; i++) audit('test', { i, pad: 'p'.repeat(300) });
+  await closeAudit();
+  const fs = chainOrder(dir);
+  expect(fs.length).toBeGreaterThanOrEqual(3);
+  expect(fs[1]).toMatch(/^audit-\d{8}-1\.jsonl$/);
+
+  const cfgFile = join(gw.dir, 'siemgate.yaml');
+  const verify = () => runProc(process.execPath, [BIN, 'audit', 'verify', '-c', cfgFile], { cwd: gw.dir });
+  const good = await verify();
+  expect([good.code, good.stdout]).toEqual([0, `${dir}: ${byGateway + 30} record(s) in ${fs.length} file(s), chain intact, every record signed with audit.key_file\n`]);
+
+  const middle = readFileSync(join(dir, fs[1]), 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq as number);
+  unlinkSync(join(dir, fs[1]));
+  const bad = await verify();
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain(`the audit trail does not verify: ${join(dir, fs[2])}:1: record ${middle[0]}..${middle[middle.length - 1]} is missing here: a file before this one was removed (or cut at its end)`);
+  expect(bad.stderr).toContain('[SG_AUDIT_BROKEN]');
 });

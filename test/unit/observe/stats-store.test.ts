@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStatsStore, totalOf } from '../../../src/observe/stats-store';
+import { openStatsStore, summarize, totalOf } from '../../../src/observe/stats-store';
 
 const H = 3_600_000;
 
@@ -17,7 +17,8 @@ describe('stats store', () => {
     counters.set('input\tfw\treceived', 15); // 5 more
     s.sample(t0 + 2000);
     s.flush();
-    expect(totalOf(s.hours(t0, t0 + H))).toEqual({ 'input\tfw\treceived': 15, 'source\tfw\t10.0.0.1': 10 });
+    // a sender that grew is stamped "seen" (epoch seconds) at the sample
+    expect(totalOf(s.hours(t0, t0 + H))).toEqual({ 'input\tfw\treceived': 15, 'source\tfw\t10.0.0.1': 10, 'seen\tsource\tfw\t10.0.0.1': Math.floor((t0 + 1000) / 1000) });
     // a restart: the process's counters start from 0 again; the hour's file goes on
     counters = new Map([['input\tfw\treceived', 4]]);
     s = open();
@@ -30,6 +31,22 @@ describe('stats store', () => {
     const hours = s.hours(t0, t0 + 2 * H);
     expect(hours.map((b) => b.counts['input\tfw\treceived'])).toEqual([19, 3]);
     expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+  });
+
+  it('keeps readings apart from counts: "seen" takes the latest stamp, skew the latest value, across hours', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-stats-'));
+    let counters = new Map<string, number>();
+    const s = openStatsStore({ dir, retentionDays: 35, snapshot: () => new Map(counters) });
+    const t0 = Math.floor(Date.now() / H) * H;
+    counters = new Map([['host\tfw-a', 3], ['skew\tfw-a', -120_000]]);
+    s.sample(t0 + 5000);
+    counters = new Map([['host\tfw-a', 3], ['skew\tfw-a', 2_000]]); // no growth: seen stays
+    s.sample(t0 + 9000);
+    expect(totalOf(s.hours(t0, t0 + H))).toEqual({ 'host\tfw-a': 3, 'seen\thost\tfw-a': Math.floor((t0 + 5000) / 1000), 'skew\tfw-a': 2_000 });
+    counters = new Map([['host\tfw-a', 5], ['skew\tfw-a', 500]]);
+    s.sample(t0 + H + 7000);
+    const sum = summarize(totalOf(s.hours(t0, t0 + 2 * H)));
+    expect(sum.hosts).toEqual([{ host: 'fw-a', events: 5, lastSeen: Math.floor((t0 + H + 7000) / 1000), skewMs: 500 }]);
   });
 
   it('deletes hours older than the retention', () => {
