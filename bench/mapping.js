@@ -12,21 +12,13 @@ const { createMapper } = require('../dist/src/mapping');
 const { processBatch } = require('../dist/src/pipeline/process-batch');
 const { parseMessage } = require('../dist/src/parse');
 const { makePool } = require('../../shared/peer-bench/msgs.js');
+const { batchOf } = require('./raw-batch');
 
 const REPO = path.resolve(__dirname, '..');
 const CORPUS = path.resolve(REPO, '../shared/corpus');
 const minMs = Number(process.argv[process.argv.indexOf('--min-ms') + 1]) || 300;
 const mapper = createMapper();
-const PEER = ['bench', 'tcp', '127.0.0.1', 40000];
 
-function batchOf(lines) {
-  const bufs = lines.map((l) => Buffer.from(l));
-  const data = Buffer.concat(bufs);
-  const ends = [];
-  let o = 0;
-  for (const b of bufs) ends.push((o += b.length));
-  return { seq: 1, receivedAt: Date.now(), count: lines.length, data: new Uint8Array(data), ends, flags: new Array(lines.length).fill(0), peerIndex: new Array(lines.length).fill(0), peers: PEER, metas: undefined };
-}
 
 function rate(batch, m) {
   for (let i = 0; i < 20; i++) processBatch(batch, {}, m); // warm up

@@ -7,7 +7,7 @@ import { audit, closeAudit, openAudit } from './observe/audit';
 import { openStatsStore, totalOf, type StatsStore } from './observe/stats-store';
 import { startAlerting, thresholdSpecs, type Alerting } from './observe/alerting';
 import type { AlertState } from './observe/alerts';
-import { startReports } from './observe/report-schedule';
+import { startReports, type ReportStatus } from './observe/report-schedule';
 import { hostname } from 'node:os';
 import { FLAG_JSON } from './inputs/types';
 import { journalDir, startDelivery, type Delivery } from './delivery/engine';
@@ -52,8 +52,10 @@ export interface Gateway {
   stats: StatsStore;
   /** Alert states: firing first, then those of the last 24 hours. */
   alerts(): AlertState[];
-  /** When each scheduled report runs next. */
-  nextReports(): Array<{ name: string; kind: string; next: string | null }>;
+  /** Each scheduled report: next run, last run, newest files. */
+  nextReports(): ReportStatus[];
+  /** A report file's path by name (only files of the configured reports). */
+  reportFile(name: string): string | undefined;
   dataDir: string;
   /** Runs a configured report now (operator action); resolves when it was sent, or says why not. */
   runReport(name: string): Promise<{ sent: string[]; failed: string[] } | undefined>;
@@ -295,6 +297,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     alerts: () => alertsOn.engine.states(),
     runReport: (name) => reports.runNow(name),
     nextReports: () => reports.next(),
+    reportFile: (name) => reports.file(name),
     dataDir: cfg.dataDir,
     stop() {
       stopping ??= (async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { readFile } from 'node:fs/promises';
 import type { AdminConfig } from '../config/types';
 import { readCredential, TokenSet } from '../inputs/http-auth';
 import { serverTlsOptions } from '../inputs/tls-material';
@@ -128,8 +129,17 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
           reports: gw.nextReports(),
         });
       }
-      default:
-        return reply(res, 404, { error: `no ${path} here; try / (the dashboard), /health, /metrics or /api/status` });
+      default: {
+        const file = path.startsWith('/reports/') ? gw.reportFile(decodeURIComponent(path.slice(9))) : undefined;
+        if (file !== undefined) {
+          const type = file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.json') ? 'application/json' : 'text/markdown; charset=utf-8';
+          // a report is self-contained: no script runs in it, nothing is fetched for it
+          res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'X-Content-Type-Options': 'nosniff' });
+          res.end(req.method === 'HEAD' ? undefined : await readFile(file));
+          return;
+        }
+        return reply(res, 404, { error: `no ${path} here; try / (the dashboard), /health, /metrics, /api/status or /reports/<file> of a configured report` });
+      }
     }
   }
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,8 @@
 /**
  * The admin server's live dashboard (GET /): one static page, no build step, no CDN, no
  * framework. It polls /api/status every 2 s and draws inputs (with a rate sparkline per input),
- * destinations (state, lag), the journal and the ledger's balance. A token for an admin server
+ * destinations (state, lag), the journal, the ledger's balance, alert states and the reports
+ * (next run, last run, links to the newest files). A token for an admin server
  * with tokens is taken from the page's #token=… fragment (never sent anywhere but this server).
  */
 export const DASHBOARD_HTML = `<!doctype html>
@@ -41,8 +42,11 @@ export const DASHBOARD_HTML = `<!doctype html>
 <tr><td>rejected at input</td><td class="n" data-k="ledger-rejected"></td><td></td></tr>
 <tr><td>unaccounted</td><td class="n" data-k="ledger-unaccounted"></td><td data-k="ledger-verdict"></td></tr>
 </tbody></table>
-<h2>Alerts and reports</h2>
-<div class="muted" data-k="alerts">none configured</div>
+<h2>Alerts</h2>
+<table><thead><tr><th>alert</th><th>type</th><th>about</th><th>state</th><th>since</th><th>value / limit</th></tr></thead><tbody id="alerts"></tbody></table>
+<div class="muted" data-k="alerts-firing"></div>
+<h2>Reports</h2>
+<table><thead><tr><th>report</th><th>kind</th><th>next run</th><th>last run</th><th>latest</th></tr></thead><tbody id="reports"></tbody></table>
 <script>
 "use strict";
 const token = (/(?:^|[#&])token=([^&]+)/.exec(location.hash) || [])[1];
@@ -51,6 +55,7 @@ const history = new Map();
 const el = (sel) => document.querySelector(sel);
 const set = (k, v) => { const e = document.querySelector('[data-k="' + k + '"]'); if (e) e.textContent = String(v); };
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const round = (x) => (Math.abs(x) >= 100 || Number.isInteger(x) ? Math.round(x) : Number(x.toPrecision(3)));
 const bytes = (n) => n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(1) + " KiB" : n < 1073741824 ? (n / 1048576).toFixed(1) + " MiB" : (n / 1073741824).toFixed(2) + " GiB";
 function spark(values) {
   const w = 120, h = 22, max = Math.max(1, ...values);
@@ -89,12 +94,26 @@ async function poll() {
     set("ledger-rejected", s.ledger.rejected);
     set("ledger-unaccounted", s.ledger.unaccounted);
     set("ledger-verdict", s.ledger.unaccounted === 0 ? "balanced: nothing lost" : "NOT balanced");
-    set("alerts", (s.alerts && s.alerts.length) ? s.alerts.join("; ") : "none configured");
+    const alerts = s.alerts || [];
+    el("#alerts").innerHTML = alerts.map((a) => '<tr><td>' + esc(a.rule) + "</td><td>" + esc(a.type) + "</td><td>" + esc(a.key || "-") + '</td><td class="' + (a.state === "firing" ? "down" : "up") +
+      '" data-k="alert-' + esc(a.rule) + "-" + esc(a.key) + '">' + esc(a.state) + "</td><td>" + esc(a.since) + '</td><td class="n">' + round(a.value) + " / " + round(a.limit) + "</td></tr>").join("");
+    set("alerts-firing", alerts.filter((a) => a.state === "firing").length + " firing, " + alerts.length + " in the last 24 hours");
+    el("#reports").innerHTML = (s.reports || []).map((r) => "<tr><td>" + esc(r.name) + "</td><td>" + esc(r.kind) + "</td><td>" + esc(r.next || "-") + "</td><td>" +
+      (r.last_run ? esc(r.last_run.at) + (r.last_run.failed.length ? ' <span class="down">' + r.last_run.failed.length + " failed</span>" : "") : "-") + "</td><td>" +
+      r.latest_files.map((f) => '<a data-k="report-link" href="/reports/' + encodeURIComponent(f) + '">' + esc(f.replace(/^.*\\./, "")) + "</a>").join(" ") + "</td></tr>").join("");
     el("#updated").textContent = new Date(now).toISOString();
   } catch (err) {
     el("#problems").textContent = "cannot reach /api/status: " + err.message;
   }
 }
+// with a token, a plain link would arrive without it: fetch the report with the header instead
+document.addEventListener("click", async (e) => {
+  const a = e.target.closest && e.target.closest('a[data-k="report-link"]');
+  if (!a || !token) return;
+  e.preventDefault();
+  const r = await fetch(a.getAttribute("href"), { headers });
+  window.open(URL.createObjectURL(await r.blob()), "_blank");
+});
 poll();
 setInterval(poll, 2000);
 </script>

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cron from 'node-cron';
 import type { Config, EmailTarget, ReportConfig } from '../config/types';
@@ -10,9 +10,20 @@ import type { ReportDoc } from './report-doc';
 import { sendMail, type MailMessage } from './email';
 
 /** The scheduled reports of a running gateway (config `reports:`), one node-cron task each. */
+export interface ReportStatus {
+  name: string;
+  kind: string;
+  next: string | null;
+  last_run?: { at: string; sent: string[]; failed: string[] };
+  /** File names of the newest run written to a file target (served at /reports/<name>). */
+  latest_files: string[];
+}
+
 export interface ReportSchedule {
-  /** When each report runs next. */
-  next(): Array<{ name: string; kind: string; next: string | null }>;
+  /** Each report: when it runs next, its last run, and its newest files (for the dashboard's links). */
+  next(): ReportStatus[];
+  /** The path of a report file by its name, when it is one of this gateway's reports' files. */
+  file(name: string): string | undefined;
   /** Makes and sends a configured report now; undefined when no report has that name. */
   runNow(name: string): Promise<{ sent: string[]; failed: string[] } | undefined>;
   stop(): Promise<void>;
@@ -25,7 +36,13 @@ export interface ReportSchedule {
  */
 export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, beforeReport: () => void, toSiem: (event: string) => void): ReportSchedule {
   const tasks = cfg.reports.map((r) => cron.schedule(r.cron, async () => { await run(r); }, { name: `report:${r.name}`, noOverlap: true, ...(r.timezone !== undefined ? { timezone: r.timezone } : {}) }));
+  const lastRuns = new Map<string, { at: string; sent: string[]; failed: string[] }>();
   async function run(r: ReportConfig): Promise<{ sent: string[]; failed: string[] }> {
+    const result = await runOnce(r);
+    lastRuns.set(r.name, { at: new Date().toISOString(), ...result });
+    return result;
+  }
+  async function runOnce(r: ReportConfig): Promise<{ sent: string[]; failed: string[] }> {
     const sent: string[] = [];
     const failed: string[] = [];
     try {
@@ -79,7 +96,21 @@ export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, befor
   }
   if (tasks.length > 0) log.info(`reports scheduled: ${cfg.reports.map((r) => `${r.name} (${r.cron}${r.timezone ? ` ${r.timezone}` : ''})`).join(', ')}`);
   return {
-    next: () => cfg.reports.map((r, i) => ({ name: r.name, kind: r.kind, next: tasks[i].getNextRun()?.toISOString() ?? null })),
+    next: () => cfg.reports.map((r, i) => {
+      const last = lastRuns.get(r.name);
+      return { name: r.name, kind: r.kind, next: tasks[i].getNextRun()?.toISOString() ?? null, ...(last !== undefined ? { last_run: last } : {}), latest_files: latestFiles(r) };
+    }),
+    file(name) {
+      const m = /^([A-Za-z0-9_.-]+)-\d{4}-\d\d-\d\dT[\d-]+Z\.(json|md|html)$/.exec(name);
+      const r = m === null ? undefined : cfg.reports.find((x) => name.startsWith(`${x.name}-`));
+      if (r === undefined) return undefined;
+      for (const t of r.to) {
+        if (t.type !== 'file') continue;
+        const p = join(t.dir, name);
+        if (existsSync(p)) return p;
+      }
+      return undefined;
+    },
     async runNow(name) {
       const r = cfg.reports.find((x) => x.name === name);
       return r === undefined ? undefined : run(r);
@@ -102,6 +133,17 @@ function mailOf(r: ReportConfig, t: EmailTarget, rep: AnyReport, doc: ReportDoc,
     ...(r.formats.includes('html') ? { html: render(rep, 'html', doc).body } : {}),
     attachments: [{ filename: `${r.name}-${stamp}.json`, content: render(rep, 'json', doc).body, contentType: 'application/json' }],
   };
+}
+
+/** The files of a report's newest run in its first file target (one per format, same stamp). */
+function latestFiles(r: ReportConfig): string[] {
+  const t = r.to.find((x) => x.type === 'file');
+  if (t === undefined || t.type !== 'file') return [];
+  let names: string[];
+  try { names = readdirSync(t.dir).filter((f) => f.startsWith(`${r.name}-`) && /\.(json|md|html)$/.test(f)); } catch { return []; }
+  const stamp = (f: string) => f.slice(r.name.length + 1).replace(/\.(json|md|html)$/, '');
+  const newest = names.map(stamp).sort().pop();
+  return newest === undefined ? [] : names.filter((f) => stamp(f) === newest).sort();
 }
 
 /** Deletes this report's files older than the retention. */

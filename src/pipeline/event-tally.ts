@@ -33,6 +33,8 @@ export interface EventFacts {
   /** The sender's address ('' when unknown). */
   peerIp: string;
   appname: string | undefined;
+  /** event.outcome failure in event.category authentication (set by the caller, which reads both already). */
+  authFailure: boolean;
 }
 
 export type Tallier = {
@@ -54,74 +56,145 @@ function builtin(field: string, f: EventFacts): string | undefined {
   }
 }
 
-/** A field's value(s) as strings: the mapping's value first (arrays give each element). */
-function valuesOf(field: string, f: EventFacts): string[] {
+/** Whether a field's value (the mapping's, else what every event has) is one of `want`; arrays: any element. */
+function fieldIn(field: string, f: EventFacts, want: string[]): boolean {
   const m = f.mapped;
   if (m !== undefined) {
     const i = m.names.indexOf(field);
     if (i >= 0) {
       const v = m.values[i];
-      if (Array.isArray(v)) return v.map(String);
-      if (v !== undefined && v !== null) return [String(v)];
+      if (Array.isArray(v)) {
+        for (let k = 0; k < v.length; k++) if (oneOf(v[k], want)) return true;
+        return false;
+      }
+      if (v !== undefined && v !== null) return oneOf(v, want);
     }
   }
   const b = builtin(field, f);
-  return b === undefined ? [] : [b];
+  return b !== undefined && oneOf(b, want);
+}
+
+/** A short list compared in a loop: cheaper than a Set for the one or two values a filter names. */
+function oneOf(v: unknown, want: string[]): boolean {
+  const s = typeof v === 'string' ? v : String(v);
+  for (let k = 0; k < want.length; k++) if (want[k] === s) return true;
+  return false;
+}
+
+/** The group a threshold counts an event in: the field's first value, `(none)` without one. */
+function groupOf(field: string | undefined, f: EventFacts): string {
+  if (field === undefined) return '';
+  const m = f.mapped;
+  if (m !== undefined) {
+    const i = m.names.indexOf(field);
+    if (i >= 0) {
+      const v = m.values[i];
+      const x = Array.isArray(v) ? v[0] : v;
+      if (x !== undefined && x !== null) return typeof x === 'string' ? x : String(x);
+    }
+  }
+  return builtin(field, f) ?? '(none)';
+}
+
+/**
+ * The same string, internalized: the mapping's field names are, and indexOf compares two
+ * internalized strings by pointer, a config string (from YAML, copied into the worker) by content.
+ */
+function internal(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
 }
 
 export function createTallier(thresholds: ThresholdSpec[]): Tallier {
-  let t: Tally | undefined;
+  // runs: consecutive events of one host (or one failing source) are counted in a variable and
+  // written to the object once, when the run ends; a flood from one sender costs no map write
   let runHost: string | undefined;
   let runCount = 0;
-  const tests = thresholds.map((s) => {
-    const where = Object.entries(s.where).map(([field, vals]) => ({ field, set: new Set(vals) }));
-    return (f: EventFacts, into: Record<string, number>) => {
-      for (const w of where) if (!valuesOf(w.field, f).some((v) => w.set.has(v))) return;
-      const g = s.groupBy === undefined ? [''] : valuesOf(s.groupBy, f);
-      for (const v of g.length === 0 ? ['(none)'] : g) {
-        const k = `${s.rule}\t${v}`;
-        into[k] = (into[k] ?? 0) + 1;
-      }
-    };
-  });
+  let runSkew: number | undefined;
+  let failFrom: string | undefined;
+  let failCount = 0;
+  const rules = thresholds.map((s) => ({
+    prefix: `${s.rule}\t`, groupBy: s.groupBy === undefined ? undefined : internal(s.groupBy),
+    where: Object.entries(s.where).map(([field, want]) => ({ field: internal(field), want: want.map(internal) })),
+  }));
+  const counts = rules.map(() => new Map<string, { n: number }>());
+  // Maps while counting (cheaper than objects for keys that come and go), objects to send
+  // (one lookup per run: the entry is changed in place)
+  const hosts = new Map<string, { n: number; skew: number | undefined }>();
+  const fails = new Map<string, { n: number }>();
+  let any = false;
   const flushRun = () => {
-    if (runHost !== undefined && runCount > 0) t!.hosts[runHost] = (t!.hosts[runHost] ?? 0) + runCount;
+    if (runHost !== undefined && runCount > 0) {
+      const e = hosts.get(runHost);
+      if (e === undefined) hosts.set(runHost, { n: runCount, skew: runSkew });
+      else {
+        e.n += runCount;
+        if (runSkew !== undefined) e.skew = runSkew;
+      }
+    }
     runCount = 0;
+    runSkew = undefined;
+  };
+  const flushFail = () => {
+    if (failFrom !== undefined && failCount > 0) {
+      const e = fails.get(failFrom);
+      if (e === undefined) fails.set(failFrom, { n: failCount });
+      else e.n += failCount;
+    }
+    failCount = 0;
   };
   return {
     event(f) {
-      t ??= { hosts: {}, skewMs: {}, thresholds: {}, authFailures: {} };
+      any = true;
       if (f.host !== undefined) {
         if (f.host !== runHost) {
           flushRun();
           runHost = f.host;
         }
         runCount++;
-        if (f.timestamp !== undefined) t.skewMs[f.host] = f.timestamp - f.receivedAt;
+        if (f.timestamp !== undefined) runSkew = f.timestamp - f.receivedAt;
       }
       const m = f.mapped;
-      if (m !== undefined && isAuthFailure(m)) {
+      if (f.authFailure && m !== undefined) {
         const at = m.names.indexOf('source.ip');
         const from = at >= 0 ? String(m.values[at]) : f.host ?? f.peerIp;
-        t.authFailures[from] = (t.authFailures[from] ?? 0) + 1;
+        if (from !== failFrom) {
+          flushFail();
+          failFrom = from;
+        }
+        failCount++;
       }
       // threshold filters test mapped fields only when some rule exists: no cost otherwise
-      for (let i = 0; i < tests.length; i++) tests[i](f, t.thresholds);
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r];
+        let ok = true;
+        for (let k = 0; k < rule.where.length; k++) if (!fieldIn(rule.where[k].field, f, rule.where[k].want)) { ok = false; break; }
+        if (!ok) continue;
+        const g = groupOf(rule.groupBy, f);
+        const e = counts[r].get(g);
+        if (e === undefined) counts[r].set(g, { n: 1 });
+        else e.n++;
+      }
     },
     take() {
-      if (t === undefined) return undefined;
+      if (!any) return undefined;
+      any = false;
       flushRun();
+      flushFail();
       runHost = undefined;
-      const out = t;
-      t = undefined;
+      failFrom = undefined;
+      const out: Tally = { hosts: {}, skewMs: {}, thresholds: {}, authFailures: {} };
+      for (const [h, e] of hosts) {
+        out.hosts[h] = e.n;
+        if (e.skew !== undefined) out.skewMs[h] = e.skew;
+      }
+      for (const [from, e] of fails) out.authFailures[from] = e.n;
+      hosts.clear();
+      fails.clear();
+      for (let r = 0; r < rules.length; r++) {
+        for (const [g, e] of counts[r]) out.thresholds[rules[r].prefix + g] = e.n;
+        counts[r].clear();
+      }
       return out;
     },
   };
-}
-
-function isAuthFailure(m: MapResult): boolean {
-  const o = m.names.indexOf('event.outcome');
-  if (o < 0 || m.values[o] !== 'failure') return false;
-  const c = m.values[m.names.indexOf('event.category')];
-  return Array.isArray(c) ? c.includes('authentication') : c === 'authentication';
 }

@@ -47,6 +47,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
     const parsed = writeDocument(ev, batch.flags[i], bctx, ctx);
     formats[parsed.format]++;
     if (ev.mapped !== undefined) countMapped(mapped ??= {}, ev.mapped);
+    else facts.authFailure = false;
     endRecord(recAt, parsed, ev, batch.receivedAt);
     if (tally !== undefined) {
       facts.host = ev.meta?.host ?? parsed.hostname;
@@ -64,7 +65,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
 }
 
 // refilled per event for the tally (no object per event)
-const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0, mapped: undefined, peerIp: '', appname: undefined };
+const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0, mapped: undefined, peerIp: '', appname: undefined, authFailure: false };
 
 /** One mapped event into the batch's `product\tcategory\toutcome\taction` counts. */
 function countMapped(into: Record<string, number>, m: MapResult): void {
@@ -73,6 +74,8 @@ function countMapped(into: Record<string, number>, m: MapResult): void {
   const a = m.values[m.names.indexOf('event.action')];
   const key = `${m.product}\t${Array.isArray(c) ? String(c[0] ?? '') : c === undefined ? '' : String(c)}\t${o === undefined ? '' : String(o)}\t${a === undefined ? '' : String(a).slice(0, 64)}`;
   into[key] = (into[key] ?? 0) + 1;
+  // the tally's failed-login count, from the lookups just made
+  facts.authFailure = o === 'failure' && (Array.isArray(c) ? c.includes('authentication') : c === 'authentication');
 }
 
 /**

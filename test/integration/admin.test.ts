@@ -96,7 +96,7 @@ admin: { address: "127.0.0.1:${admin}" }
     expect(st.destinations[0]).toMatchObject({ name: 'es', state: 'up', pending: 0 });
 
     expect((await get('/health', { method: 'POST' })).status).toBe(405);
-    expect(JSON.parse((await get('/nope')).text).error).toMatch(/try \/ \(the dashboard\), \/health, \/metrics or \/api\/status/);
+    expect(JSON.parse((await get('/nope')).text).error).toMatch(/try \/ \(the dashboard\), \/health, \/metrics, \/api\/status or \/reports\/<file> of a configured report/);
 
     // the cluster stops taking the key: the destination goes down, /health says so
     es.apiKeys.delete(KEY);
@@ -188,7 +188,11 @@ reports:
     expect(run.data.sent).toEqual([expect.stringMatching(/now-.*\.json$/), expect.stringMatching(/now-.*\.html$/)]);
     expect((await post('/api/reports/none/run', 'operator-token-0123456789')).status).toBe(404);
     const st = await statusOf();
-    expect(st.reports).toEqual([{ name: 'now', kind: 'compliance', next: expect.stringMatching(/-01-01T/) }]);
+    expect(st.reports).toEqual([{
+      name: 'now', kind: 'compliance', next: expect.stringMatching(/-01-01T/),
+      last_run: { at: expect.any(String), sent: run.data.sent, failed: [] },
+      latest_files: run.data.sent.map((f: string) => f.replace(/^.*\//, '')).sort(),
+    }]);
     expect(st.alerts).toEqual([]);
     await gw.stop();
 

@@ -44,14 +44,18 @@ inputs:
 destinations:
   - { name: siem, type: http, url: "${sink.url}", batch: { max_events: 10, max_wait_ms: 20 } }
 admin: { address: "127.0.0.1:${admin}" }
+reports:
+  - { name: pulse, kind: health, cron: "*/2 * * * * *", formats: [html, json], to: [{ type: file, dir: "@DIR@/reports" }] }
+alerts:
+  - { name: disk, type: journal_usage, above: 0, to: [{ type: webhook, url: "${sink.url}" }] }
 `);
   try {
     await sendTcpLines(tcp, Array.from({ length: 42 }, (_, i) => `<134>1 2026-11-23T10:00:00Z fw01 app - - - dash ${i}`));
     await waitUntil(() => (sink.lines.length >= 42 ? true : undefined), 20000, () => `delivered ${sink.lines.length}`);
     const status = await waitUntil(async () => {
       const s = (await axios.get(`http://127.0.0.1:${admin}/api/status`)).data;
-      return s.ledger.destinations.siem.delivered === 42 ? s : undefined;
-    }, 10000, () => 'not all delivered');
+      return s.ledger.destinations.siem.delivered === 42 && s.alerts.length > 0 && s.reports[0].latest_files.length === 2 ? s : undefined;
+    }, 10000, () => 'not all delivered, or no alert or report yet');
     const url = `http://127.0.0.1:${admin}/`;
     const dump = await chromium(['--dump-dom', url]);
     expect(dump.code).toBe(0);
@@ -68,6 +72,15 @@ admin: { address: "127.0.0.1:${admin}" }
     expect(shown(dom, 'journal-segments')).toBe(`${status.journal.segments} segment(s)`);
     expect(dom).toContain('<svg class="spark"');
     expect(shown(dom, 'source-fw-127.0.0.1')).toBe(String(status.last_24h.top_sources[0].events));
+    // the journal holds events, so "above 0 %" fires; the report ran: its newest files are linked
+    expect(shown(dom, 'alert-disk-')).toBe('firing');
+    expect(shown(dom, 'alerts-firing')).toBe('1 firing, 1 in the last 24 hours');
+    const links = [...dom.matchAll(/<a data-k="report-link" href="([^"]+)">(\w+)<\/a>/g)].map((m) => [m[1], m[2]]);
+    expect(links.map(([, f]) => f).sort()).toEqual(['html', 'json']);
+    const html = await axios.get(`http://127.0.0.1:${admin}${links.find(([, f]) => f === 'html')![0]}`);
+    expect([html.status, html.headers['content-type'], html.headers['content-security-policy']]).toEqual([200, 'text/html; charset=utf-8', "default-src 'none'; style-src 'unsafe-inline'; img-src data:"]);
+    expect(html.data).toContain('siemgate health report');
+    expect((await axios.get(`http://127.0.0.1:${admin}/reports/..%2Fsiemgate.yaml`, { validateStatus: () => true })).status).toBe(404);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const png = join(ARTIFACTS, 'dashboard.png');
