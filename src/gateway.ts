@@ -227,11 +227,14 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     for (const [k, n] of Object.entries(s.byHost)) m.set(`host\t${k}`, n);
     for (const [k, n] of Object.entries(s.skewByHost)) m.set(`skew\t${k}`, n);
     for (const [k, n] of Object.entries(s.authFailures)) m.set(`authfail\t${k}`, n);
+    for (const [k, n] of Object.entries(s.unparsedBySource)) m.set(`unparsed\t${k}`, n);
+    m.set('peak\tjournal_bytes', journal.bytes());
     for (const d of delivery.statuses()) {
       const s0 = destAtStart.get(d.name);
       m.set(`destination\t${d.name}\tdelivered`, d.ledger.delivered - (s0?.delivered ?? 0));
       m.set(`destination\t${d.name}\tdead_lettered`, d.ledger.deadLettered - (s0?.deadLettered ?? 0));
       m.set(`destination\t${d.name}\tdropped`, d.ledger.dropped - (s0?.dropped ?? 0));
+      m.set(`destination\t${d.name}\tretried`, d.retries);
     }
     return m;
   }

@@ -1,6 +1,6 @@
 /**
  * The admin server's live dashboard (GET /): one static page, no build step, no CDN, no
- * framework. It polls /api/status every 2 s and draws inputs (with a rate sparkline per input),
+ * framework. It polls /api/status every 2 s and draws inputs and senders (with a rate sparkline each),
  * destinations (state, lag), the journal, the ledger's balance, alert states and the reports
  * (next run, last run, links to the newest files). A token for an admin server
  * with tokens is taken from the page's #token=… fragment (never sent anywhere but this server).
@@ -29,7 +29,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h2>Inputs</h2>
 <table><thead><tr><th>input</th><th>listening</th><th>connections</th><th>received</th><th>per second</th></tr></thead><tbody id="inputs"></tbody></table>
 <h2>Senders, last 24 hours</h2>
-<table><thead><tr><th>input</th><th>sender</th><th>events</th></tr></thead><tbody id="sources"></tbody></table>
+<table><thead><tr><th>input</th><th>sender</th><th>events</th><th>per second</th><th>last seen</th></tr></thead><tbody id="sources"></tbody></table>
 <h2>Products, last 24 hours</h2>
 <table><thead><tr><th>product</th><th>category</th><th>outcome</th><th>events</th></tr></thead><tbody id="products"></tbody></table>
 <h2>Destinations</h2>
@@ -57,6 +57,15 @@ const set = (k, v) => { const e = document.querySelector('[data-k="' + k + '"]')
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 const round = (x) => (Math.abs(x) >= 100 || Number.isInteger(x) ? Math.round(x) : Number(x.toPrecision(3)));
 const bytes = (n) => n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(1) + " KiB" : n < 1073741824 ? (n / 1048576).toFixed(1) + " MiB" : (n / 1073741824).toFixed(2) + " GiB";
+/** The last 30 polls of a counter, each with its rate per second since the poll before. */
+function rateOf(key, count, now) {
+  const h = history.get(key) || [];
+  const last = h[h.length - 1];
+  h.push({ at: now, count, rate: last ? Math.max(0, (count - last.count) / Math.max(0.001, (now - last.at) / 1000)) : 0 });
+  if (h.length > 30) h.shift();
+  history.set(key, h);
+  return h;
+}
 function spark(values) {
   const w = 120, h = 22, max = Math.max(1, ...values);
   const pts = values.map((v, i) => (i * w / Math.max(1, values.length - 1)).toFixed(1) + "," + (h - 1 - v / max * (h - 2)).toFixed(1)).join(" ");
@@ -72,17 +81,17 @@ async function poll() {
     el("#problems").textContent = (s.problems || []).join("; ");
     el("#inputs").innerHTML = s.inputs.map((i) => {
       const received = (s.received_by_input || {})[i.name] || 0;
-      const h = history.get(i.name) || [];
-      const last = h[h.length - 1];
-      const rate = last ? Math.max(0, (received - last.received) / Math.max(0.001, (now - last.at) / 1000)) : 0;
-      h.push({ at: now, received, rate });
-      if (h.length > 30) h.shift();
-      history.set(i.name, h);
+      const h = rateOf("input " + i.name, received, now);
+      const rate = h[h.length - 1].rate;
       return "<tr><td>" + esc(i.name) + "</td><td>" + esc(i.listening) + '</td><td class="n">' + i.connections +
         '</td><td class="n" data-k="received-' + esc(i.name) + '">' + received + '</td><td>' + spark(h.map((x) => x.rate)) + " " + rate.toFixed(0) + "</td></tr>";
     }).join("");
     const day = s.last_24h || { top_sources: [], products: [] };
-    el("#sources").innerHTML = day.top_sources.map((x) => "<tr><td>" + esc(x.input) + "</td><td>" + esc(x.address) + '</td><td class="n" data-k="source-' + esc(x.input) + "-" + esc(x.address) + '">' + x.events + "</td></tr>").join("");
+    el("#sources").innerHTML = day.top_sources.map((x) => {
+      const h = rateOf("source " + x.input + " " + x.address, x.events, now);
+      return "<tr><td>" + esc(x.input) + "</td><td>" + esc(x.address) + '</td><td class="n" data-k="source-' + esc(x.input) + "-" + esc(x.address) + '">' + x.events +
+        "</td><td>" + spark(h.map((p) => p.rate)) + " " + h[h.length - 1].rate.toFixed(0) + "</td><td>" + esc(x.last_seen || "-") + "</td></tr>";
+    }).join("");
     el("#products").innerHTML = day.products.map((x) => "<tr><td>" + esc(x.product) + "</td><td>" + esc(x.category) + "</td><td>" + esc(x.outcome) + '</td><td class="n">' + x.events + "</td></tr>").join("");
     el("#destinations").innerHTML = s.destinations.map((d) => "<tr><td>" + esc(d.name) + '</td><td class="' + esc(d.state) + '" data-k="state-' + esc(d.name) + '">' + esc(d.state) +
       '</td><td class="n" data-k="delivered-' + esc(d.name) + '">' + (s.ledger.destinations[d.name] || {}).delivered + '</td><td class="n" data-k="pending-' + esc(d.name) + '">' + d.pending +

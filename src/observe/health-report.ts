@@ -22,11 +22,11 @@ export interface HealthReport {
     completeness: string;
   };
   inputs: Record<string, { received: number; rejected: number }>;
-  senders: Array<{ input: string; address: string; events: number; last_seen?: string }>;
+  senders: Array<{ input: string; address: string; events: number; events_per_hour: number; parse_failures: number; last_seen?: string }>;
   products: Array<{ product: string; category: string; outcome: string; events: number }>;
   destinations: Array<{ name: string; state: string; reason?: string; delivered_in_period: number; dead_lettered_in_period: number;
-    backlog_events: number; oldest_pending_age_s: number; dead_letters_on_disk: number }>;
-  journal: { segments: number; bytes: number; max_bytes: number; used_percent: number };
+    retried_in_period: number; backlog_events: number; oldest_pending_age_s: number; dead_letters_on_disk: number }>;
+  journal: { segments: number; bytes: number; max_bytes: number; used_percent: number; high_water_bytes: number };
   certificates: Array<{ name: string; file: string; subject: string; not_after?: string; days_left?: number; problem?: string }>;
   alerts: AlertState[];
   audit: { ok: boolean; records: number; problem?: string };
@@ -51,14 +51,17 @@ export function healthOf(cfg: Config, d: PeriodData): HealthReport {
     gateway: { running: d.buffer.running, ...(d.buffer.pid !== undefined ? { pid: d.buffer.pid } : {}) },
     events: { received: l.received, journaled: l.journaled, rejected: c.rejected, rejected_by_reason: c.rejectedByReason, lost_in_crash: l.lostInCrash, cut_at_recovery: l.cutAtRecovery, unclean_stops: l.uncleanStops, completeness: c.sentence },
     inputs,
-    senders: t.sources.slice(0, 50).map((s) => ({ input: s.input, address: s.address, events: s.events, ...(s.lastSeen !== undefined ? { last_seen: iso(s.lastSeen * 1000) } : {}) })),
+    senders: t.sources.slice(0, 50).map((s) => ({
+      input: s.input, address: s.address, events: s.events, events_per_hour: Math.round((s.events / Math.max(1, (d.toMs - d.fromMs) / 3_600_000)) * 10) / 10,
+      parse_failures: s.unparsed ?? 0, ...(s.lastSeen !== undefined ? { last_seen: iso(s.lastSeen * 1000) } : {}),
+    })),
     products: t.products.slice(0, 100),
     destinations: d.buffer.destinations.map((x) => ({
       name: x.name, state: x.state, ...(x.reason !== undefined ? { reason: x.reason } : {}),
-      delivered_in_period: t.destinations[x.name]?.delivered ?? 0, dead_lettered_in_period: t.destinations[x.name]?.dead_lettered ?? 0,
+      delivered_in_period: t.destinations[x.name]?.delivered ?? 0, dead_lettered_in_period: t.destinations[x.name]?.dead_lettered ?? 0, retried_in_period: t.destinations[x.name]?.retried ?? 0,
       backlog_events: x.backlogEvents, oldest_pending_age_s: Math.round(x.oldestPendingAgeMs / 1000), dead_letters_on_disk: x.deadLettersOnDisk,
     })),
-    journal: { segments: d.buffer.journal.segments, bytes: d.buffer.journal.bytes, max_bytes: cfg.journal.maxBytes, used_percent: Math.round((d.buffer.journal.bytes / cfg.journal.maxBytes) * 1000) / 10 },
+    journal: { segments: d.buffer.journal.segments, bytes: d.buffer.journal.bytes, max_bytes: cfg.journal.maxBytes, used_percent: Math.round((d.buffer.journal.bytes / cfg.journal.maxBytes) * 1000) / 10, high_water_bytes: Math.max(t.journalPeakBytes, d.buffer.journal.bytes) },
     certificates: configuredCertificates(cfg).map((x) => ({
       name: x.name, file: x.file, subject: x.subject,
       ...(x.problem !== undefined ? { problem: x.problem } : { not_after: iso(x.notAfterMs), days_left: Math.floor((x.notAfterMs - now) / 86_400_000) }),
@@ -69,8 +72,7 @@ export function healthOf(cfg: Config, d: PeriodData): HealthReport {
   };
 }
 
-const fmtAge = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`);
-export { fmtAge };
+export const fmtAge = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`);
 
 export function healthDoc(r: HealthReport): ReportDoc {
   const down = r.destinations.filter((d) => d.state !== 'up');
@@ -87,16 +89,16 @@ export function healthDoc(r: HealthReport): ReportDoc {
       ] },
       { heading: 'Senders', blocks: [
         { kind: 'chart', title: 'Events per hour, top senders', unit: 'events', labels: r.series.hours, series: r.series.sources },
-        { kind: 'table', head: ['input', 'sender', 'events', 'last seen'], rows: r.senders.map((s) => [s.input, s.address, s.events, s.last_seen ?? '-']), empty: 'no senders' },
+        { kind: 'table', head: ['input', 'sender', 'events', 'per hour', 'parse failures', 'last seen'], rows: r.senders.map((s) => [s.input, s.address, s.events, s.events_per_hour, s.parse_failures, s.last_seen ?? '-']), empty: 'no senders' },
       ] },
       { heading: 'Products', blocks: [{ kind: 'table', head: ['product', 'category', 'outcome', 'events'], rows: r.products.map((p) => [p.product, p.category || '-', p.outcome || '-', p.events]), empty: 'no mapped events' }] },
       { heading: 'Destinations', blocks: [
         ...(down.length > 0 ? [{ kind: 'text' as const, tone: 'bad' as const, text: `Not up: ${down.map((d) => `${d.name} (${d.state}${d.reason ? `: ${d.reason}` : ''})`).join('; ')}.` }] : []),
         { kind: 'chart', title: 'Deliveries per hour', unit: 'events', labels: r.series.hours, series: r.series.destinations },
-        { kind: 'table', head: ['destination', 'state', 'delivered', 'dead-lettered', 'backlog', 'oldest pending', 'dead letters on disk'],
-          rows: r.destinations.map((d) => [d.name, d.state + (d.reason ? ` (${d.reason})` : ''), d.delivered_in_period, d.dead_lettered_in_period, d.backlog_events, fmtAge(d.oldest_pending_age_s), d.dead_letters_on_disk]) },
+        { kind: 'table', head: ['destination', 'state', 'delivered', 'retried', 'dead-lettered', 'backlog', 'oldest pending', 'dead letters on disk'],
+          rows: r.destinations.map((d) => [d.name, d.state + (d.reason ? ` (${d.reason})` : ''), d.delivered_in_period, d.retried_in_period, d.dead_lettered_in_period, d.backlog_events, fmtAge(d.oldest_pending_age_s), d.dead_letters_on_disk]) },
       ] },
-      { heading: 'Journal', blocks: [{ kind: 'text', text: `${r.journal.segments} segment(s), ${r.journal.bytes} bytes: ${r.journal.used_percent}% of max_bytes (${r.journal.max_bytes}).`, ...(r.journal.used_percent >= 80 ? { tone: 'warn' as const } : {}) }] },
+      { heading: 'Journal', blocks: [{ kind: 'text', text: `${r.journal.segments} segment(s), ${r.journal.bytes} bytes: ${r.journal.used_percent}% of max_bytes (${r.journal.max_bytes}); high-water mark in the period ${r.journal.high_water_bytes} bytes.`, ...(r.journal.used_percent >= 80 ? { tone: 'warn' as const } : {}) }] },
       { heading: 'Certificates', blocks: [
         ...(certBad.length > 0 ? [{ kind: 'text' as const, tone: 'bad' as const, text: `Act now: ${certBad.map((c) => `${c.name} ${c.problem ?? `expires in ${c.days_left} days`}`).join('; ')}.` }] : []),
         { kind: 'table', head: ['used as', 'file', 'subject', 'expires', 'days left'], rows: r.certificates.map((c) => [c.name, c.file, c.subject || '-', c.not_after ?? c.problem ?? '-', c.days_left ?? '-']), empty: 'no TLS certificates configured' },

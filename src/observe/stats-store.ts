@@ -10,7 +10,9 @@ import { log } from './log';
  * `product␉PRODUCT␉CATEGORY␉OUTCOME␉ACTION`, `destination␉NAME␉delivered|dead_lettered|dropped`,
  * `host␉HOSTNAME`, `authfail␉SOURCE` (failed logins by source.ip or host). Two kinds are readings, not counts: `skew␉HOSTNAME` (the host's clock skew in
  * ms, latest wins) and `seen␉source…|host…` (epoch seconds when that sender or host last grew,
- * the largest wins): they give "last heard" and "clock skew" across restarts.
+ * the largest wins), and `peak␉journal_bytes` (the journal's high-water mark, the largest wins):
+ * they give "last heard", "clock skew" and "journal high-water mark" across restarts.
+ * `unparsed␉INPUT␉ADDRESS` counts messages no parser recognised.
  * Files older than the retention are deleted when an hour ends and at start.
  */
 export interface StatsStore {
@@ -92,6 +94,10 @@ export function openStatsStore(o: StatsOptions): StatsStore {
           bucket[k] = v;
           continue;
         }
+        if (k.startsWith('peak\t')) {
+          bucket[k] = Math.max(bucket[k] ?? 0, v);
+          continue;
+        }
         const d = v - (last.get(k) ?? 0);
         if (d > 0) {
           bucket[k] = (bucket[k] ?? 0) + d;
@@ -117,7 +123,7 @@ export function totalOf(buckets: HourBucket[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const b of buckets) {
     for (const [k, v] of Object.entries(b.counts)) {
-      if (k.startsWith('seen\t')) out[k] = Math.max(out[k] ?? 0, v);
+      if (k.startsWith('seen\t') || k.startsWith('peak\t')) out[k] = Math.max(out[k] ?? 0, v);
       else if (k.startsWith('skew\t')) out[k] = v;
       else out[k] = (out[k] ?? 0) + v;
     }
@@ -128,7 +134,9 @@ export function totalOf(buckets: HourBucket[]): Record<string, number> {
 /** The counts of a period by kind of key, senders and products sorted by events (most first). */
 export interface StatsSummary {
   inputs: Record<string, Record<string, number>>;
-  sources: Array<{ input: string; address: string; events: number; lastSeen?: number }>;
+  sources: Array<{ input: string; address: string; events: number; lastSeen?: number; unparsed?: number }>;
+  /** The journal's largest size in the period, bytes. */
+  journalPeakBytes: number;
   /** By the host name the messages carry; lastSeen in epoch seconds, skewMs their clock's. */
   hosts: Array<{ host: string; events: number; lastSeen?: number; skewMs?: number }>;
   /** Events per product, category and outcome (actions summed). */
@@ -141,13 +149,13 @@ export interface StatsSummary {
 }
 
 export function summarize(t: Record<string, number>): StatsSummary {
-  const out: StatsSummary = { inputs: {}, sources: [], hosts: [], products: [], actions: [], authFailures: [], destinations: {} };
+  const out: StatsSummary = { inputs: {}, sources: [], hosts: [], products: [], actions: [], authFailures: [], destinations: {}, journalPeakBytes: t['peak\tjournal_bytes'] ?? 0 };
   const byProduct = new Map<string, number>();
   const byAction = new Map<string, number>();
   for (const [k, v] of Object.entries(t)) {
     const p = k.split('\t');
     if (p[0] === 'input') (out.inputs[p[1]] ??= {})[p[2]] = v;
-    else if (p[0] === 'source') out.sources.push({ input: p[1], address: p[2], events: v, ...seen(t, k) });
+    else if (p[0] === 'source') out.sources.push({ input: p[1], address: p[2], events: v, ...seen(t, k), ...(t[`unparsed\t${p[1]}\t${p[2]}`] ? { unparsed: t[`unparsed\t${p[1]}\t${p[2]}`] } : {}) });
     else if (p[0] === 'host') out.hosts.push({ host: p[1], events: v, ...seen(t, k), ...(t[`skew\t${p[1]}`] !== undefined ? { skewMs: t[`skew\t${p[1]}`] } : {}) });
     else if (p[0] === 'product') {
       const pk = `${p[1]}\t${p[2]}\t${p[3]}`;

@@ -23,6 +23,8 @@ export interface Tally {
   thresholds: Record<string, number>;
   /** Failed authentications by where they came from (source.ip, else the host): the report's top sources of failures. */
   authFailures: Record<string, number>;
+  /** Messages no parser recognised (plain text), by `input\tsender address`. */
+  unparsed: Record<string, number>;
 }
 
 export interface EventFacts {
@@ -35,6 +37,9 @@ export interface EventFacts {
   appname: string | undefined;
   /** event.outcome failure in event.category authentication (set by the caller, which reads both already). */
   authFailure: boolean;
+  /** No parser recognised the message. */
+  unparsed: boolean;
+  input: string;
 }
 
 export type Tallier = {
@@ -121,6 +126,7 @@ export function createTallier(thresholds: ThresholdSpec[]): Tallier {
   // (one lookup per run: the entry is changed in place)
   const hosts = new Map<string, { n: number; skew: number | undefined }>();
   const fails = new Map<string, { n: number }>();
+  const unparsed = new Map<string, { n: number }>();
   let any = false;
   const flushRun = () => {
     if (runHost !== undefined && runCount > 0) {
@@ -153,6 +159,12 @@ export function createTallier(thresholds: ThresholdSpec[]): Tallier {
         runCount++;
         if (f.timestamp !== undefined) runSkew = f.timestamp - f.receivedAt;
       }
+      if (f.unparsed) {
+        const k = `${f.input}\t${f.peerIp}`;
+        const e = unparsed.get(k);
+        if (e === undefined) unparsed.set(k, { n: 1 });
+        else e.n++;
+      }
       const m = f.mapped;
       if (f.authFailure && m !== undefined) {
         const at = m.names.indexOf('source.ip');
@@ -182,7 +194,9 @@ export function createTallier(thresholds: ThresholdSpec[]): Tallier {
       flushFail();
       runHost = undefined;
       failFrom = undefined;
-      const out: Tally = { hosts: {}, skewMs: {}, thresholds: {}, authFailures: {} };
+      const out: Tally = { hosts: {}, skewMs: {}, thresholds: {}, authFailures: {}, unparsed: {} };
+      for (const [k, e] of unparsed) out.unparsed[k] = e.n;
+      unparsed.clear();
       for (const [h, e] of hosts) {
         out.hosts[h] = e.n;
         if (e.skew !== undefined) out.skewMs[h] = e.skew;

@@ -53,6 +53,8 @@ export interface IngestStats {
   skewByHost: Record<string, number>;
   /** Failed authentications by source.ip (or host), cumulative; bounded like bySource. */
   authFailures: Record<string, number>;
+  /** Messages no parser recognised, by `input\tsender address`, cumulative; bounded like bySource. */
+  unparsedBySource: Record<string, number>;
 }
 
 export interface Ingest extends IngestSink {
@@ -73,7 +75,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const lowWater = highWater >> 2;
   const hardLimit = opts.hardLimitBytes ?? highWater * 4;
   const stats: IngestStats = {
-    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(), mapped: {}, bySource: {}, byHost: {}, skewByHost: {}, authFailures: {},
+    received: 0, written: 0, inFlight: 0, rejected: {}, receivedByInput: {}, truncatedByInput: {}, formats: emptyFormatCounts(), mapped: {}, bySource: {}, byHost: {}, skewByHost: {}, authFailures: {}, unparsedBySource: {},
   };
   const logReject = rateLimited();
 
@@ -139,6 +141,7 @@ export function createIngest(opts: IngestOptions): Ingest {
 
   let hostKeys = 0;
   let failureKeys = 0;
+  let unparsedKeys = 0;
   function countTally(t: Tally): void {
     for (const h in t.hosts) {
       let key = h;
@@ -156,6 +159,14 @@ export function createIngest(opts: IngestOptions): Ingest {
         else failureKeys++;
       }
       stats.authFailures[key] = (stats.authFailures[key] ?? 0) + t.authFailures[a];
+    }
+    for (const k in t.unparsed) {
+      let key = k;
+      if (stats.unparsedBySource[key] === undefined) {
+        if (unparsedKeys >= MAX_SOURCES) key = `${k.slice(0, k.indexOf('\t'))}\t(other)`;
+        else unparsedKeys++;
+      }
+      stats.unparsedBySource[key] = (stats.unparsedBySource[key] ?? 0) + t.unparsed[k];
     }
     if (opts.onThresholdCounts !== undefined) {
       for (const _ in t.thresholds) { opts.onThresholdCounts(t.thresholds); break; }

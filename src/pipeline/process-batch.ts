@@ -56,6 +56,8 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
       facts.mapped = ev.mapped;
       facts.peerIp = peer.peer.ip;
       facts.appname = parsed.appname;
+      facts.unparsed = parsed.format === 'unknown';
+      facts.input = peer.peer.input;
       tally.event(facts);
     }
     start = end;
@@ -65,7 +67,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
 }
 
 // refilled per event for the tally (no object per event)
-const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0, mapped: undefined, peerIp: '', appname: undefined, authFailure: false };
+const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0, mapped: undefined, peerIp: '', appname: undefined, authFailure: false, unparsed: false, input: '' };
 
 /** One mapped event into the batch's `product\tcategory\toutcome\taction` counts. */
 function countMapped(into: Record<string, number>, m: MapResult): void {

@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
+import { startHecDouble } from '../helpers/hec-double';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -44,7 +45,7 @@ admin: { address: "127.0.0.1:${admin}" }
   await gw.stop();
 
   gw = await startGateway(yaml);
-  await sendTcpLines(tcp, [ASA(9), PLAIN(9)]);
+  await sendTcpLines(tcp, [ASA(9), 'no header at all: a parse failure']);
   await waitUntil(() => (readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').length >= 12 ? true : undefined), 20000, () => 'not delivered');
   await gw.stop();
   const files = readdirSync(join(dir, 'data', 'stats')).filter((f) => f.endsWith('.json'));
@@ -61,12 +62,15 @@ admin: { address: "127.0.0.1:${admin}" }
   const rep = JSON.parse(r.stdout);
   expect(rep.gateway).toEqual({ running: false });
   expect(rep.inputs.fw).toEqual({ received: 12, rejected: 0 });
-  expect(rep.senders).toEqual([{ input: 'fw', address: '127.0.0.1', events: 12, last_seen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+  expect(rep.senders).toEqual([{ input: 'fw', address: '127.0.0.1', events: 12, events_per_hour: 0.5, parse_failures: 1, last_seen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
   // mapped events are kept per product, category, outcome and action (the compliance report's security counts)
   expect(Object.entries(counts).filter(([k]) => k.startsWith('product\tcisco_asa\tnetwork\tfailure\t')).reduce((n, [, v]) => n + v, 0)).toBe(7);
   expect(rep.products).toEqual([{ product: 'cisco_asa', category: 'network', outcome: 'failure', events: 7 }]);
   expect(rep.destinations).toEqual([expect.objectContaining({ name: 'out', delivered_in_period: 12, backlog_events: 0 })]);
   expect(rep.events).toMatchObject({ received: 12, journaled: 12, rejected: 0 });
+  expect(rep.journal.high_water_bytes).toBeGreaterThanOrEqual(rep.journal.bytes);
+  expect(rep.journal.high_water_bytes).toBeGreaterThan(0);
+  expect(rep.destinations[0].retried_in_period).toBe(0);
   expect(rep.events.completeness).toMatch(/^events lost: 0\. Of 12 received, 12 were journaled and 0 refused/);
   expect(rep.audit).toMatchObject({ ok: true });
   expect(rep.audit.records).toBeGreaterThanOrEqual(4); // two starts, two stops
@@ -160,28 +164,26 @@ test('a report with a cron expression that is not one is refused by check, with 
   expect(r.stderr).toMatch(/line 8: reports\[0\]\.cron: "every monday" is not a cron expression/);
 });
 
-test('a report to the SIEM: an event through the journal to the destinations, sourcetype siemgate:report, counted in the ledger', async () => {
+test('a report to the SIEM: an event through the journal to a Splunk HEC double, sourcetype siemgate:report, counted in the ledger', async () => {
   const dir = makeTempDir('sg-siemreport-it-');
   const tcp = await freePort();
+  const hec = await startHecDouble({ tokens: { 'hec-token-0123': {} } });
   const gw = await startGateway(`
 data_dir: "${dir}/data"
 inputs:
   - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}" }
 destinations:
-  - { name: out, type: file, path: "${dir}/out.ndjson" }
+  - { name: splunk, type: splunk_hec, token: hec-token-0123, endpoints: ["${hec.url}"], batch: { max_wait_ms: 50 } }
 reports:
   - { name: to-siem, kind: health, cron: "*/2 * * * * *", to: [{ type: siem }] }
 `);
-  const doc = await waitUntil(() => {
-    let text: string;
-    try { text = readFileSync(join(dir, 'out.ndjson'), 'utf8'); } catch { return undefined; }
-    const line = text.trim().split('\n').find((l) => l.includes('"siemgate_report"'));
-    return line === undefined ? undefined : JSON.parse(line);
-  }, 20000, () => 'no report event delivered');
+  const ev = await waitUntil(() => hec.indexed.find((e) => e.sourcetype === 'siemgate:report'), 20000, () => `no report event at HEC; got ${hec.indexed.length} events`);
   await gw.stop();
-  expect(doc.event).toMatchObject({ kind: 'state', dataset: 'siemgate.report', action: 'health-report' });
-  expect(doc.siemgate).toMatchObject({ input: 'siemgate-reports', format: 'json', sourcetype: 'siemgate:report' });
+  await hec.close();
+  expect(ev).toMatchObject({ source: 'siemgate:siemgate-reports', sourcetype: 'siemgate:report', time: expect.any(Number) }); // HEC source: siemgate:<input>
+  // a JSON event: HEC gets the document itself, with the report in it
+  const doc = (typeof ev.event === 'string' ? JSON.parse(ev.event) : ev.event) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   expect(doc.siemgate_report).toMatchObject({ name: 'to-siem', kind: 'health' });
-  expect(doc.message).toMatch(/^siemgate health report to-siem: events lost: 0\./);
-  expect(gw.stderr()).toMatch(/stopped: received [1-9]\d*, journaled [1-9]\d*, rejected at input 0; balanced/);
+  expect(String(doc.message)).toMatch(/^siemgate health report to-siem: events lost: 0\./);
+  expect(gw.stderr()).toMatch(/stopped: received [1-9]\d*, journaled [1-9]\d*, rejected at input 0; balanced; splunk: delivered [1-9]/);
 });

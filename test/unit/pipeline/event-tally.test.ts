@@ -12,7 +12,7 @@ function facts(line: string, peerIp = '192.0.2.1'): EventFacts {
   const m = mapper.map({ parsed: p, raw: line, input: 'tcp', peerIp, timezone: 'UTC', now: NOW });
   const c = m?.values[m.names.indexOf('event.category')];
   const authFailure = m?.values[m.names.indexOf('event.outcome')] === 'failure' && (Array.isArray(c) ? c.includes('authentication') : c === 'authentication');
-  return { host: p.hostname, timestamp: p.timestamp, receivedAt: NOW, mapped: m, peerIp, appname: p.appname, authFailure };
+  return { host: p.hostname, timestamp: p.timestamp, receivedAt: NOW, mapped: m, peerIp, appname: p.appname, authFailure, unparsed: p.format === 'unknown', input: 'tcp' };
 }
 
 const FAIL = (host: string, ip: string, sec = 0) => `<38>Nov 23 21:00:${String(sec).padStart(2, '0')} ${host} sshd[1]: Failed password for root from ${ip} port 4000 ssh2`;
@@ -27,11 +27,12 @@ describe('event tally', () => {
       skewMs: { a: 1000, b: 0 }, // the last timestamped event of each: a at 21:00:01, b at 21:00:00
       thresholds: {},
       authFailures: { '203.0.113.9': 3, '203.0.113.7': 1 },
+      unparsed: {},
     });
     // take() starts afresh
     expect(t.take()).toBeUndefined();
     t.event(facts(OK('c')));
-    expect(t.take()).toEqual({ hosts: { c: 1 }, skewMs: { c: -120_000 }, thresholds: {}, authFailures: {} });
+    expect(t.take()).toEqual({ hosts: { c: 1 }, skewMs: { c: -120_000 }, thresholds: {}, authFailures: {}, unparsed: {} });
   });
 
   it('counts events matching a threshold rule\'s where per group_by value, and one group without group_by', () => {
@@ -55,6 +56,6 @@ describe('event tally', () => {
     const ends = Uint32Array.from(lines.map((l) => (o += Buffer.byteLength(l))));
     const done = processBatch({ seq: 1, receivedAt: NOW, count: 3, data, ends, flags: new Uint8Array(3), peerIndex: new Uint16Array(3), peers: ['tcp', 'tcp', '192.0.2.1', 1] },
       {}, mapper, createTallier([{ rule: 0, where: { 'event.outcome': ['failure'] }, groupBy: 'source.ip' }]));
-    expect(done.tally).toEqual({ hosts: { a: 2 }, skewMs: { a: 0 }, thresholds: { '0\t203.0.113.9': 2 }, authFailures: { '203.0.113.9': 2 } });
+    expect(done.tally).toEqual({ hosts: { a: 2 }, skewMs: { a: 0 }, thresholds: { '0\t203.0.113.9': 2 }, authFailures: { '203.0.113.9': 2 }, unparsed: { 'tcp\t192.0.2.1': 1 } });
   });
 });
