@@ -2,13 +2,15 @@ import type { JournalEvent } from '../../src/journal/event-record';
 import { hostNameOf, objectAt, peerIp, stringAt, type Doc } from './doc-fields';
 import { cefTimeText, intText, isoText, jsonText, longText, realText, type ColumnSpec, type ColumnType, type RowContext } from './row-values';
 import { cefFullName } from '../../src/pipeline/cef-names';
+import { sentinelOutput } from '../../src/mapping/outputs';
 
 /**
  * One CEF event as a row of the CommonSecurityLog table (protocols.md §6.4), for a DCR stream
  * routed to `Microsoft-CommonSecurityLog` with `transformKql: source`
- * (docs/sentinel/dcr-commonsecuritylog.json declares exactly CSL_COLUMNS; a unit test keeps them
+ * (docs/sentinel/dcr-commonsecuritylog.json declares exactly cslColumns(); a unit test keeps them
  * equal). The header goes to DeviceVendor … LogSeverity; each extension key goes to its column
- * per protocols.md §2.2 (Microsoft's CEF-to-CommonSecurityLog mapping), typed as §6.4 says.
+ * per protocols.md §2.2 (Microsoft's CEF-to-CommonSecurityLog mapping), typed as §6.4 says: the
+ * table is mappings/outputs/sentinel.yaml.
  *
  * Keys without a column, and values that do not fit their column's type (a port that is not a
  * number, a date we cannot read), go to AdditionalExtensions as `key=value` pairs joined by `;`,
@@ -29,141 +31,45 @@ interface ExtensionColumn {
   also?: readonly [string, ColumnType];
 }
 
-/** The full name is the one the ECS writer stores the key under (one table: src/pipeline/cef-names.ts). */
-const e = (wire: string, column?: string, type: ColumnType = 'string', also?: readonly [string, ColumnType]): ExtensionColumn =>
-  ({ wire, full: cefFullName(wire), column, type: column === undefined ? undefined : type, also });
-
-const EXTENSIONS: ExtensionColumn[] = [
-  e('act', 'DeviceAction'),
-  e('app', 'ApplicationProtocol'),
-  e('cat', 'DeviceEventCategory'),
-  e('cnt', 'EventCount', 'int'),
-  e('deviceDirection', 'CommunicationDirection'),
-  e('deviceExternalId', 'DeviceExternalID'),
-  e('deviceFacility', 'DeviceFacility'),
-  e('deviceInboundInterface', 'DeviceInboundInterface'),
-  e('deviceOutboundInterface', 'DeviceOutboundInterface'),
-  e('deviceProcessName', 'ProcessName'),
-  e('deviceDnsDomain', 'DeviceDnsDomain'),
-  e('deviceNtDomain', 'DeviceNtDomain'),
-  e('deviceTranslatedAddress', 'DeviceTranslatedAddress'),
-  e('devicePayloadId', 'DevicePayloadId'),
-  e('dvc', 'DeviceAddress'),
-  e('dvchost', 'DeviceName'),
-  e('dvcmac', 'DeviceMacAddress'),
-  e('dvcpid', 'ProcessID', 'int'),
-  e('dtz', 'DeviceTimeZone'),
-  e('dst', 'DestinationIP'),
-  e('dhost', 'DestinationHostName'),
-  e('dmac', 'DestinationMACAddress'),
-  e('dntdom', 'DestinationNTDomain'),
-  e('dpt', 'DestinationPort', 'int'),
-  e('dpid', 'DestinationProcessId', 'int'),
-  e('dproc', 'DestinationProcessName'),
-  e('duid', 'DestinationUserID'),
-  e('duser', 'DestinationUserName'),
-  e('dpriv', 'DestinationUserPrivileges'),
-  e('destinationTranslatedAddress', 'DestinationTranslatedAddress'),
-  e('destinationTranslatedPort', 'DestinationTranslatedPort', 'int'),
-  e('destinationDnsDomain', 'DestinationDnsDomain'),
-  e('destinationServiceName', 'DestinationServiceName'),
-  e('src', 'SourceIP'),
-  e('shost', 'SourceHostName'),
-  e('smac', 'SourceMACAddress'),
-  e('sntdom', 'SourceNTDomain'),
-  e('spt', 'SourcePort', 'int'),
-  e('spid', 'SourceProcessId', 'int'),
-  e('sproc', 'SourceProcessName'),
-  e('suid', 'SourceUserID'),
-  e('suser', 'SourceUserName'),
-  e('spriv', 'SourceUserPrivileges'),
-  e('sourceTranslatedAddress', 'SourceTranslatedAddress'),
-  e('sourceTranslatedPort', 'SourceTranslatedPort', 'int'),
-  e('sourceDnsDomain', 'SourceDnsDomain'),
-  e('sourceServiceName', 'SourceServiceName'),
-  e('in', 'ReceivedBytes', 'long'),
-  e('out', 'SentBytes', 'long'),
-  e('proto', 'Protocol'),
-  e('request', 'RequestURL'),
-  e('requestMethod', 'RequestMethod'),
-  e('requestClientApplication', 'RequestClientApplication'),
-  e('requestContext', 'RequestContext'),
-  e('requestCookies', 'RequestCookies'),
-  e('msg', 'Message'),
-  e('outcome', 'EventOutcome'),
-  e('reason', 'Reason'),
-  // ReceiptTime is a string column: the device's text as sent
-  e('rt', 'ReceiptTime'),
-  e('start', 'StartTime', 'datetime'),
-  e('end', 'EndTime', 'datetime'),
-  // ExternalID (int) is marked for deprecation in favour of ExtID (string) [S37]: both are filled
-  e('externalId', 'ExtID', 'string', ['ExternalID', 'int']),
-  e('type', 'EventType', 'int'),
-  e('fname', 'FileName'),
-  e('filePath', 'FilePath'),
-  e('fsize', 'FileSize', 'int'),
-  e('fileHash', 'FileHash'),
-  e('fileId', 'FileID'),
-  e('fileType', 'FileType'),
-  e('filePermission', 'FilePermission'),
-  e('fileCreateTime', 'FileCreateTime'),
-  e('fileModificationTime', 'FileModificationTime'),
-  e('oldFileName', 'OldFileName'),
-  e('oldFilePath', 'OldFilePath'),
-  e('oldFileSize', 'OldFileSize', 'int'),
-  e('oldFileHash', 'OldFileHash'),
-  e('oldFileId', 'OldFileID'),
-  e('oldFileType', 'OldFileType'),
-  e('oldFilePermission', 'OldFilePermission'),
-  e('oldFileCreateTime', 'OldFileCreateTime'),
-  e('oldFileModificationTime', 'OldFileModificationTime'),
-  // known keys without a column: kept in AdditionalExtensions under their wire name
-  e('art'), e('agt'), e('ahost'), e('aid'),
-  e('amac'), e('at'), e('av'), e('atz'),
-  e('catdt'), e('dlat'), e('dlong'),
-  e('slat'), e('slong'),
-];
-for (let n = 1; n <= 6; n++) {
-  EXTENSIONS.push(e(`cs${n}`, `DeviceCustomString${n}`), e(`cs${n}Label`, `DeviceCustomString${n}Label`));
-}
-for (let n = 1; n <= 3; n++) {
-  // DeviceCustomNumberN (int) is marked for deprecation in favour of FieldDeviceCustomNumberN (long) [S37]
-  EXTENSIONS.push(e(`cn${n}`, `FieldDeviceCustomNumber${n}`, 'long', [`DeviceCustomNumber${n}`, 'int']),
-    e(`cn${n}Label`, `DeviceCustomNumber${n}Label`));
-}
-for (let n = 1; n <= 4; n++) {
-  EXTENSIONS.push(e(`cfp${n}`, `DeviceCustomFloatingPoint${n}`, 'real'),
-    e(`cfp${n}Label`, `DeviceCustomFloatingPoint${n}Label`),
-    e(`c6a${n}`, `DeviceCustomIPv6Address${n}`),
-    e(`c6a${n}Label`, `DeviceCustomIPv6Address${n}Label`));
-}
-for (let n = 1; n <= 2; n++) {
-  // DeviceCustomDate1..2 are string columns [S37]: the device's text as sent
-  EXTENSIONS.push(e(`deviceCustomDate${n}`, `DeviceCustomDate${n}`),
-    e(`deviceCustomDate${n}Label`, `DeviceCustomDate${n}Label`),
-    e(`flexString${n}`, `FlexString${n}`), e(`flexString${n}Label`, `FlexString${n}Label`),
-    e(`flexNumber${n}`, `FlexNumber${n}`, 'int'), e(`flexNumber${n}Label`, `FlexNumber${n}Label`));
-}
-EXTENSIONS.push(e('flexDate1', 'FlexDate1'), e('flexDate1Label', 'FlexDate1Label'));
-
-const BY_FULL = new Map(EXTENSIONS.map((x) => [x.full, x]));
-
 const HEAD_COLUMNS: ColumnSpec[] = [
   ['TimeGenerated', 'datetime'], ['DeviceVendor', 'string'], ['DeviceProduct', 'string'], ['DeviceVersion', 'string'],
   ['DeviceEventClassID', 'string'], ['Activity', 'string'], ['LogSeverity', 'string'], ['Computer', 'string'],
 ];
 const TAIL_COLUMNS: ColumnSpec[] = [['AdditionalExtensions', 'string'], ['SourceSystem', 'string'], ['CollectorHostName', 'string']];
 
-/** Every column a CommonSecurityLog row can have, in the order rows write them. */
-export const CSL_COLUMNS: readonly ColumnSpec[] = [
-  ...HEAD_COLUMNS,
-  ...EXTENSIONS.flatMap((x): ColumnSpec[] => (x.column === undefined ? [] : x.also ? [[x.column, x.type!], [x.also[0], x.also[1]]] : [[x.column, x.type!]])),
-  ...TAIL_COLUMNS,
-];
+interface Table {
+  byFull: Map<string, ExtensionColumn>;
+  columns: readonly ColumnSpec[];
+  /** `,"Column":` per extension, built once. */
+  columnHead: Map<string, string>;
+  alsoHead: Map<string, string>;
+}
+let table: Table | undefined;
 
-// `,"Column":` per extension, built once
-const COLUMN_HEAD = new Map(EXTENSIONS.filter((x) => x.column).map((x) => [x.full, `,"${x.column}":`]));
-const ALSO_HEAD = new Map(EXTENSIONS.filter((x) => x.also).map((x) => [x.full, `,"${x.also![0]}":`]));
+/**
+ * The extension → column table of mappings/outputs/sentinel.yaml, read when first needed. The
+ * full name is the one the ECS writer stores the key under (one table: src/pipeline/cef-names.ts).
+ */
+function tableOf(): Table {
+  if (table !== undefined) return table;
+  const exts: ExtensionColumn[] = sentinelOutput().cslExtensions.map((x) => ({ ...x, full: cefFullName(x.wire) }));
+  table = {
+    byFull: new Map(exts.map((x) => [x.full, x])),
+    columns: [
+      ...HEAD_COLUMNS,
+      ...exts.flatMap((x): ColumnSpec[] => (x.column === undefined ? [] : x.also ? [[x.column, x.type!], [x.also[0], x.also[1]]] : [[x.column, x.type!]])),
+      ...TAIL_COLUMNS,
+    ],
+    columnHead: new Map(exts.filter((x) => x.column).map((x) => [x.full, `,"${x.column}":`])),
+    alsoHead: new Map(exts.filter((x) => x.also).map((x) => [x.full, `,"${x.also![0]}":`])),
+  };
+  return table;
+}
+
+/** Every column a CommonSecurityLog row can have, in the order rows write them. */
+export function cslColumns(): readonly ColumnSpec[] {
+  return tableOf().columns;
+}
 
 export function cefRow(doc: Doc, ev: JournalEvent, ctx: RowContext): string {
   const cef = objectAt(doc, 'cef');
@@ -177,21 +83,22 @@ export function cefRow(doc: Doc, ev: JournalEvent, ctx: RowContext): string {
   s = put(s, ',"LogSeverity":', stringAt(cef, 'severity'));
   s = put(s, ',"Computer":', hostNameOf(doc) ?? peerIp(doc, ev.keys.sourceIp));
   let additional = '';
+  const t = tableOf();
   const ext = objectAt(cef, 'extensions');
   if (ext !== undefined) {
     for (const full in ext) {
       const raw = ext[full];
       if (typeof raw !== 'string') continue;
-      const x = BY_FULL.get(full);
+      const x = t.byFull.get(full);
       const text = x?.type === undefined ? undefined : typed(raw, x.type, ev.receivedAt);
       if (text === undefined) {
         additional += `${additional === '' ? '' : ';'}${x?.wire ?? full}=${raw}`;
         continue;
       }
-      s += COLUMN_HEAD.get(full)! + text;
+      s += t.columnHead.get(full)! + text;
       if (x!.also !== undefined) {
         const second = typed(raw, x!.also[1], ev.receivedAt);
-        if (second !== undefined) s += ALSO_HEAD.get(full)! + second;
+        if (second !== undefined) s += t.alsoHead.get(full)! + second;
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { JournalEvent } from '../../src/journal/event-record';
-import { hostNameOf, numberAt, objectAt, peerIp, stringAt, type Doc } from './doc-fields';
+import { firstString, hostNameOf, numberAt, objectAt, peerIp, stringAt, type Doc } from './doc-fields';
+import { sentinelOutput } from '../../src/mapping/outputs';
 import { eventTimeText, intText, isoText, jsonText, type ColumnSpec, type RowContext } from './row-values';
 
 /**
@@ -30,17 +31,17 @@ export const SYSLOG_COLUMNS: readonly ColumnSpec[] = [
   ['CollectorHostName', 'string'],
 ];
 
-export const FACILITY_NAMES = [
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
-  'ntp', 'audit', 'alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
-];
-export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-
-// name → JSON text, built once
-const FACILITY_JSON = FACILITY_NAMES.map((n) => `"${n}"`);
-const SEVERITY_JSON = SEVERITY_NAMES.map((n) => `"${n}"`);
+// From mappings/outputs/sentinel.yaml, read when the first row is made: names as JSON text, built once
+let names: { facility: string[]; severity: string[]; processName: string[][]; message: string[][] } | undefined;
+function namesOf(): NonNullable<typeof names> {
+  if (names !== undefined) return names;
+  const o = sentinelOutput().syslog;
+  names = { facility: o.facilityNames.map((n) => JSON.stringify(n)), severity: o.severityNames.map((n) => JSON.stringify(n)), processName: o.processName, message: o.message };
+  return names;
+}
 
 export function syslogRow(doc: Doc, ev: JournalEvent, ctx: RowContext): string {
+  const n = namesOf();
   const syslog = objectAt(objectAt(doc, 'log'), 'syslog');
   const process = objectAt(doc, 'process');
   let s = `{"TimeGenerated":${isoText(ev.receivedAt)}`;
@@ -54,15 +55,15 @@ export function syslogRow(doc: Doc, ev: JournalEvent, ctx: RowContext): string {
   }
   if (ip !== undefined) s += `,"HostIP":${jsonText(ip)}`;
   const fac = numberAt(objectAt(syslog, 'facility'), 'code');
-  if (fac !== undefined && FACILITY_JSON[fac] !== undefined) s += `,"Facility":${FACILITY_JSON[fac]}`;
+  if (fac !== undefined && n.facility[fac] !== undefined) s += `,"Facility":${n.facility[fac]}`;
   const sev = numberAt(objectAt(syslog, 'severity'), 'code');
-  if (sev !== undefined && SEVERITY_JSON[sev] !== undefined) s += `,"SeverityLevel":${SEVERITY_JSON[sev]}`;
+  if (sev !== undefined && n.severity[sev] !== undefined) s += `,"SeverityLevel":${n.severity[sev]}`;
   const pid = numberAt(process, 'pid');
   const pidText = pid !== undefined ? intText(String(pid)) : procidText(stringAt(syslog, 'procid'));
   if (pidText !== undefined) s += `,"ProcessID":${pidText}`;
-  const name = stringAt(process, 'name') ?? stringAt(syslog, 'appname');
+  const name = firstString(doc, n.processName);
   if (name !== undefined) s += `,"ProcessName":${jsonText(name)}`;
-  const msg = stringAt(doc, 'message') ?? stringAt(objectAt(doc, 'event'), 'original');
+  const msg = firstString(doc, n.message);
   if (msg !== undefined) s += `,"SyslogMessage":${jsonText(msg)}`;
   return s + ctx.collectorJson + '}';
 }

@@ -56,3 +56,62 @@ export function splunkSourcetypes(): Record<Format, string> {
   splunk = raw as Record<Format, string>;
   return splunk;
 }
+
+export type SentinelColumnType = 'string' | 'int' | 'long' | 'real' | 'datetime';
+const COLUMN_TYPES: readonly string[] = ['string', 'int', 'long', 'real', 'datetime'];
+
+/** mappings/outputs/sentinel.yaml, checked: ECS fields as paths, columns with their types. */
+export interface SentinelOutput {
+  /** Computer / HostName: the first of these ECS fields the document has. */
+  computer: string[][];
+  syslog: { processName: string[][]; message: string[][]; facilityNames: string[]; severityNames: string[] };
+  /** CEF extension keys (as devices send them) → CommonSecurityLog column; no column: AdditionalExtensions. */
+  cslExtensions: Array<{ wire: string; column?: string; type?: SentinelColumnType; also?: readonly [string, SentinelColumnType] }>;
+}
+
+let sentinel: SentinelOutput | undefined;
+
+export function sentinelOutput(): SentinelOutput {
+  if (sentinel !== undefined) return sentinel;
+  const file = join(shippedMappingsDir(), 'outputs', 'sentinel.yaml');
+  const raw = read('sentinel.yaml');
+  const problems: string[] = [];
+  const paths = (v: unknown, at: string): string[][] => {
+    const l = list(v);
+    if (l.length === 0) problems.push(`${at}: a list of ECS fields is required`);
+    return l.map((f) => f.split('.'));
+  };
+  const columnOf = (v: unknown, at: string): { column: string; type: SentinelColumnType } | undefined => {
+    const o = typeof v === 'string' ? { column: v } : (v ?? {}) as Record<string, unknown>;
+    const type = String(o.type ?? 'string');
+    if (typeof o.column !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(o.column)) { problems.push(`${at}: column must be a column name`); return undefined; }
+    if (!COLUMN_TYPES.includes(type)) { problems.push(`${at}: type ${JSON.stringify(type)} is not one of ${COLUMN_TYPES.join(', ')}`); return undefined; }
+    return { column: o.column, type: type as SentinelColumnType };
+  };
+  const sys = (raw.syslog ?? {}) as Record<string, unknown>;
+  const cols = (sys.columns ?? {}) as Record<string, unknown>;
+  const csl = (raw.commonsecuritylog ?? {}) as Record<string, unknown>;
+  const ext = (csl.extensions ?? {}) as Record<string, unknown>;
+  const cslExtensions: SentinelOutput['cslExtensions'] = [];
+  for (const [wire, v] of Object.entries(ext)) {
+    const c = columnOf(v, `commonsecuritylog.extensions.${wire}`);
+    if (c === undefined) continue;
+    const alsoRaw = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).also : undefined;
+    const also = alsoRaw === undefined ? undefined : columnOf(alsoRaw, `commonsecuritylog.extensions.${wire}.also`);
+    cslExtensions.push({ wire, ...c, ...(also !== undefined ? { also: [also.column, also.type] as const } : {}) });
+  }
+  for (const wire of list(csl.additional)) cslExtensions.push({ wire });
+  const out: SentinelOutput = {
+    computer: paths(raw.computer, 'computer'),
+    syslog: {
+      processName: paths(cols.ProcessName, 'syslog.columns.ProcessName'), message: paths(cols.SyslogMessage, 'syslog.columns.SyslogMessage'),
+      facilityNames: list(sys.facility_names), severityNames: list(sys.severity_names),
+    },
+    cslExtensions,
+  };
+  if (out.syslog.facilityNames.length !== 24) problems.push(`syslog.facility_names: ${out.syslog.facilityNames.length} names; syslog has 24 facilities (codes 0-23)`);
+  if (out.syslog.severityNames.length !== 8) problems.push(`syslog.severity_names: ${out.syslog.severityNames.length} names; syslog has 8 severities (codes 0-7)`);
+  if (problems.length > 0) throw E.MAPPING_INVALID(problems.map((p) => `${file}: ${p}`));
+  sentinel = out;
+  return sentinel;
+}

@@ -1,7 +1,8 @@
+import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { cefRow, CSL_COLUMNS } from '../../../connectors/sentinel/cef-row';
+import { cefRow, cslColumns } from '../../../connectors/sentinel/cef-row';
 import { classifyIngestion, type IngestAnswer, type SentinelTransport } from '../../../connectors/sentinel/client';
 import { ECS_COLUMNS } from '../../../connectors/sentinel/ecs-row';
 import { createRowEncoder, noRouteReason, routesFor } from '../../../connectors/sentinel/encode';
@@ -115,6 +116,25 @@ describe('CommonSecurityLog rows (protocols.md §2.2, §6.4)', () => {
     expect(row.AdditionalExtensions).toBe('start=Sep 19 08:26:10 CEST');
   });
 
+  test('every key of mappings/outputs/sentinel.yaml reaches its column (and its `also` column); keys it lists without a column go to AdditionalExtensions', () => {
+    const table = parseYaml(readFileSync(resolve(__dirname, '../../../mappings/outputs/sentinel.yaml'), 'utf8')).commonsecuritylog as {
+      extensions: Record<string, string | { column: string; type?: string; also?: { column: string; type: string } }>; additional: string[];
+    };
+    // a value each type takes: digits for int/long/real, an epoch-ms time for datetime
+    const valueFor = (type: string | undefined) => (type === 'datetime' ? '1790000000000' : type === undefined || type === 'string' ? 'v-x' : '42');
+    for (const [key, spec] of Object.entries(table.extensions)) {
+      const { column, type, also } = typeof spec === 'string' ? { column: spec, type: undefined, also: undefined } : spec;
+      // a key that also fills a numeric column gets a number, which its string column keeps as text
+      const value = also !== undefined ? '42' : valueFor(type);
+      const row = rowOf(`CEF:0|V|P|1|sig|name|3|${key}=${value}`);
+      const want = type === 'datetime' ? new Date(1790000000000).toISOString() : type === undefined || type === 'string' ? value : 42;
+      expect([key, row[column]]).toEqual([key, want]);
+      if (also !== undefined) expect([key, row[also.column]]).toEqual([key, 42]);
+      expect(row.AdditionalExtensions).toBeUndefined();
+    }
+    for (const key of table.additional) expect([key, rowOf(`CEF:0|V|P|1|sig|name|3|${key}=v-x`).AdditionalExtensions]).toEqual([key, `${key}=v-x`]);
+  });
+
   test('CEF without a syslog header: Computer is the sender', () => {
     expect(rowOf('CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232')).toMatchObject({
       Computer: '10.1.2.3', LogSeverity: '10', SourceIP: '10.0.0.1', DestinationIP: '2.1.2.2', SourcePort: 1232,
@@ -151,9 +171,9 @@ describe('DCR templates match the rows (docs/sentinel)', () => {
     expect(declared?.map((c) => [c.name, c.type])).toEqual(columns.map(([n, t]) => [n, t]));
   };
   test.each([
-    ['dcr-syslog-cef.json', STREAMS.syslog, SYSLOG_COLUMNS], ['dcr-syslog-cef.json', STREAMS.cef, CSL_COLUMNS],
+    ['dcr-syslog-cef.json', STREAMS.syslog, SYSLOG_COLUMNS], ['dcr-syslog-cef.json', STREAMS.cef, cslColumns()],
     ['dcr-ecs.json', STREAMS.ecs, ECS_COLUMNS], ['dcr-all.json', STREAMS.syslog, SYSLOG_COLUMNS],
-    ['dcr-all.json', STREAMS.cef, CSL_COLUMNS], ['dcr-all.json', STREAMS.ecs, ECS_COLUMNS],
+    ['dcr-all.json', STREAMS.cef, cslColumns()], ['dcr-all.json', STREAMS.ecs, ECS_COLUMNS],
   ])('%s declares %s with exactly the builder\'s columns (regenerate: node docs/sentinel/generate-templates.js)', expectColumns);
 
   test('every template is an ARM deployment of a kind Direct DCR whose flows reach the tables; the ECS table has the ECS columns', () => {
@@ -180,7 +200,7 @@ describe('DCR templates match the rows (docs/sentinel)', () => {
     const lines = [RFC5424, RFC3164, CEF, 'garbage without pri', 'a=1 b=2 msg="kv event"', '{"message":"hi"}', 'LEEF:1.0|IBM|QRadar|7.0|login|src=10.1.1.1\tusrName=bob',
       'CEF:0|V|P|1|id|n|Very-High|cs2=x cn3=12 cfp2=nope c6a1=::1 flexNumber1=9 flexDate1=Sep 19 2026 08:26:10 deviceCustomDate1=today fsize=12 oldFileSize=3 type=1 cnt=2 deviceDirection=1'];
     const types = new Map<string, Map<string, string>>([
-      ['syslog', new Map(SYSLOG_COLUMNS.map(([n, t]) => [n, t]))], ['cef', new Map(CSL_COLUMNS.map(([n, t]) => [n, t]))], ['ecs', new Map(ECS_COLUMNS.map(([n, t]) => [n, t]))],
+      ['syslog', new Map(SYSLOG_COLUMNS.map(([n, t]) => [n, t]))], ['cef', new Map(cslColumns().map(([n, t]) => [n, t]))], ['ecs', new Map(ECS_COLUMNS.map(([n, t]) => [n, t]))],
     ]);
     const fits: Record<string, (v: unknown) => boolean> = {
       string: (v) => typeof v === 'string', int: (v) => Number.isInteger(v) && Math.abs(v as number) < 2 ** 31, long: (v) => Number.isInteger(v),
