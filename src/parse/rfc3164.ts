@@ -15,7 +15,8 @@ import type { ParseContext, Parsed } from './types';
  * or NX-OS `yyyy Mmm dd hh:mm:ss[ ZONE]`; the `*`/`.` prefix of Cisco IOS (clock not in sync) is
  * skipped. HOST is omitted by many devices: a first token that is a tag (`prog:`, `prog[pid]:`,
  * `%ASA-6-302013:`) or that cannot be a host name (contains `=`, `|`, `"`, ...) is not taken as host.
- * Cisco IOS `SEQ: *STAMP:` after the host: the device stamp replaces the relay's header stamp.
+ * Cisco IOS `SEQ: *STAMP:` after the host: the device stamp replaces the relay's header stamp;
+ * with no header stamp, `SEQ: [HOST: ]*STAMP[ ZONE]:` (ZONE any case when `: %TAG` follows).
  * TAG needs a `:` or a `[pid]` (`host Use the BFG!` has no tag, as go-syslog reads it); appname
  * is the tag without `[pid]` and `:`, so Cisco's is `%ASA-6-302013` / `%SYS-5-CONFIG_I`.
  *
@@ -55,6 +56,19 @@ export function parseRfc3164(text: string, ctx: ParseContext): Parsed | undefine
           hostKnown = true;
         }
         e = e2;
+      } else if (isAllDigits(text, i, c)) {
+        // Cisco IOS with `logging origin-id`: `123: host: *Mar  1 ...`
+        const c2 = colonTokenEnd(text, k);
+        if (c2 > 0) {
+          let k2 = c2 + 1;
+          while (k2 < len && text.charCodeAt(k2) === 32) k2++;
+          const e3 = readStamp(text, k2, ctx);
+          if (e3 >= 0) {
+            hostname = text.slice(k, c2);
+            hostKnown = true;
+            e = e3;
+          }
+        }
       }
     }
   }
@@ -287,19 +301,30 @@ function yearAfterClock(s: string, i: number): number {
 function readZone(
   s: string, i: number, y: number, month: number, day: number, msOfDay: number, micros: number, ctx: ParseContext,
 ): number {
-  // zone: `Z`, ` UTC`, ` GMT`, or another upper-case abbreviation (ignored: read in ctx.timezone)
+  // zone: `Z`, ` UTC`, ` GMT` (any case), or another abbreviation (ignored: read in ctx.timezone)
   let utc = false;
   const c = s.charCodeAt(i);
   if (c === 90 /* Z */ && !isLetter(s.charCodeAt(i + 1))) {
     utc = true;
     i++;
-  } else if (c === 32 && isUpper(s.charCodeAt(i + 1))) {
+  } else if (c === 32 && isLetter(s.charCodeAt(i + 1))) {
     let k = i + 1;
-    while (k < s.length && isUpper(s.charCodeAt(k))) k++;
+    let upper = true;
+    while (k < s.length && k - i <= 6 && isLetter(s.charCodeAt(k))) {
+      if (!isUpper(s.charCodeAt(k))) upper = false;
+      k++;
+    }
     const n = k - i - 1;
-    if (n >= 3 && n <= 5 && (k === s.length || s.charCodeAt(k) === 58 || s.charCodeAt(k) === 32)) {
-      const z0 = s.charCodeAt(i + 1);
-      if (n === 3 && ((z0 === 85 && s.startsWith('UTC', i + 1)) || (z0 === 71 && s.startsWith('GMT', i + 1)))) utc = true;
+    // a lower-case name is a zone only where Cisco puts one (`clock timezone utc`, `gmt`, `mng`):
+    // `: %TAG` follows; elsewhere it is the host name of a device that sent no zone
+    const ciscoTagNext = s.charCodeAt(k) === 58 && s.charCodeAt(k + 1) === 32 && s.charCodeAt(k + 2) === 37;
+    if (n >= 3 && n <= 5 && (upper ? (k === s.length || s.charCodeAt(k) === 58 || s.charCodeAt(k) === 32) : ciscoTagNext)) {
+      if (n === 3) {
+        const a = s.charCodeAt(i + 1) | 32;
+        const b = s.charCodeAt(i + 2) | 32;
+        const z = s.charCodeAt(i + 3) | 32;
+        if ((a === 117 && b === 116 && z === 99) || (a === 103 && b === 109 && z === 116)) utc = true; // utc, gmt
+      }
       // other abbreviations are consumed only when a `:` ends the stamp (Cisco `show-timezone`)
       if (utc || s.charCodeAt(k) === 58) i = k;
     }

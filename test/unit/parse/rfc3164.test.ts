@@ -35,6 +35,15 @@ describe('parseRfc3164: Cisco', () => {
     ['<189>123: *Mar  1 18:46:11.123: %SYS-5-CONFIG_I: Configured from console', { timestamp: Date.UTC(2025, 2, 1, 18, 46, 11, 123), hostname: undefined, appname: '%SYS-5-CONFIG_I', message: 'Configured from console' }],
     ['<189>124: .Mar  1 18:46:12: %SYS-5-CONFIG_I: x', { timestamp: Date.UTC(2025, 2, 1, 18, 46, 12), appname: '%SYS-5-CONFIG_I' }],
     ['<189>Oct 16 07:41:48 foo.example.gov 157475316: *Oct 16 2024 07:39:09.425 UTC: %AUTHMGR-5-SECURITY_VIOLATION: Security violation', { timestamp: Date.UTC(2024, 9, 16, 7, 39, 9, 425), hostname: 'foo.example.gov', appname: '%AUTHMGR-5-SECURITY_VIOLATION', message: 'Security violation' }],
+    // `logging origin-id hostname`: sequence, host, then the device stamp, no relay header
+    ['<166>20: fw01: *Mar  1 18:48:50.483 UTC: %SYS-5-CONFIG_I: Configured from console by vty0', { timestamp: Date.UTC(2025, 2, 1, 18, 48, 50, 483), hostname: 'fw01', appname: '%SYS-5-CONFIG_I', message: 'Configured from console by vty0' }],
+    // `clock timezone` names in lower case (corpus cisco_ios): a zone, not a tag, when `: %TAG` follows
+    ['<189>2345: Jan  9 10:00:00.123 utc: %LINK-3-UPDOWN: Interface Gi0/1, changed state to up', { timestamp: Date.UTC(2026, 0, 9, 10, 0, 0, 123), appname: '%LINK-3-UPDOWN', message: 'Interface Gi0/1, changed state to up' }],
+    ['3924923: *Oct  6 03:32:04.114 gmt: %SEC-6-IPACCESSLOGP: list bcv_out denied tcp', { timestamp: Date.UTC(2025, 9, 6, 3, 32, 4, 114), appname: '%SEC-6-IPACCESSLOGP', message: 'list bcv_out denied tcp' }],
+    ['3924923: *Oct 6 03:32:04 mng: %SEC-6-IPACCESSLOGP: list 1111 denied', { appname: '%SEC-6-IPACCESSLOGP', message: 'list 1111 denied' }],
+    // elsewhere a lower-case word after the clock is a host or a tag, as before
+    ['<13>Jan  9 10:00:00 core: something happened', { hostname: undefined, appname: 'core', message: 'something happened' }],
+    ['<13>Jan  9 10:00:00 abc def: x', { hostname: 'abc', appname: 'def', message: 'x' }],
     ['<190>nxos-1: 2017 Jul 28 14:42:46 UTC: %AUTHPRIV-6-SYSTEM_MSG: login', { timestamp: Date.UTC(2017, 6, 28, 14, 42, 46), hostname: 'nxos-1', appname: '%AUTHPRIV-6-SYSTEM_MSG', message: 'login' }],
   ])('%s', (text, want) => {
     expect(parseRfc3164(text, ctx)).toMatchObject(want);
