@@ -20,7 +20,7 @@ export type ZoneTable = Record<string, string>;
  */
 export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper, tally?: Tallier): DoneBatch {
   const formats = emptyFormatCounts();
-  let mapped: Record<string, number> | undefined;
+  let mapped: MappedCounts | undefined;
   const data = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
   // Each document is written as bytes straight into the output (json-out.ts): no JS string per
   // document. Unpooled and starting at offset 0, so the worker can transfer its ArrayBuffer.
@@ -46,7 +46,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
     const recAt = startRecord();
     const parsed = writeDocument(ev, batch.flags[i], bctx, ctx);
     formats[parsed.format]++;
-    if (ev.mapped !== undefined) countMapped(mapped ??= {}, ev.mapped);
+    if (ev.mapped !== undefined) countMapped(mapped ??= new Map(), ev.mapped);
     else facts.authFailure = false;
     endRecord(recAt, parsed, ev, batch.receivedAt);
     if (tally !== undefined) {
@@ -63,21 +63,52 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
     start = end;
   }
   const counted = tally?.take();
-  return { seq: batch.seq, count: batch.count, out: finishOutput(), formats, ...(mapped !== undefined ? { mapped } : {}), ...(counted !== undefined ? { tally: counted } : {}) };
+  return { seq: batch.seq, count: batch.count, out: finishOutput(), formats, ...(mapped !== undefined ? { mapped: flatten(mapped) } : {}), ...(counted !== undefined ? { tally: counted } : {}) };
 }
 
 // refilled per event for the tally (no object per event)
 const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0, mapped: undefined, peerIp: '', appname: undefined, authFailure: false, unparsed: false, input: '' };
 
-/** One mapped event into the batch's `product\tcategory\toutcome\taction` counts. */
-function countMapped(into: Record<string, number>, m: MapResult): void {
-  const c = m.values[m.names.indexOf('event.category')];
+/**
+ * The batch's mapped events by product → category → outcome → action, in nested Maps keyed by the
+ * values themselves: four lookups per event instead of a key string built per event; the
+ * `product\tcategory\toutcome\taction` keys are made once per batch (flatten).
+ */
+type MappedCounts = Map<string, Map<unknown, Map<unknown, Map<unknown, { n: number }>>>>;
+
+function countMapped(into: MappedCounts, m: MapResult): void {
+  const cv = m.values[m.names.indexOf('event.category')];
+  const c = Array.isArray(cv) ? cv[0] : cv;
   const o = m.values[m.names.indexOf('event.outcome')];
   const a = m.values[m.names.indexOf('event.action')];
-  const key = `${m.product}\t${Array.isArray(c) ? String(c[0] ?? '') : c === undefined ? '' : String(c)}\t${o === undefined ? '' : String(o)}\t${a === undefined ? '' : String(a).slice(0, 64)}`;
-  into[key] = (into[key] ?? 0) + 1;
+  let byC = into.get(m.product);
+  if (byC === undefined) into.set(m.product, byC = new Map());
+  let byO = byC.get(c);
+  if (byO === undefined) byC.set(c, byO = new Map());
+  let byA = byO.get(o);
+  if (byA === undefined) byO.set(o, byA = new Map());
+  const e = byA.get(a);
+  if (e === undefined) byA.set(a, { n: 1 });
+  else e.n++;
   // the tally's failed-login count, from the lookups just made
-  facts.authFailure = o === 'failure' && (Array.isArray(c) ? c.includes('authentication') : c === 'authentication');
+  facts.authFailure = o === 'failure' && (Array.isArray(cv) ? cv.includes('authentication') : cv === 'authentication');
+}
+
+const part = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+function flatten(counts: MappedCounts): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [p, byC] of counts) {
+    for (const [c, byO] of byC) {
+      for (const [o, byA] of byO) {
+        for (const [a, e] of byA) {
+          const key = `${p}\t${part(c)}\t${part(o)}\t${part(a).slice(0, 64)}`;
+          out[key] = (out[key] ?? 0) + e.n;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**
