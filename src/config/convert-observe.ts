@@ -28,7 +28,8 @@ export function observeOf(raw: Raw, c: Checking): {
   const mailers: Array<{ at: string }> = [];
   const reports = reportsOf(raw.reports as Raw[] | undefined, c, mailers);
   const expectedSources = expectedOf(raw.expected_sources as Raw[] | undefined, c);
-  const alerts = alertsOf(raw.alerts as Raw[] | undefined, c, mailers, expectedSources.length > 0);
+  const destinationNames = ((raw.destinations ?? []) as Raw[]).map((d) => d.name as string);
+  const alerts = alertsOf(raw.alerts as Raw[] | undefined, c, mailers, expectedSources.length > 0, destinationNames);
   if (smtp === undefined) {
     for (const m of mailers) c.problems.push(`${m.at}: e-mail delivery needs the top-level smtp: section (host, from, and usually port, user, password_file)`);
   }
@@ -125,7 +126,7 @@ function expectedOf(list: Raw[] | undefined, c: Checking): ExpectedSource[] {
 
 const ABOVE_DEFAULT: Record<string, number> = { journal_usage: 80, parse_failures: 5, dead_letters: 0, threshold: 20 };
 
-function alertsOf(list: Raw[] | undefined, c: Checking, mailers: Array<{ at: string }>, haveExpected: boolean): AlertRule[] {
+function alertsOf(list: Raw[] | undefined, c: Checking, mailers: Array<{ at: string }>, haveExpected: boolean, destinations: string[]): AlertRule[] {
   const names = new Set<string>();
   return (list ?? []).map((a, i) => {
     const at = `line ${c.lineOf(['alerts', i])}: alerts[${i}]`;
@@ -134,6 +135,9 @@ function alertsOf(list: Raw[] | undefined, c: Checking, mailers: Array<{ at: str
     if (a.type === 'source_silent' && !haveExpected) c.problems.push(`${at}: source_silent watches expected_sources, and none are configured; add expected_sources (address or hostname, max_silence)`);
     if (a.type === 'threshold' && (a.where === undefined || Object.keys(a.where as object).length === 0)) {
       c.problems.push(`${at}: a threshold alert needs where (ECS field: value), e.g. { event.category: authentication, event.outcome: failure }`);
+    }
+    if (a.destination !== undefined && !destinations.includes(a.destination)) {
+      c.problems.push(`line ${c.lineOf(['alerts', i, 'destination'])}: alerts[${i}].destination: no destination named ${JSON.stringify(a.destination)}; there are: ${destinations.join(', ') || 'none'}`);
     }
     if ((a.type === 'journal_usage' || a.type === 'parse_failures') && a.above !== undefined && a.above > 100) {
       c.problems.push(`${at}.above: ${a.above} is a percent for ${a.type}; give 0 to 100`);

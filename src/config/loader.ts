@@ -58,7 +58,7 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
   const problems = validate(at, raw);
   if (problems.length > 0) throw E.CONFIG_INVALID(file, problems);
   const converted = toConfig(raw, file, (path) => lineOf(at, path));
-  if (converted.problems.length > 0) throw E.CONFIG_INVALID(file, converted.problems);
+  if (converted.problems.length > 0) throw E.CONFIG_INVALID(file, byLine(converted.problems));
   return converted.config;
 }
 
@@ -171,4 +171,10 @@ function lineOf(at: Located, path: Path): number {
     }
   }
   return at.lines.linePos(offset).line;
+}
+
+/** Problems in file order (they are found section by section): `line N: …` sorted by N, stably. */
+function byLine(problems: string[]): string[] {
+  const lineOf = (p: string) => Number(/^line (\d+)/.exec(p)?.[1] ?? Number.MAX_SAFE_INTEGER);
+  return problems.map((p, i) => ({ p, i, l: lineOf(p) })).sort((a, b) => a.l - b.l || a.i - b.i).map((x) => x.p);
 }

@@ -170,6 +170,58 @@ describe('config loader', () => {
     expect(err2.message).toMatch(/line 30: destinations\[2\]\.tls: cert_file needs key_file/);
   });
 
+  test('reports, smtp, expected_sources, alerts and audit: converted with their defaults and durations', () => {
+    const cfg = loadConfigText(`${VALID}
+smtp: { host: smtp.example.com, user: gw, password: "\${SMTP_PASSWORD}", from: gw@example.com }
+expected_sources:
+  - { name: fw, address: 10.0.0.0/24, max_silence: 15m }
+  - { hostname: "web-*", max_silence: 90 }
+reports:
+  - { name: weekly, kind: compliance, cron: "0 7 * * 1", formats: [html], to: [{ type: email, to: soc@example.com }] }
+alerts:
+  - { name: quiet, type: source_silent, throttle: 1h, to: [{ type: syslog, host: 10.0.0.5 }] }
+  - { name: brute, type: threshold, where: { event.outcome: failure }, group_by: source.ip, window: 2m, to: [{ type: siem }] }
+audit: { max_file_bytes: 8MiB, syslog: { host: 10.0.0.6, protocol: tcp, port: 601 } }
+`, '/etc/siemgate.yaml', { HTTP_TOKEN: 'x', SMTP_PASSWORD: 'pw' });
+    expect(cfg.smtp).toEqual({ host: 'smtp.example.com', port: 587, security: 'starttls', user: 'gw', password: 'pw', from: 'gw@example.com', timeoutMs: 30000 });
+    expect(cfg.expectedSources).toEqual([
+      { name: 'fw', address: '10.0.0.0/24', maxSilenceS: 900 },
+      { name: 'web-*', hostname: 'web-*', maxSilenceS: 90 },
+    ]);
+    expect(cfg.reports[0]).toMatchObject({ kind: 'compliance', periodHours: 24, formats: ['html'], to: [{ type: 'email', to: ['soc@example.com'] }] });
+    expect(cfg.alerts[0]).toMatchObject({ type: 'source_silent', throttleS: 3600, to: [{ type: 'syslog', host: '10.0.0.5', port: 514, protocol: 'udp', appName: 'siemgate' }] });
+    expect(cfg.alerts[1]).toMatchObject({ type: 'threshold', where: { 'event.outcome': ['failure'] }, groupBy: 'source.ip', windowS: 120, above: 20, throttleS: 900 });
+    expect(cfg.audit).toMatchObject({ enabled: true, maxFileBytes: 8 * 1024 * 1024, retentionDays: 400, syslog: { host: '10.0.0.6', port: 601, protocol: 'tcp' } });
+  });
+
+  test('observe sections: each mistake named on its line with what to do', () => {
+    const err = problemsOf(`${VALID}
+expected_sources:
+  - { address: 10.0.0.0/33, max_silence: 5m }
+  - { max_silence: 5m }
+reports:
+  - { name: r, kind: health, cron: "every day", to: [{ type: email, to: not-an-address }] }
+alerts:
+  - { name: a, type: threshold, to: [{ type: siem }] }
+  - { name: b, type: destination_down, destination: nowhere, to: [{ type: webhook, url: "ftp://x" }] }
+  - { name: c, type: journal_usage, above: 150, to: [{ type: siem }] }
+`, { HTTP_TOKEN: 'x' });
+    const m = err.message;
+    expect(m).toMatch(/line 17: expected_sources\[0\]\.address: "10\.0\.0\.0\/33" is not an IP address or CIDR block/);
+    expect(m).toMatch(/line 18: expected_sources\[1\]: give exactly one of address \(an IP or CIDR block\) or hostname/);
+    expect(m).toMatch(/line 20: reports\[0\]\.cron: "every day" is not a cron expression/);
+    expect(m).toMatch(/reports\[0\]\.to\[0\]\.to: "not-an-address" is not an e-mail address/);
+    expect(m).toMatch(/reports\[0\]\.to\[0\]: e-mail delivery needs the top-level smtp: section/);
+    expect(m).toMatch(/line 22: alerts\[0\]: a threshold alert needs where/);
+    expect(m).toMatch(/line 23: alerts\[1\]\.destination: no destination named "nowhere"; there are: archive/);
+    expect(m).toMatch(/alerts\[1\]\.to\[0\]: a webhook needs url \(http:\/\/ or https:\/\/\)/);
+    expect(m).toMatch(/line 24: alerts\[2\]\.above: 150 is a percent for journal_usage; give 0 to 100/);
+    // listed in file order, whatever order the sections were checked in
+    const lines = [...m.matchAll(/^\s*line (\d+):/gm)].map((x) => Number(x[1]));
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(lines).toHaveLength(9);
+  });
+
   test('a missing file says which path', () => {
     expect(() => loadConfigFile('/nonexistent/siemgate.yaml')).toThrow(/cannot read config \/nonexistent\/siemgate\.yaml/);
   });
