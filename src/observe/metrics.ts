@@ -106,6 +106,19 @@ export function createMetrics(gw: Gateway): Registry {
     set({ scope: 'inputs' }, l.unaccounted);
     for (const [d, v] of Object.entries(l.destinations)) set({ scope: d }, v.unaccounted);
   });
+  // alerts and reports
+  gauge('siemgate_alert_firing', 'Alerts firing now, per rule (1 per key the rule fires for, e.g. per silent source).', ['rule', 'type'], (set) => {
+    const firing = new Map<string, { type: string; n: number }>();
+    for (const a of gw.alerts()) {
+      const f = firing.get(a.rule) ?? { type: a.type, n: 0 };
+      if (a.state === 'firing') f.n++;
+      firing.set(a.rule, f);
+    }
+    for (const [rule, f] of firing) set({ rule, type: f.type }, f.n);
+  });
+  gauge('siemgate_report_last_run_timestamp_seconds', 'When each scheduled report last ran (Unix time), and whether every delivery of it succeeded (ok label).', ['report', 'ok'], (set) => {
+    for (const r of gw.nextReports()) if (r.last_run !== undefined) set({ report: r.name, ok: r.last_run.failed.length === 0 ? 'true' : 'false' }, Date.parse(r.last_run.at) / 1000);
+  });
   return register;
 }
 

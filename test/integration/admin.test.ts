@@ -194,6 +194,8 @@ reports:
       latest_files: run.data.sent.map((f: string) => f.replace(/^.*\//, '')).sort(),
     }]);
     expect(st.alerts).toEqual([]);
+    const mm = parseMetrics((await axios.get(`http://127.0.0.1:${admin}/metrics`, { headers: { Authorization: 'Bearer read-token-0123456789' } })).data);
+    expect(mm.get('siemgate_report_last_run_timestamp_seconds{report="now",ok="true"}')).toBeCloseTo(Date.parse(st.reports[0].last_run.at) / 1000, 3);
     await gw.stop();
 
     const recs = readFileSync(join(gw.dir, 'data', 'audit', readdirSync(join(gw.dir, 'data', 'audit')).find((f) => f.startsWith('audit-'))!), 'utf8')

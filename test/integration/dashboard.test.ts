@@ -75,6 +75,7 @@ alerts:
     // the journal holds events, so "above 0 %" fires; the report ran: its newest files are linked
     expect(shown(dom, 'alert-disk-')).toBe('firing');
     expect(shown(dom, 'alerts-firing')).toBe('1 firing, 1 in the last 24 hours');
+    expect((await axios.get(`http://127.0.0.1:${admin}/metrics`)).data).toMatch(/^siemgate_alert_firing\{rule="disk",type="journal_usage"\} 1$/m);
     const links = [...dom.matchAll(/<a data-k="report-link" href="([^"]+)">(\w+)<\/a>/g)].map((m) => [m[1], m[2]]);
     expect(links.map(([, f]) => f).sort()).toEqual(['html', 'json']);
     const html = await axios.get(`http://127.0.0.1:${admin}${links.find(([, f]) => f === 'html')![0]}`);
