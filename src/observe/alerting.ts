@@ -55,18 +55,30 @@ export function startAlerting(cfg: Config, deps: AlertingDeps): Alerting {
   for (const x of expected) {
     for (const [k, s] of deps.seenBefore) if (x.match(k)) x.lastMs = Math.max(x.lastMs ?? 0, s * 1000);
   }
-  let prev = new Map<string, number>();
+  // Once a second: which senders and hosts grew, and so were heard. Which expected sources a key
+  // belongs to is worked out once per key (keys are bounded at 10,000 senders and 10,000 hosts
+  // by the ingest stats), not per key per second per expected source.
+  const prev = new Map<string, number>();
+  const owners = new Map<string, number[]>();
+  const ownersOf = (key: string): number[] => {
+    let o = owners.get(key);
+    if (o === undefined) {
+      o = [];
+      for (let i = 0; i < expected.length; i++) if (expected[i].match(key)) o.push(i);
+      owners.set(key, o);
+    }
+    return o;
+  };
+  const grew = (key: string, n: number, now: number): void => {
+    if (prev.get(key) === n) return;
+    prev.set(key, n);
+    for (const i of ownersOf(key)) expected[i].lastMs = now;
+  };
   function refreshSeen(now: number): void {
     if (expected.length === 0) return;
     const s = deps.stats();
-    const cur = new Map<string, number>();
-    for (const k in s.bySource) cur.set(`source\t${k}`, s.bySource[k]);
-    for (const k in s.byHost) cur.set(`host\t${k}`, s.byHost[k]);
-    for (const [k, n] of cur) {
-      if (n === prev.get(k)) continue;
-      for (const x of expected) if (x.match(k)) x.lastMs = now;
-    }
-    prev = cur;
+    for (const k in s.bySource) grew(`source\t${k}`, s.bySource[k], now);
+    for (const k in s.byHost) grew(`host\t${k}`, s.byHost[k], now);
   }
   let certs = configuredCertificates(cfg);
   let certsAt = Date.now();
