@@ -215,6 +215,7 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
     putByte(125);
   }
 
+  siemgateMark = outputOffset(); // both ways start with `,"siemgate":{`
   if (meta === undefined) {
     putBytes(tailOf(e.peer, p.format));
     return;
@@ -243,6 +244,16 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
  * mostly the raw text's tail (not for CEF): then its JSON is the tail of event.original's, repeated
  * rather than escaped again.
  */
+// Where the last document's `"kind":"event"` and `,"siemgate":{` were written (output offsets):
+// mapped-doc.ts splices the mapping's fields there without searching for them.
+let kindMark = -1;
+let siemgateMark = -1;
+
+/** The offset of `"kind":"event"` in the document writeEcs wrote last. */
+export const lastKindMark = (): number => kindMark;
+/** The offset of its `,"siemgate":{`. */
+export const lastSiemgateMark = (): number => siemgateMark;
+
 function writeHead(p: Parsed, bc: WriterBatchContext, e: WriterEvent): boolean {
   const raw = e.raw;
   const cef = p.cef;
@@ -270,6 +281,7 @@ function writeHead(p: Parsed, bc: WriterBatchContext, e: WriterEvent): boolean {
   const originalEnd = o;
   o = bytesAt(b, o, bc.createdJson);
   o = asciiAt(b, o, e.id); // hex digits and dashes (event-id.ts)
+  kindMark = o + 2; // past `",`
   if (code !== undefined) {
     o = bytesAt(b, o, KIND_CODE);
     o = stringAt(b, o, code);

@@ -1,6 +1,7 @@
 import type { Parsed } from '../parse';
 import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
+import { lastKindMark, lastSiemgateMark } from './ecs-writer';
 import { ascii, asciiAt, bytesAt, commit, outputOffset, reserve, stringAt, stringRoom } from './json-out';
 
 /**
@@ -246,9 +247,12 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
 
   const docEnd = outputOffset();
   const b = reserve(tailEnd);
-  const kindAt = b.indexOf(KIND, docAt);
+  // where the writer says it put them (checked: a mark from another document is not trusted), else searched
+  const km = lastKindMark();
+  const gm = lastSiemgateMark();
+  const kindAt = km >= docAt && km < docEnd && bytesEqual(b, km, KIND) ? km : b.indexOf(KIND, docAt);
   // the buffer may hold an earlier document's bytes past docEnd: search only what this one wrote
-  const gwAt = b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
+  const gwAt = gm > kindAt && gm < docEnd && bytesEqual(b, gm, SIEMGATE) ? gm : b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
   if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
   // from the end backwards, so that each position is still where it was found
   let end = docEnd;
@@ -256,6 +260,11 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   end = insertAt(b, gwAt + SIEMGATE.length, 0, t, eventEnd, gwEnd, end);
   end = insertAt(b, kindAt, KIND.length, t, 0, eventEnd, end);
   commit(end);
+}
+
+function bytesEqual(b: Buffer, at: number, want: Uint8Array): boolean {
+  for (let i = 0; i < want.length; i++) if (b[at + i] !== want[i]) return false;
+  return true;
 }
 
 /** Puts src[from, to) at `at` in place of `replaced` bytes, moving [at+replaced, end) along. */
