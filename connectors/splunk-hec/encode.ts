@@ -46,8 +46,9 @@ export function encodeHecEvent(ev: JournalEvent, cfg: SplunkHecDestinationConfig
   const head = host === undefined ? `{"time":${time}` : `{"time":${time},"host":${cached(c.host, host, () => JSON.stringify(host))}`;
   const sourcetype = k.sourcetype ?? cfg.sourcetype ?? DEFAULT_SOURCETYPE[ev.format];
   const index = k.index ?? cfg.index;
-  const mid = cached(c.mid, `${input}\0${sourcetype}\0${index ?? ''}`, () => Buffer.from(
-    `,"source":${JSON.stringify(cfg.source ?? `siemgate:${input}`)},"sourcetype":${JSON.stringify(sourcetype)}` +
+  const source = cfg.source ?? k.source ?? `siemgate:${input}`;
+  const mid = cached(c.mid, `${source}\0${sourcetype}\0${index ?? ''}`, () => Buffer.from(
+    `,"source":${JSON.stringify(source)},"sourcetype":${JSON.stringify(sourcetype)}` +
     (index !== undefined ? `,"index":${JSON.stringify(index)}` : '') + ',"event":'));
   const tail = cached(c.tail, `${input}\0${ev.format}\0${k.sourceIp ?? ''}`, () => Buffer.from(
     `,"fields":{"siemgate_input":${JSON.stringify(input)},"siemgate_format":"${ev.format}"` +

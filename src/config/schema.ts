@@ -221,7 +221,7 @@ export const destinationSchemas: Record<string, Schema> = {
       ...httpClientKeys('The HEC token (sent as `Authorization: Splunk <token>`).', '${SPLUNK_HEC_TOKEN}', '/run/secrets/hec'),
       index: { type: 'string', description: 'Index for events that do not name one (else the token\'s default index).', examples: ['netfw'] },
       sourcetype: { type: 'string', description: 'Sourcetype for events that do not name one (default by format: syslog, cef, leef, _json).', examples: ['syslog'] },
-      source: { type: 'string', description: 'Source for every event (default: `siemgate:<input name>`, e.g. `siemgate:fw`).', examples: ['siemgate'] },
+      source: { type: 'string', description: 'Source for every event (default: the source a HEC sender gave, for events that came in through the HEC endpoint; else `siemgate:<input name>`, e.g. `siemgate:fw`).', examples: ['siemgate'] },
       ack: { type: 'boolean', default: false, description: 'Indexer acknowledgement: events count as delivered (and the cursor moves) only once Splunk says they are indexed; unacknowledged batches are sent again. The token must have indexer acknowledgement enabled.' },
       ack_poll_ms: ms('How often pending acknowledgements are asked for (one /services/collector/ack request per endpoint).', 1000),
       ack_timeout_ms: ms('A batch not acknowledged within this long is sent again (Splunk recommends 5 minutes).', 300000),

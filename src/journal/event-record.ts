@@ -21,7 +21,7 @@ import { RECORD_HEADER_BYTES, sealRecord } from './record';
 export const FORMATS: readonly Format[] = ['rfc5424', 'rfc3164', 'cef', 'leef', 'json', 'kv', 'unknown'];
 const FORMAT_CODE: Record<string, number> = Object.fromEntries(FORMATS.map((f, i) => [f, i]));
 
-export const KEY = { time: 1, host: 2, input: 3, sourceIp: 4, sourcetype: 5, index: 6, dataset: 7 } as const;
+export const KEY = { time: 1, host: 2, input: 3, sourceIp: 4, sourcetype: 5, index: 6, dataset: 7, source: 8 } as const;
 export type KeyName = keyof typeof KEY;
 const KEY_NAMES: Array<KeyName | undefined> = [];
 for (const [name, id] of Object.entries(KEY)) KEY_NAMES[id] = name as KeyName;

@@ -29,14 +29,22 @@ export interface EventContext {
 
 export type EcsDoc = Record<string, unknown>;
 
+function timestampFirst(doc: EcsDoc): boolean {
+  for (const k in doc) return k === '@timestamp';
+  return false;
+}
+
 /**
  * The basic ECS document for one event. Vendor recognition and rich mapping (issue 6) extend
  * this through `mapEvent`'s second stage; this function only maps what the wire format says.
  */
 export function toEcs(p: Parsed, c: EventContext): EcsDoc {
-  const doc: EcsDoc = c.appJson ?? {};
+  let doc: EcsDoc = c.appJson ?? {};
   const created = isoTime(c.receivedAt, undefined);
   if (doc['@timestamp'] === undefined) doc['@timestamp'] = timestampOf(p, c.meta, created);
+  // @timestamp first, as in every document the byte writer makes: the journal record's time key
+  // (process-batch.ts endRecord) is read from there, and destinations take the event time from it
+  if (c.appJson !== undefined && !timestampFirst(doc)) doc = { '@timestamp': doc['@timestamp'], ...doc };
 
   const event = objectAt(doc, 'event');
   event.original ??= c.raw;

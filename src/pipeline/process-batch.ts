@@ -123,7 +123,7 @@ function startRecord(): number {
   return at;
 }
 
-const KEYS_ROOM = 6 * 257;
+const KEYS_ROOM = 8 * 257; // one per KEY (journal/event-record.ts), each at most 2 + 255 bytes
 const TIME_PREFIX = 15; // {"@timestamp":"
 
 // A peer's input and address keys, encoded once per peer (cached on its prepared fragments).
@@ -194,6 +194,8 @@ function endRecord(recAt: number, p: Parsed, ev: MappedEvent, receivedAt: number
   if (sourcetype !== undefined) k = writeKey(b, k, KEY.sourcetype, sourcetype);
   const index = meta?.index ?? m?.index;
   if (index !== undefined) k = writeKey(b, k, KEY.index, index);
+  // a HEC sender's `source` (a file path, a script name): what Splunk destinations send on
+  if (meta?.source !== undefined) k = writeKey(b, k, KEY.source, meta.source);
   // Elasticsearch data stream: siemgate.<product>, not Elastic's own integration's dataset (whose
   // ingest pipeline would parse our documents a second time); event.dataset keeps Elastic's name
   if (m !== undefined) k = writeKey(b, k, KEY.dataset, m.streamDataset);

@@ -2,6 +2,7 @@
  * The Splunk HEC destination against a protocol-faithful HEC double (test/helpers/hec-double.ts,
  * protocols.md §4), with a real gateway process and TCP syslog in.
  */
+import axios from 'axios';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, killAllGateways, startGateway, BIN } from '../helpers/gateway';
@@ -54,6 +55,29 @@ describe('splunk_hec destination', () => {
     expect(ok.every((r) => r.gzip && r.auth === `Splunk ${TOKEN}` && r.path === '/services/collector/event')).toBe(true);
     await gw.stop();
     expect(gw.stderr()).toMatch(/splunk: delivered 200, pending 0, dead-lettered 0, dropped 0/);
+  });
+
+  test('an existing HEC sender pointed at siemgate: its time, host, source and sourcetype reach Splunk unchanged', async () => {
+    const port = await freePort();
+    const gw = await startGateway(`
+data_dir: "@DIR@/data"
+inputs:
+  - { name: apps, type: http, address: "127.0.0.1:${port}", tokens: [{ name: app, secret: app-token-0123 }] }
+destinations:
+  - { name: splunk, type: splunk_hec, token: "${TOKEN}", endpoints: ["${hec.url}"], batch: { max_wait_ms: 50 } }
+`);
+    const body = [
+      { time: 1795428000.5, host: 'web-7', source: '/var/log/shop/app.log', sourcetype: 'shop:app', event: { msg: 'order placed', id: 1 } },
+      { time: 1795428001, host: 'web-8', source: 'checkout.py', sourcetype: 'shop:app', event: 'plain text event' },
+    ].map((x) => JSON.stringify(x)).join('');
+    const r = await axios.post(`http://127.0.0.1:${port}/services/collector/event`, body, { headers: { Authorization: 'Splunk app-token-0123' } });
+    expect(r.data).toEqual({ text: 'Success', code: 0 });
+    await waitUntil(() => (hec.indexed.length >= 2 ? true : undefined), 20000, () => `indexed ${hec.indexed.length}`);
+    await gw.stop();
+    expect(hec.indexed.map((e) => [e.time, e.host, e.source, e.sourcetype])).toEqual([
+      [1795428000.5, 'web-7', '/var/log/shop/app.log', 'shop:app'],
+      [1795428001, 'web-8', 'checkout.py', 'shop:app'],
+    ]);
   });
 
   test('indexer acknowledgement: delivered only once acknowledged; a batch whose ack never comes is sent again', async () => {

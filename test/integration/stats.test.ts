@@ -180,7 +180,7 @@ reports:
   const ev = await waitUntil(() => hec.indexed.find((e) => e.sourcetype === 'siemgate:report'), 20000, () => `no report event at HEC; got ${hec.indexed.length} events`);
   await gw.stop();
   await hec.close();
-  expect(ev).toMatchObject({ source: 'siemgate:siemgate-reports', sourcetype: 'siemgate:report', time: expect.any(Number) }); // HEC source: siemgate:<input>
+  expect(ev).toMatchObject({ source: 'siemgate:report', sourcetype: 'siemgate:report', time: expect.any(Number) });
   // a JSON event: HEC gets the document itself, with the report in it
   const doc = (typeof ev.event === 'string' ? JSON.parse(ev.event) : ev.event) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   expect(doc.siemgate_report).toMatchObject({ name: 'to-siem', kind: 'health' });

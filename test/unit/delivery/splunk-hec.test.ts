@@ -23,6 +23,14 @@ describe('HEC event encoding (protocols.md §4.2)', () => {
     expect(encodeHecEvent(ev, cfg).toString().endsWith('}\n')).toBe(true);
   });
 
+  test('a HEC sender\'s own source goes on to Splunk; a configured source overrides it', () => {
+    const [fromHec] = eventsOf(recordsOf([doc], () => ({ time: '2026-11-23T10:00:00.123Z', host: 'app1', input: 'hec', source: '/var/log/app.log', sourcetype: 'app:json' })));
+    expect(JSON.parse(encodeHecEvent(fromHec, cfg).toString())).toMatchObject({ source: '/var/log/app.log', sourcetype: 'app:json' });
+    expect(JSON.parse(encodeHecEvent(fromHec, { ...cfg, source: 'gw' }).toString())).toMatchObject({ source: 'gw' });
+    // the cached header part is per source: another source in the same batch is not mixed up
+    expect(JSON.parse(encodeHecEvent(ev, cfg).toString()).source).toBe('siemgate:tcp');
+  });
+
   test('config sets index, sourcetype and source when the event names none', () => {
     const obj = JSON.parse(encodeHecEvent(ev, { ...cfg, index: 'netfw', sourcetype: 'cisco:asa', source: 'gw' }).toString());
     expect(obj).toMatchObject({ index: 'netfw', sourcetype: 'cisco:asa', source: 'gw' });
