@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/types';
 import { sourceMatcher } from './expected-source';
-import { openStatsStore, summarize, totalOf } from './stats-store';
-import { completenessOf, iso, readPeriod, type PeriodData } from './report-data';
+import { summarize, totalOf } from './stats-store';
+import { completenessOf, iso, readHours, readPeriod, type PeriodData } from './report-data';
 import type { ReportDoc } from './report-doc';
 import { fmtAge } from './health-report';
 import { CONTROLS } from './compliance-controls';
@@ -56,8 +56,7 @@ export function complianceOf(cfg: Config, d: PeriodData): ComplianceReport {
   const ref = Math.min(d.toMs, now);
   const t = d.stats;
   // last seen may lie before the period: look back over the stats the store keeps
-  const store = openStatsStore({ dir: join(cfg.dataDir, 'stats'), retentionDays: 3650, snapshot: () => new Map() });
-  const back = summarize(totalOf(store.hours(ref - LOOKBACK_MS, ref + 1)));
+  const back = summarize(totalOf(readHours(cfg.dataDir, ref - LOOKBACK_MS, ref + 1)));
   const matchers = cfg.expectedSources.map((e) => ({ e, test: sourceMatcher(e) }));
   const claimed = new Set<string>();
   const expected = matchers.map(({ e, test }) => {
@@ -143,7 +142,8 @@ export function complianceDoc(r: ComplianceReport): ReportDoc {
     title: 'siemgate compliance report',
     subtitle: `Period ${r.period.from} to ${r.period.to}; generated ${r.generated_at}; gateway ${r.gateway.running ? `running (pid ${r.gateway.pid})` : 'stopped'}.`,
     headline: {
-      text: `${r.delivery.statement} ${silent.length === 0 ? `All ${r.expected_sources.length} expected source(s) reporting.` : `${silent.length} of ${r.expected_sources.length} expected source(s) silent: ${silent.map((x) => x.name).join(', ')}.`}`,
+      text: `${r.delivery.statement} ${r.expected_sources.length === 0 ? 'No expected sources are configured, so silence cannot be judged.'
+        : silent.length === 0 ? `All ${r.expected_sources.length} expected source(s) reporting.` : `${silent.length} of ${r.expected_sources.length} expected source(s) silent: ${silent.map((x) => x.name).join(', ')}.`}`,
       ok: r.delivery.events_lost === 0 && silent.length === 0 && r.audit.ok,
     },
     sections: [

@@ -32,9 +32,19 @@ export interface LedgerFile {
 /** Where the running gateway keeps its alert states for reports made by another process. */
 export const alertsFile = (dataDir: string) => join(dataDir, 'alerts.json');
 
+/**
+ * The stats store's hours in [fromMs, toMs), read only: a report never creates or prunes anything
+ * (a data_dir with no stats yet gives none).
+ */
+export function readHours(dataDir: string, fromMs: number, toMs: number): HourBucket[] {
+  const dir = join(dataDir, 'stats');
+  if (!existsSync(dir)) return [];
+  // retention 10 years: a report never prunes what the gateway keeps
+  return openStatsStore({ dir, retentionDays: 3650, snapshot: () => new Map() }).hours(fromMs, toMs);
+}
+
 export function readPeriod(cfg: Config, fromMs: number, toMs: number, auditKey?: Buffer): PeriodData {
-  const store = openStatsStore({ dir: join(cfg.dataDir, 'stats'), retentionDays: 3650, snapshot: () => new Map() });
-  const hours = store.hours(fromMs, toMs);
+  const hours = readHours(cfg.dataDir, fromMs, toMs);
   return {
     fromMs, toMs, hours,
     stats: summarize(totalOf(hours)),

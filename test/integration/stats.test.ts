@@ -2,7 +2,7 @@
  * The stats store of a real gateway: per input, sender, product/category/outcome and
  * destination, per hour, in data_dir/stats, across a restart; and its last 24 hours in /api/status.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { startHecDouble } from '../helpers/hec-double';
 import { createHmac } from 'node:crypto';
@@ -186,4 +186,14 @@ reports:
   expect(doc.siemgate_report).toMatchObject({ name: 'to-siem', kind: 'health' });
   expect(String(doc.message)).toMatch(/^siemgate health report to-siem: events lost: 0\./);
   expect(gw.stderr()).toMatch(/stopped: received [1-9]\d*, journaled [1-9]\d*, rejected at input 0; balanced; splunk: delivered [1-9]/);
+});
+
+test('a report on a data_dir the gateway never used: made from nothing, says so, and creates nothing', async () => {
+  const dir = makeTempDir('sg-emptyreport-it-');
+  writeFileSync(join(dir, 'siemgate.yaml'), `data_dir: "${dir}/data"\ninputs:\n  - { name: fw, type: syslog_tcp, address: "127.0.0.1:0" }\ndestinations:\n  - { name: out, type: file, path: "${dir}/out.ndjson" }\n`);
+  const r = await runProc(process.execPath, [BIN, 'report', '--kind', 'compliance', '--format', 'markdown', '-c', join(dir, 'siemgate.yaml')], { cwd: dir });
+  expect([r.code, r.stderr]).toEqual([0, '']);
+  expect(r.stdout).toContain('No expected sources are configured, so silence cannot be judged.');
+  expect(r.stdout).toContain('events lost: 0. Of 0 received');
+  expect(existsSync(join(dir, 'data'))).toBe(false);
 });
