@@ -1,4 +1,5 @@
 import { structuredDataOf } from '../parse';
+import { internalize } from '../parse/intern-key';
 import type { MapInput, TraceStep } from './types';
 
 /**
@@ -46,20 +47,14 @@ export function beginSlots(): Slots {
   return current;
 }
 
-/**
- * The same string, internalized. Field names read from YAML are not; literals in code are. The
- * per-event path looks fields up with names.indexOf('event.outcome') and the like, and V8
- * compares two internalized strings by pointer, any other pair by content.
- */
-function internal(s: string): string {
-  return Object.keys({ [s]: 0 })[0];
-}
 
 export function slotOf(name: string): number {
   let i = current.index.get(name);
   if (i === undefined) {
     i = current.names.length;
-    current.names.push(internal(name));
+    // internalized: the per-event path looks fields up with names.indexOf('event.outcome') and the
+    // like, and V8 compares two internalized strings by pointer (YAML's are not), others by content
+    current.names.push(internalize(name));
     current.index.set(name, i);
   }
   return i;

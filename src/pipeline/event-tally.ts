@@ -1,4 +1,5 @@
 import type { MapResult } from '../mapping';
+import { internalize } from '../parse/intern-key';
 
 /**
  * What the per-event path counts besides writing the document, for the stats store and alerts:
@@ -101,13 +102,6 @@ function groupOf(field: string | undefined, f: EventFacts): string {
   return builtin(field, f) ?? '(none)';
 }
 
-/**
- * The same string, internalized: the mapping's field names are, and indexOf compares two
- * internalized strings by pointer, a config string (from YAML, copied into the worker) by content.
- */
-function internal(s: string): string {
-  return Object.keys({ [s]: 0 })[0];
-}
 
 export function createTallier(thresholds: ThresholdSpec[]): Tallier {
   // runs: consecutive events of one host (or one failing source) are counted in a variable and
@@ -118,8 +112,9 @@ export function createTallier(thresholds: ThresholdSpec[]): Tallier {
   let failFrom: string | undefined;
   let failCount = 0;
   const rules = thresholds.map((s) => ({
-    prefix: `${s.rule}\t`, groupBy: s.groupBy === undefined ? undefined : internal(s.groupBy),
-    where: Object.entries(s.where).map(([field, want]) => ({ field: internal(field), want: want.map(internal) })),
+    // internalized like the mapping's field names (mapping/scope.ts): indexOf then compares pointers
+    prefix: `${s.rule}\t`, groupBy: s.groupBy === undefined ? undefined : internalize(s.groupBy),
+    where: Object.entries(s.where).map(([field, want]) => ({ field: internalize(field), want: want.map((w) => internalize(w)) })),
   }));
   const counts = rules.map(() => new Map<string, { n: number }>());
   // Maps while counting (cheaper than objects for keys that come and go), objects to send

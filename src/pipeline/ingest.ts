@@ -6,13 +6,13 @@ import type { ZoneTable } from './process-batch';
 import type { Tally, ThresholdSpec } from './event-tally';
 import { createWorkerPool } from './worker-pool';
 
+/** Distinct keys per stats count (senders, hosts, …); the rest go to an `(other)` key. */
+const MAX_KEYS = 10_000;
+
 /**
  * Where finished journal records go, in order: the journal. A returned promise is awaited before
  * the next batch is handed over (backpressure).
  */
-/** Distinct senders counted by name; the rest of a busy UDP input's senders go to `(other)`. */
-const MAX_SOURCES = 10_000;
-
 export type BatchOutput = (out: Uint8Array, count: number) => void | Promise<void>;
 
 export interface IngestOptions {
@@ -45,7 +45,7 @@ export interface IngestStats {
   formats: FormatCounts;
   /** Mapped events by `product\tcategory\toutcome\taction`, cumulative; bounded like bySource. */
   mapped: Record<string, number>;
-  /** Messages by `input\tsender address`, cumulative; at most MAX_SOURCES keys (then `(other)`). */
+  /** Messages by `input\tsender address`, cumulative; at most MAX_KEYS keys (then `input\t(other)`). */
   bySource: Record<string, number>;
   /** Messages by host name they carry (syslog HOSTNAME, HEC host), cumulative; bounded like bySource. */
   byHost: Record<string, number>;
@@ -108,69 +108,30 @@ export function createIngest(opts: IngestOptions): Ingest {
     void drain();
   });
 
-  // Per sender, for the stats store: counted per batch (a batch names few peers), bounded in keys
-  // so that a flood of spoofed UDP senders cannot grow it without end.
-  let sourceKeys = 0;
+  // The stats store's counts, bounded in keys so that a flood of spoofed UDP senders (or of
+  // device-chosen host names and actions) cannot grow them without end.
+  const bySource = boundedCounts(stats.bySource, (k) => `${k.slice(0, k.indexOf('\t'))}\t(other)`);
+  const byMapped = boundedCounts(stats.mapped, (k) => `${k.slice(0, k.lastIndexOf('\t'))}\t(other)`);
+  const byHost = boundedCounts(stats.byHost, () => '(other)');
+  const byAuthFailure = boundedCounts(stats.authFailures, () => '(other)');
+  const byUnparsed = boundedCounts(stats.unparsedBySource, (k) => `${k.slice(0, k.indexOf('\t'))}\t(other)`);
+
+  // Per sender: counted per batch (a batch names few peers).
   function countSources(b: RawBatch): void {
     const n = b.peers.length / 4;
     const counts = new Array<number>(n).fill(0);
     for (let i = 0; i < b.count; i++) counts[b.peerIndex[i]]++;
     for (let p = 0; p < n; p++) {
-      if (counts[p] === 0) continue;
-      let key = `${String(b.peers[p * 4])}\t${String(b.peers[p * 4 + 2])}`;
-      if (stats.bySource[key] === undefined) {
-        if (sourceKeys >= MAX_SOURCES) key = `${String(b.peers[p * 4])}\t(other)`;
-        else sourceKeys++;
-      }
-      stats.bySource[key] = (stats.bySource[key] ?? 0) + counts[p];
+      if (counts[p] > 0) bySource(`${String(b.peers[p * 4])}\t${String(b.peers[p * 4 + 2])}`, counts[p]);
     }
   }
 
-  // event.action comes from the device for some products: bounded like the senders
-  let mappedKeys = 0;
-  function countMapped(m: Record<string, number>): void {
-    for (const k in m) {
-      let key = k;
-      if (stats.mapped[key] === undefined) {
-        if (mappedKeys >= MAX_SOURCES) key = `${k.slice(0, k.lastIndexOf('\t'))}\t(other)`;
-        else mappedKeys++;
-      }
-      stats.mapped[key] = (stats.mapped[key] ?? 0) + m[k];
-    }
-  }
-
-  let hostKeys = 0;
-  let failureKeys = 0;
-  let unparsedKeys = 0;
   function countTally(t: Tally): void {
-    for (const h in t.hosts) {
-      let key = h;
-      if (stats.byHost[key] === undefined) {
-        if (hostKeys >= MAX_SOURCES) key = '(other)';
-        else hostKeys++;
-      }
-      stats.byHost[key] = (stats.byHost[key] ?? 0) + t.hosts[h];
-    }
+    for (const h in t.hosts) byHost(h, t.hosts[h]);
     for (const h in t.skewMs) if (stats.byHost[h] !== undefined) stats.skewByHost[h] = t.skewMs[h];
-    for (const a in t.authFailures) {
-      let key = a;
-      if (stats.authFailures[key] === undefined) {
-        if (failureKeys >= MAX_SOURCES) key = '(other)';
-        else failureKeys++;
-      }
-      stats.authFailures[key] = (stats.authFailures[key] ?? 0) + t.authFailures[a];
-    }
-    for (const k in t.unparsed) {
-      let key = k;
-      if (stats.unparsedBySource[key] === undefined) {
-        if (unparsedKeys >= MAX_SOURCES) key = `${k.slice(0, k.indexOf('\t'))}\t(other)`;
-        else unparsedKeys++;
-      }
-      stats.unparsedBySource[key] = (stats.unparsedBySource[key] ?? 0) + t.unparsed[k];
-    }
-    if (opts.onThresholdCounts !== undefined) {
-      for (const _ in t.thresholds) { opts.onThresholdCounts(t.thresholds); break; }
-    }
+    for (const a in t.authFailures) byAuthFailure(a, t.authFailures[a]);
+    for (const k in t.unparsed) byUnparsed(k, t.unparsed[k]);
+    if (opts.onThresholdCounts !== undefined && Object.keys(t.thresholds).length > 0) opts.onThresholdCounts(t.thresholds);
   }
 
   function seal(): void {
@@ -207,7 +168,7 @@ export function createIngest(opts: IngestOptions): Ingest {
         stats.written += d.count;
         stats.inFlight -= d.count;
         for (const k of Object.keys(d.formats) as Array<keyof FormatCounts>) stats.formats[k] += d.formats[k];
-        if (d.mapped !== undefined) countMapped(d.mapped);
+        if (d.mapped !== undefined) for (const k in d.mapped) byMapped(k, d.mapped[k]);
         if (d.tally !== undefined) countTally(d.tally);
         pendingBytes -= batchBytes.get(nextWrite) ?? 0;
         batchBytes.delete(nextWrite);
@@ -299,5 +260,19 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (seq >= nextWrite) await new Promise<void>((resolve) => waiters.push({ seq, resolve }));
       await pool.close();
     },
+  };
+}
+
+/**
+ * Adds to `into[key]`; past MAX_KEYS distinct keys, a new key's count goes to `other(key)` instead.
+ */
+function boundedCounts(into: Record<string, number>, other: (key: string) => string): (key: string, n: number) => void {
+  let keys = 0;
+  return (key, n) => {
+    if (into[key] === undefined) {
+      if (keys >= MAX_KEYS) key = other(key);
+      else keys++;
+    }
+    into[key] = (into[key] ?? 0) + n;
   };
 }

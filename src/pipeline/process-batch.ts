@@ -46,8 +46,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
     const recAt = startRecord();
     const parsed = writeDocument(ev, batch.flags[i], bctx, ctx);
     formats[parsed.format]++;
-    if (ev.mapped !== undefined) countMapped(mapped ??= new Map(), ev.mapped);
-    else facts.authFailure = false;
+    const authFailure = ev.mapped !== undefined && countMapped(mapped ??= new Map(), ev.mapped);
     endRecord(recAt, parsed, ev, batch.receivedAt);
     if (tally !== undefined) {
       facts.host = ev.meta?.host ?? parsed.hostname;
@@ -56,6 +55,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
       facts.mapped = ev.mapped;
       facts.peerIp = peer.peer.ip;
       facts.appname = parsed.appname;
+      facts.authFailure = authFailure;
       facts.unparsed = parsed.format === 'unknown';
       facts.input = peer.peer.input;
       tally.event(facts);
@@ -76,7 +76,8 @@ const facts: EventFacts = { host: undefined, timestamp: undefined, receivedAt: 0
  */
 type MappedCounts = Map<string, Map<unknown, Map<unknown, Map<unknown, { n: number }>>>>;
 
-function countMapped(into: MappedCounts, m: MapResult): void {
+/** Counts one mapped event; says whether it is a failed login (the tally's count, from the lookups made here). */
+function countMapped(into: MappedCounts, m: MapResult): boolean {
   const cv = m.values[m.names.indexOf('event.category')];
   const c = Array.isArray(cv) ? cv[0] : cv;
   const o = m.values[m.names.indexOf('event.outcome')];
@@ -90,8 +91,7 @@ function countMapped(into: MappedCounts, m: MapResult): void {
   const e = byA.get(a);
   if (e === undefined) byA.set(a, { n: 1 });
   else e.n++;
-  // the tally's failed-login count, from the lookups just made
-  facts.authFailure = o === 'failure' && (Array.isArray(cv) ? cv.includes('authentication') : cv === 'authentication');
+  return o === 'failure' && (Array.isArray(cv) ? cv.includes('authentication') : cv === 'authentication');
 }
 
 const part = (v: unknown) => (v === undefined || v === null ? '' : String(v));
