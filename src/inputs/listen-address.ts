@@ -50,6 +50,13 @@ export function listenOn(server: Server, input: string, address: string): Promis
 }
 
 /** `::ffff:10.0.0.1` (a v4 peer on a dual-stack socket) ⇒ `10.0.0.1`. */
+/** A request URL's path, without the query string (which may carry a token: never logged). */
+export function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q < 0 ? u : u.slice(0, q);
+}
+
 export function peerIp(address: string | undefined): string {
   if (!address) return '';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;

@@ -31,6 +31,22 @@ export function ledgerPath(journalDir: string): string {
 }
 
 /** The ledger carried over from earlier runs, reconciled with the journal's head after recovery. */
+/**
+ * The ledger as the gateway last saved it, read as it stands (no recovery arithmetic: that needs
+ * the journal's head, which only the gateway opening the journal knows). undefined: none yet.
+ */
+export function readSavedLedger(journalDir: string): InputLedger | undefined {
+  try {
+    const s = JSON.parse(readFileSync(ledgerPath(journalDir), 'utf8')) as Partial<Saved>;
+    return {
+      received: Number(s.received ?? 0), rejected: s.rejected ?? {}, journaled: Number(s.journaled ?? 0),
+      lostInCrash: Number(s.lostInCrash ?? 0), cutAtRecovery: Number(s.cutAtRecovery ?? 0), uncleanStops: Number(s.uncleanStops ?? 0),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadLedger(journalDir: string, head: number): { base: InputLedger; note?: string } {
   const path = ledgerPath(journalDir);
   const empty: InputLedger = { received: head, rejected: {}, journaled: head, lostInCrash: 0, cutAtRecovery: 0, uncleanStops: 0 };

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { AdminConfig } from '../config/types';
 import { readCredential, TokenSet } from '../inputs/http-auth';
 import { serverTlsOptions } from '../inputs/tls-material';
-import { peerIp } from '../inputs/listen-address';
+import { pathOf, peerIp } from '../inputs/listen-address';
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../gateway';
 import { E } from '../errors';
@@ -14,6 +14,7 @@ import { createMetrics } from './metrics';
 import { DASHBOARD_HTML } from './dashboard';
 import { summarize, totalOf } from './stats-store';
 import { auditHttpRequest } from './audit-http';
+import { contentTypeOf } from './report-render';
 import { requestReplay } from '../delivery/dead-letters';
 
 /** The admin server: /health, /metrics (Prometheus) and /api/status, on a loopback address. */
@@ -56,15 +57,13 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
    * refusal is already answered. Without tokens (loopback only) every caller may act, as anyone
    * on the machine who can run the CLI may.
    */
-  function authorised(req: IncomingMessage, res: ServerResponse): { name: string; scope: 'read' | 'operator' } | undefined {
+  function authorised(req: IncomingMessage, res: ServerResponse, path: string, peer: string): { name: string; scope: 'read' | 'operator' } | undefined {
     if (tokens === undefined) return { name: '(loopback, no tokens configured)', scope: 'operator' };
     const c = readCredential(req.headers.authorization);
     const name = c.kind === 'token' && c.scheme === 'bearer' ? tokens.match(c.token) : undefined;
     const scope = name === undefined ? undefined : scopes.get(name);
     if (name !== undefined && scope !== undefined) return { name, scope };
     const why = c.kind === 'absent' ? 'no token' : c.kind === 'malformed' || c.scheme !== 'bearer' ? 'not a Bearer token' : 'an unknown token';
-    const peer = peerIp(req.socket.remoteAddress);
-    const path = (req.url ?? '/').split('?')[0];
     logLimited(`admin:auth:${peer}`, (suppressed) => {
       log.warn(`admin: refused ${req.method} ${path} from ${peer}: ${why}`, suppressed ? { suppressed } : undefined);
       audit('auth_failure', { where: 'admin', method: req.method, path, peer, why, ...(suppressed ? { suppressed_before: suppressed } : {}) });
@@ -75,8 +74,9 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
   }
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     auditHttpRequest('admin', req, res);
-    const path = (req.url ?? '/').split('?')[0];
-    const who = authorised(req, res);
+    const path = pathOf(req.url);
+    const peer = peerIp(req.socket.remoteAddress);
+    const who = authorised(req, res, path, peer);
     if (who === undefined) return;
     const action = ACTIONS.find((a) => a.path.test(path));
     if (action !== undefined) {
@@ -84,7 +84,6 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
         res.setHeader('Allow', 'POST');
         return reply(res, 405, { error: `${path} is an action: POST it (with an operator token)` });
       }
-      const peer = peerIp(req.socket.remoteAddress);
       if (who.scope !== 'operator') {
         audit('auth_failure', { where: 'admin', method: req.method, path, peer, token: who.name, why: 'read-only token used for an operator action' });
         return reply(res, 403, { error: `token ${who.name} has scope read; ${path} needs an admin.tokens entry with scope: operator` });
@@ -132,7 +131,7 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
       default: {
         const file = path.startsWith('/reports/') ? gw.reportFile(decodeURIComponent(path.slice(9))) : undefined;
         if (file !== undefined) {
-          const type = file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.json') ? 'application/json' : 'text/markdown; charset=utf-8';
+          const type = contentTypeOf(file.slice(file.lastIndexOf('.') + 1));
           // a report is self-contained: no script runs in it, nothing is fetched for it
           res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'X-Content-Type-Options': 'nosniff' });
           res.end(req.method === 'HEAD' ? undefined : await readFile(file));

@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync } from 'node:fs';
+import { replaceFile } from '../journal/atomic-file';
 import type { AlertRule, AlertTarget, Config } from '../config/types';
 import type { IngestStats } from '../pipeline/ingest';
 import type { ThresholdSpec } from '../pipeline/event-tally';
@@ -90,7 +90,7 @@ export function startAlerting(cfg: Config, deps: AlertingDeps): Alerting {
       refreshSeen(Date.now());
       return expected.map((x) => ({ name: x.e.name, lastSeenMs: x.lastMs, maxSilenceS: x.e.maxSilenceS }));
     },
-    destinations: () => deps.destinations().map(({ name, state, reason }) => ({ name, state, ...(reason !== undefined ? { reason } : {}) })),
+    destinations: deps.destinations,
     journalUsagePercent: () => (deps.journalBytes() / cfg.journal.maxBytes) * 100,
     deadLettersTotal: () => Object.fromEntries(deps.destinations().map((d) => [d.name, d.deadLettered])),
     parseTotals: () => {
@@ -146,13 +146,12 @@ export function startAlerting(cfg: Config, deps: AlertingDeps): Alerting {
   const engine = createAlertEngine(cfg.alerts, probe, notify);
   const evalTimer = setInterval(() => engine.evaluate(), EVAL_MS);
   evalTimer.unref();
+  const statesFile = alertsFile(cfg.dataDir);
   const saveStates = () => {
     try {
-      const f = alertsFile(cfg.dataDir);
-      writeFileSync(`${f}.tmp`, JSON.stringify({ saved_at: new Date().toISOString(), states: engine.states() }));
-      renameSync(`${f}.tmp`, f);
+      replaceFile(statesFile, JSON.stringify({ saved_at: new Date().toISOString(), states: engine.states() }));
     } catch (err) {
-      log.warn(`alerts: cannot save ${alertsFile(cfg.dataDir)}: ${(err as Error).message}`);
+      log.warn(`alerts: cannot save ${statesFile}: ${(err as Error).message}`);
     }
   };
   const saveTimer = setInterval(saveStates, STATE_SAVE_MS);

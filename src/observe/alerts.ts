@@ -2,7 +2,7 @@ import type { AlertRule, AlertType } from '../config/types';
 import { conditionOf, type Condition, type Observation } from './alert-conditions';
 import { createGroupWindows } from './alert-windows';
 import { audit } from './audit';
-import { log } from './log';
+import { log, rateLimited } from './log';
 
 /**
  * The real-time alert engine: a pure module the gateway drives (a 1 s timer calls evaluate(),
@@ -104,8 +104,6 @@ export function createAlertEngine(rules: AlertRule[], probe: AlertProbe, notify:
   const groups = rules.map((r) => (r.type === 'threshold' ? createGroupWindows(r.windowS) : undefined));
   const conditions: Condition[] = rules.map((r, i) => conditionOf(r, groups[i]));
   const tracks = rules.map(() => new Map<string, Track>());
-  const warn = limitedLog(LOG_EVERY_MS);
-
   const clock = (): number => {
     try {
       const t = probe.now();
@@ -113,6 +111,8 @@ export function createAlertEngine(rules: AlertRule[], probe: AlertProbe, notify:
     } catch { /* reported by evaluate */ }
     return Date.now();
   };
+  // at most one log line per key per interval, on the engine's clock (the probe's, so tests can drive it)
+  const warn = rateLimited(LOG_EVERY_MS, clock);
 
   function send(rule: AlertRule, t: Track, key: string, state: AlertNotice['state'], now: number, suppressed: number): void {
     const notice: AlertNotice = {
@@ -122,7 +122,7 @@ export function createAlertEngine(rules: AlertRule[], probe: AlertProbe, notify:
     try {
       notify(rule, notice);
     } catch (err) {
-      warn(`notify\t${rule.name}`, now, (held) => log.error(`alerts: ${rule.name}: notifying ${state} ${JSON.stringify(key)} failed: ${why(err)}${heldBack(held)}`));
+      warn(`notify\t${rule.name}`, (held) => log.error(`alerts: ${rule.name}: notifying ${state} ${JSON.stringify(key)} failed: ${why(err)}${heldBack(held)}`));
     }
   }
 
@@ -194,7 +194,7 @@ export function createAlertEngine(rules: AlertRule[], probe: AlertProbe, notify:
       seen = conditions[ri](now, probe, firing);
     } catch (err) {
       // skipped: its open episodes stay open, nothing resolves on a failed read
-      warn(`probe\t${rule.name}`, now, (held) => log.warn(`alerts: ${rule.name}: cannot read the gateway's state (${why(err)}); the rule is skipped${heldBack(held)}`));
+      warn(`probe\t${rule.name}`, (held) => log.warn(`alerts: ${rule.name}: cannot read the gateway's state (${why(err)}); the rule is skipped${heldBack(held)}`));
       return;
     }
     const keys = new Set<string>();
@@ -227,15 +227,14 @@ export function createAlertEngine(rules: AlertRule[], probe: AlertProbe, notify:
         now = probe.now();
         if (!Number.isFinite(now)) throw new Error(`now() gave ${String(now)}`);
       } catch (err) {
-        const at = Date.now();
-        warn('now', at, (held) => log.warn(`alerts: cannot read the clock (${why(err)}); no rule evaluated${heldBack(held)}`));
+        warn('now', (held) => log.warn(`alerts: cannot read the clock (${why(err)}); no rule evaluated${heldBack(held)}`));
         return;
       }
       rules.forEach((rule, ri) => {
         try {
           evaluateRule(rule, ri, now);
         } catch (err) {
-          warn(`rule\t${rule.name}`, now, (held) => log.error(`alerts: ${rule.name}: evaluation failed: ${(err as Error).stack ?? String(err)}${heldBack(held)}`));
+          warn(`rule\t${rule.name}`, (held) => log.error(`alerts: ${rule.name}: evaluation failed: ${(err as Error).stack ?? String(err)}${heldBack(held)}`));
         }
       });
     },
@@ -270,20 +269,3 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A probe may throw anything, not only an Error. */
 const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const heldBack = (n: number) => (n > 0 ? ` (${n} more like this held back)` : '');
-
-/**
- * At most one log line per key per interval, on the engine's clock (the probe's, so tests can
- * drive it); the next one says how many were held back.
- */
-function limitedLog(intervalMs: number) {
-  const last = new Map<string, { at: number; held: number }>();
-  return (key: string, now: number, emit: (held: number) => void): void => {
-    const seen = last.get(key);
-    if (seen !== undefined && now - seen.at < intervalMs) {
-      seen.held++;
-      return;
-    }
-    last.set(key, { at: now, held: 0 });
-    emit(seen?.held ?? 0);
-  };
-}

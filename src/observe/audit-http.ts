@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { peerIp } from '../inputs/listen-address';
+import { pathOf, peerIp } from '../inputs/listen-address';
 import { audit } from './audit';
 import { burstLimited } from './log';
 
@@ -17,9 +17,7 @@ const limited = burstLimited(20, 10_000);
 export function auditHttpRequest(where: string, req: IncomingMessage, res: ServerResponse): void {
   const started = process.hrtime.bigint();
   res.once('finish', () => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = (q < 0 ? url : url.slice(0, q)).slice(0, 200);
+    const path = pathOf(req.url).slice(0, 200);
     const client = peerIp(req.socket.remoteAddress);
     limited(`${where}\t${client}\t${path}\t${res.statusCode}`, (suppressed) => audit('http_request', {
       where, method: req.method, path, status: res.statusCode, client: `${client}:${req.socket.remotePort ?? 0}`,

@@ -1,6 +1,7 @@
+import { replaceFile } from '../journal/atomic-file';
 import { createHash, createHmac } from 'node:crypto';
 import {
-  appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync,
+  appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import winston from 'winston';
@@ -94,11 +95,6 @@ function macOk(line: string, key: Buffer): boolean {
   return m !== null && createHmac('sha256', key).update(`${line.slice(0, m.index)}}`).digest('hex') === m[1];
 }
 
-function writeAtomically(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-}
-
 const warnForward = rateLimited(60_000);
 
 class ChainTransport extends TransportStream {
@@ -153,7 +149,7 @@ class ChainTransport extends TransportStream {
     this.size = (rotated ? 0 : this.size) + bytes;
     this.file = target;
     try {
-      writeAtomically(join(this.o.dir, 'head.json'), JSON.stringify({ seq: this.seq, hash: this.prev, file: target.name } satisfies Head));
+      replaceFile(join(this.o.dir, 'head.json'), JSON.stringify({ seq: this.seq, hash: this.prev, file: target.name } satisfies Head));
     } catch (err) {
       log.warn(`audit: cannot write ${join(this.o.dir, 'head.json')}: ${(err as Error).message}; record ${this.seq} is in ${path}, but verify cannot tell a cut trail until head.json is written again`);
     }
@@ -213,7 +209,7 @@ class ChainTransport extends TransportStream {
         }
         if (!this.append('audit_files_pruned', { files: victims.slice(covered), up_to_seq: w.seq, retention_days: this.retentionDays })) return;
         const anchor: Anchor = { seq: w.seq, hash: w.hash, file: victims[n - 1], time: this.now().toISOString() };
-        writeAtomically(join(dir, 'anchor.json'), sign(JSON.stringify(anchor), this.o.key));
+        replaceFile(join(dir, 'anchor.json'), sign(JSON.stringify(anchor), this.o.key));
       }
       for (const f of victims) unlinkSync(join(dir, f));
     } catch (err) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/types';
 import { sourceMatcher } from './expected-source';
 import { summarize, totalOf } from './stats-store';
-import { completenessOf, iso, readHours, readPeriod, type PeriodData } from './report-data';
+import { completenessOf, iso, readHours, readPeriod, reportHead, subtitleOf, type PeriodData, type ReportHead } from './report-data';
 import type { ReportDoc } from './report-doc';
 import { fmtAge } from './health-report';
 import { CONTROLS } from './compliance-controls';
@@ -14,11 +14,8 @@ import { CONTROLS } from './compliance-controls';
  * whether every event was delivered (and the counts that prove it), what is kept and for how long,
  * whether the audit trail is intact, and which controls this evidences, and which it cannot.
  */
-export interface ComplianceReport {
+export interface ComplianceReport extends ReportHead {
   kind: 'compliance';
-  generated_at: string;
-  period: { from: string; to: string };
-  gateway: { running: boolean; pid?: number };
   expected_sources: Array<{
     name: string; match: string; product?: string; max_silence_s: number;
     status: 'reporting' | 'silent' | 'never_seen'; events_in_period: number; last_seen?: string; silent_for_s?: number;
@@ -80,9 +77,7 @@ export function complianceOf(cfg: Config, d: PeriodData): ComplianceReport {
   const c = completenessOf(d);
   return {
     kind: 'compliance',
-    generated_at: iso(now),
-    period: { from: iso(d.fromMs), to: iso(d.toMs) },
-    gateway: { running: d.buffer.running, ...(d.buffer.pid !== undefined ? { pid: d.buffer.pid } : {}) },
+    ...reportHead(d, now),
     expected_sources: expected,
     unexpected_senders: cfg.expectedSources.length === 0 ? [] : t.sources.filter((s) => !claimed.has(`${s.input}\t${s.address}`)).slice(0, 20).map(({ input, address, events }) => ({ input, address, events })),
     clock_skew: t.hosts.filter((h) => h.skewMs !== undefined).slice(0, 100).map((h) => {
@@ -140,7 +135,7 @@ export function complianceDoc(r: ComplianceReport): ReportDoc {
   const s = r.security;
   return {
     title: 'siemgate compliance report',
-    subtitle: `Period ${r.period.from} to ${r.period.to}; generated ${r.generated_at}; gateway ${r.gateway.running ? `running (pid ${r.gateway.pid})` : 'stopped'}.`,
+    subtitle: subtitleOf(r),
     headline: {
       text: `${r.delivery.statement} ${r.expected_sources.length === 0 ? 'No expected sources are configured, so silence cannot be judged.'
         : silent.length === 0 ? `All ${r.expected_sources.length} expected source(s) reporting.` : `${silent.length} of ${r.expected_sources.length} expected source(s) silent: ${silent.map((x) => x.name).join(', ')}.`}`,

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types';
 import type { AlertState } from './alerts';
 import { configuredCertificates } from './certificates';
-import { completenessOf, iso, readPeriod, seriesOf, type PeriodData, type Series } from './report-data';
+import { completenessOf, iso, readPeriod, reportHead, subtitleOf, seriesOf, type PeriodData, type ReportHead, type Series } from './report-data';
 import type { ReportDoc } from './report-doc';
 
 /**
@@ -10,11 +10,8 @@ import type { ReportDoc } from './report-doc';
  * gateway writes its current hour's stats once a minute: the last minute may be missing from a
  * report made while it runs.
  */
-export interface HealthReport {
+export interface HealthReport extends ReportHead {
   kind: 'health';
-  generated_at: string;
-  period: { from: string; to: string };
-  gateway: { running: boolean; pid?: number };
   events: {
     received: number; journaled: number; rejected: number; rejected_by_reason: Record<string, number>;
     lost_in_crash: number; cut_at_recovery: number; unclean_stops: number;
@@ -46,9 +43,7 @@ export function healthOf(cfg: Config, d: PeriodData): HealthReport {
   const now = Date.now();
   return {
     kind: 'health',
-    generated_at: iso(now),
-    period: { from: iso(d.fromMs), to: iso(d.toMs) },
-    gateway: { running: d.buffer.running, ...(d.buffer.pid !== undefined ? { pid: d.buffer.pid } : {}) },
+    ...reportHead(d, now),
     events: { received: l.received, journaled: l.journaled, rejected: c.rejected, rejected_by_reason: c.rejectedByReason, lost_in_crash: l.lostInCrash, cut_at_recovery: l.cutAtRecovery, unclean_stops: l.uncleanStops, completeness: c.sentence },
     inputs,
     senders: t.sources.slice(0, 50).map((s) => ({
@@ -80,7 +75,7 @@ export function healthDoc(r: HealthReport): ReportDoc {
   const firing = r.alerts.filter((a) => a.state === 'firing');
   return {
     title: 'siemgate health report',
-    subtitle: `Period ${r.period.from} to ${r.period.to}; generated ${r.generated_at}; gateway ${r.gateway.running ? `running (pid ${r.gateway.pid})` : 'stopped'}.`,
+    subtitle: subtitleOf(r),
     headline: { text: r.events.completeness, ok: r.events.completeness.startsWith('events lost: 0') && down.length === 0 && r.audit.ok },
     sections: [
       { heading: 'Inputs', blocks: [

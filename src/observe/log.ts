@@ -53,10 +53,10 @@ export function burstLimited(burst = 20, intervalMs = 10_000) {
  * A logger call that emits at most once per `intervalMs` per key and says how many it held back,
  * so a flood of bad datagrams cannot flood the log (they are all counted in metrics).
  */
-export function rateLimited(intervalMs = 10_000) {
+export function rateLimited(intervalMs = 10_000, clock: () => number = Date.now) {
   const last = new Map<string, { at: number; suppressed: number }>();
   return (key: string, emit: (suppressed: number) => void): void => {
-    const now = Date.now();
+    const now = clock();
     const seen = last.get(key);
     if (seen && now - seen.at < intervalMs) {
       seen.suppressed++;

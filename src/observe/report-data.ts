@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/types';
 import { bufferStatus, type BufferStatus } from '../buffer-report';
 import { journalDir } from '../delivery/engine';
-import { ledgerPath } from '../journal/ledger';
+import { readSavedLedger, type InputLedger } from '../journal/ledger';
 import type { AlertState } from './alerts';
 import { verifyAudit } from './audit';
 import { openStatsStore, summarize, totalOf, type HourBucket, type StatsSummary } from './stats-store';
@@ -19,15 +19,11 @@ export interface PeriodData {
   stats: StatsSummary;
   hours: HourBucket[];
   buffer: BufferStatus;
-  ledger: LedgerFile;
+  ledger: InputLedger;
   alerts: AlertState[];
   audit: { ok: boolean; records: number; problem?: string };
 }
 
-export interface LedgerFile {
-  received: number; journaled: number; rejected: Record<string, Record<string, number>>;
-  lostInCrash: number; cutAtRecovery: number; uncleanStops: number;
-}
 
 /** Where the running gateway keeps its alert states for reports made by another process. */
 export const alertsFile = (dataDir: string) => join(dataDir, 'alerts.json');
@@ -55,16 +51,8 @@ export function readPeriod(cfg: Config, fromMs: number, toMs: number, auditKey?:
   };
 }
 
-function readLedger(cfg: Config): LedgerFile {
-  try {
-    const s = JSON.parse(readFileSync(ledgerPath(journalDir(cfg.dataDir)), 'utf8')) as Record<string, unknown>;
-    return {
-      received: Number(s.received ?? 0), journaled: Number(s.journaled ?? 0), rejected: (s.rejected ?? {}) as Record<string, Record<string, number>>,
-      lostInCrash: Number(s.lostInCrash ?? 0), cutAtRecovery: Number(s.cutAtRecovery ?? 0), uncleanStops: Number(s.uncleanStops ?? 0),
-    };
-  } catch {
-    return { received: 0, journaled: 0, rejected: {}, lostInCrash: 0, cutAtRecovery: 0, uncleanStops: 0 };
-  }
+function readLedger(cfg: Config): InputLedger {
+  return readSavedLedger(journalDir(cfg.dataDir)) ?? { received: 0, journaled: 0, rejected: {}, lostInCrash: 0, cutAtRecovery: 0, uncleanStops: 0 };
 }
 
 function readAlerts(dataDir: string): AlertState[] {
@@ -132,3 +120,23 @@ export function seriesOf(d: PeriodData): Series {
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What every report starts with: when it was made, the period it covers, and the gateway's state. */
+export interface ReportHead {
+  generated_at: string;
+  period: { from: string; to: string };
+  gateway: { running: boolean; pid?: number };
+}
+
+export function reportHead(d: PeriodData, now: number): ReportHead {
+  return {
+    generated_at: iso(now),
+    period: { from: iso(d.fromMs), to: iso(d.toMs) },
+    gateway: { running: d.buffer.running, ...(d.buffer.pid !== undefined ? { pid: d.buffer.pid } : {}) },
+  };
+}
+
+/** The line under a report's title. */
+export function subtitleOf(r: ReportHead): string {
+  return `Period ${r.period.from} to ${r.period.to}; generated ${r.generated_at}; gateway ${r.gateway.running ? `running (pid ${r.gateway.pid})` : 'stopped'}.`;
+}

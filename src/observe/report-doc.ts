@@ -49,9 +49,17 @@ function table(head: string[], rows: Array<Array<string | number>>): string {
 function chartTable(b: Extract<ReportBlock, { kind: 'chart' }>): string {
   if (b.series.length === 0) return '_no data_';
   return table(['series', 'total', 'peak', 'peak at'], b.series.map((s) => {
-    let peak = 0;
-    let at = 0;
-    s.values.forEach((v, i) => { if (v > peak) { peak = v; at = i; } });
-    return [s.name, s.values.reduce((a, v) => a + v, 0), peak, peak > 0 ? b.labels[at] ?? '' : '-'];
+    const p = peakOf(s.values);
+    return [s.name, sumOf(s.values), p.value, p.value > 0 ? b.labels[p.at] ?? '' : '-'];
   }));
 }
+
+/** A series' highest value above zero (the first, if repeated) and where; 0 at 0 when none. Both renderings use it. */
+export function peakOf(values: number[]): { value: number; at: number } {
+  let value = 0;
+  let at = 0;
+  values.forEach((v, i) => { if (v > value) { value = v; at = i; } });
+  return { value, at };
+}
+
+export const sumOf = (values: number[]) => values.reduce((a, v) => a + v, 0);

@@ -1,4 +1,4 @@
-import type { ReportBlock, ReportDoc, Tone } from './report-doc';
+import { peakOf, sumOf, type ReportBlock, type ReportDoc, type Tone } from './report-doc';
 
 /**
  * HTML rendering of a report document, for a browser and for an e-mail body. E-mail clients
@@ -110,7 +110,7 @@ function chart(b: Chart): string {
 function capped(input: Chart['series'], n: number): Series[] {
   const dense = input.map((s) => ({ name: s.name, values: Array.from({ length: n }, (_, i) => finite(s.values[i])) }));
   if (dense.length <= MAX_SERIES) return dense.map((s, i) => ({ ...s, color: PALETTE[i % PALETTE.length], other: false }));
-  const keep = new Set(dense.map((s, i) => ({ i, total: sum(s.values) })).sort((a, z) => z.total - a.total || a.i - z.i).slice(0, MAX_SERIES - 1).map((x) => x.i));
+  const keep = new Set(dense.map((s, i) => ({ i, total: sumOf(s.values) })).sort((a, z) => z.total - a.total || a.i - z.i).slice(0, MAX_SERIES - 1).map((x) => x.i));
   const kept = dense.filter((_, i) => keep.has(i)).map((s, i) => ({ ...s, color: PALETTE[i % PALETTE.length], other: false }));
   const rest = dense.filter((_, i) => !keep.has(i));
   const values = Array.from({ length: n }, (_, i) => rest.reduce((a, s) => a + s.values[i], 0));
@@ -121,10 +121,10 @@ function capped(input: Chart['series'], n: number): Series[] {
 function legend(series: Series[], labels: string[]): string {
   const cell = 'padding:3px 8px;border-bottom:1px solid #eaeef2;font-size:12px;';
   const rows = series.map((s) => {
-    const p = peak(s.values);
+    const p = peakOf(s.values);
     const swatch = `<span style="display:inline-block;width:16px;height:4px;vertical-align:middle;background-color:${s.color};"></span>`;
     return `<tr><td style="${cell}width:20px;">${swatch}</td><td style="${cell}word-break:break-word;">${esc(s.name)}</td>`
-      + `<td style="${cell}text-align:right;white-space:nowrap;">${num(sum(s.values))}</td><td style="${cell}text-align:right;white-space:nowrap;">${num(p.value)}</td>`
+      + `<td style="${cell}text-align:right;white-space:nowrap;">${num(sumOf(s.values))}</td><td style="${cell}text-align:right;white-space:nowrap;">${num(p.value)}</td>`
       + `<td style="${cell}white-space:nowrap;">${p.value > 0 ? esc(labels[p.at] ?? '') : '-'}</td></tr>`;
   });
   const th = (t: string, right = false) => `<th style="${cell}color:${MUTED};font-weight:normal;text-align:${right ? 'right' : 'left'};">${t}</th>`;
@@ -161,8 +161,8 @@ function svg(b: Chart, series: Series[], n: number): string {
   }
   out.push('</g>', '<g class="series">');
   for (const s of [...series].reverse()) { // the first (largest, first-named) series is drawn last, on top
-    const p = peak(s.values);
-    const tip = `${s.name}: total ${num(sum(s.values))}, peak ${num(p.value)}${p.value > 0 ? ` at ${b.labels[p.at] ?? `#${p.at + 1}`}` : ''}`;
+    const p = peakOf(s.values);
+    const tip = `${s.name}: total ${num(sumOf(s.values))}, peak ${num(p.value)}${p.value > 0 ? ` at ${b.labels[p.at] ?? `#${p.at + 1}`}` : ''}`;
     if (n === 1) {
       out.push(`<circle cx="${r1(x(0))}" cy="${r1(y(s.values[0]))}" r="4" fill="${s.color}"><title>${esc(tip)}</title></circle>`);
       continue;
@@ -280,15 +280,6 @@ function short(s: string): string {
   return s.length > 16 ? `${s.slice(0, 15)}…` : s;
 }
 
-function peak(values: number[]): { value: number; at: number } {
-  // As Markdown's chart table: the first highest value above zero.
-  let value = 0;
-  let at = 0;
-  values.forEach((v, i) => { if (v > value) { value = v; at = i; } });
-  return { value, at };
-}
-
-const sum = (values: number[]) => values.reduce((a, v) => a + v, 0);
 const finite = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const r1 = (v: number) => Math.round(v * 10) / 10;
 

@@ -19,9 +19,14 @@ export function docOf(r: AnyReport): ReportDoc {
 export interface Rendered { body: string; ext: string; contentType: string }
 
 export function render(r: AnyReport, format: ReportFormat, doc: ReportDoc = docOf(r)): Rendered {
-  if (format === 'json') return { body: `${JSON.stringify(r, null, 2)}\n`, ext: 'json', contentType: 'application/json' };
-  if (format === 'html') return { body: toHtml(doc), ext: 'html', contentType: 'text/html; charset=utf-8' };
-  return { body: toMarkdown(doc), ext: 'md', contentType: 'text/markdown; charset=utf-8' };
+  if (format === 'json') return { body: `${JSON.stringify(r, null, 2)}\n`, ext: 'json', contentType: contentTypeOf('json') };
+  if (format === 'html') return { body: toHtml(doc), ext: 'html', contentType: contentTypeOf('html') };
+  return { body: toMarkdown(doc), ext: 'md', contentType: contentTypeOf('md') };
+}
+
+/** The Content-Type of a report file by its extension (json, html, md). */
+export function contentTypeOf(ext: string): string {
+  return ext === 'html' ? 'text/html; charset=utf-8' : ext === 'json' ? 'application/json' : 'text/markdown; charset=utf-8';
 }
 
 /** The headline sentence of a report (what an alert, a subject line or a SIEM event says). */

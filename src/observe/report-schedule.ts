@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { replaceFile } from '../journal/atomic-file';
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import cron from 'node-cron';
-import type { Config, EmailTarget, ReportConfig } from '../config/types';
+import type { Config, EmailTarget, ReportConfig, ReportFormat } from '../config/types';
 import { audit } from './audit';
 import { postWebhook } from './webhook';
 import { log } from './log';
-import { buildReport, docOf, render, type AnyReport } from './report-render';
+import { buildReport, docOf, render, type Rendered } from './report-render';
 import type { ReportDoc } from './report-doc';
 import { sendMail, type MailMessage } from './email';
 
@@ -50,6 +51,13 @@ export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, befor
       const now = Date.now();
       const rep = buildReport(r.kind, cfg, now - r.periodHours * 3_600_000, now, auditKeyBuf);
       const doc = docOf(rep);
+      // each format rendered at most once per run, however many targets want it
+      const rendered = new Map<ReportFormat, Rendered>();
+      const out = (f: ReportFormat): Rendered => {
+        let x = rendered.get(f);
+        if (x === undefined) rendered.set(f, x = render(rep, f, doc));
+        return x;
+      };
       const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
       for (const t of r.to) {
         if (t.type === 'siem') {
@@ -64,16 +72,15 @@ export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, befor
           if (why === undefined) sent.push(t.url);
           else failed.push(`${t.url}: ${why}`);
         } else if (t.type === 'email') {
-          const why = cfg.smtp === undefined ? 'no smtp: section in the config' : await sendMail(cfg.smtp, t, mailOf(r, t, rep, doc, stamp));
+          const why = cfg.smtp === undefined ? 'no smtp: section in the config' : await sendMail(cfg.smtp, t, mailOf(r, t, doc, out, stamp));
           if (why === undefined) sent.push(`mail to ${t.to.join(', ')}`);
           else failed.push(`mail to ${t.to.join(', ')}: ${why}`);
         } else {
           mkdirSync(t.dir, { recursive: true });
           for (const f of r.formats) {
-            const out = render(rep, f, doc);
-            const file = join(t.dir, `${r.name}-${stamp}.${out.ext}`);
-            writeFileSync(`${file}.tmp`, out.body);
-            renameSync(`${file}.tmp`, file);
+            const x = out(f);
+            const file = join(t.dir, `${r.name}-${stamp}.${x.ext}`);
+            replaceFile(file, x.body);
             sent.push(file);
           }
           prune(t.dir, r.name, t.retentionDays, now);
@@ -125,23 +132,27 @@ export function startReports(cfg: Config, auditKeyBuf: Buffer | undefined, befor
  * A report as mail: the Markdown as the text part, the HTML (when html is among the report's
  * formats) as its alternative, and the JSON attached for machines.
  */
-function mailOf(r: ReportConfig, t: EmailTarget, rep: AnyReport, doc: ReportDoc, stamp: string): MailMessage {
+function mailOf(r: ReportConfig, t: EmailTarget, doc: ReportDoc, out: (f: ReportFormat) => Rendered, stamp: string): MailMessage {
   const head = doc.headline.text.length > 120 ? `${doc.headline.text.slice(0, 117)}...` : doc.headline.text;
   return {
     subject: t.subject ?? `[siemgate] ${r.kind} report ${r.name}: ${doc.headline.ok ? '' : 'ATTENTION: '}${head}`,
-    text: render(rep, 'markdown', doc).body,
-    ...(r.formats.includes('html') ? { html: render(rep, 'html', doc).body } : {}),
-    attachments: [{ filename: `${r.name}-${stamp}.json`, content: render(rep, 'json', doc).body, contentType: 'application/json' }],
+    text: out('markdown').body,
+    ...(r.formats.includes('html') ? { html: out('html').body } : {}),
+    attachments: [{ filename: `${r.name}-${stamp}.json`, content: out('json').body, contentType: 'application/json' }],
   };
 }
+
+const REPORT_EXT = /\.(json|md|html)$/;
+/** Whether a file name is one of this report's files (`<name>-<stamp>.<ext>`). */
+const isReportFile = (name: string, f: string) => f.startsWith(`${name}-`) && REPORT_EXT.test(f);
 
 /** The files of a report's newest run in its first file target (one per format, same stamp). */
 function latestFiles(r: ReportConfig): string[] {
   const t = r.to.find((x) => x.type === 'file');
   if (t === undefined || t.type !== 'file') return [];
   let names: string[];
-  try { names = readdirSync(t.dir).filter((f) => f.startsWith(`${r.name}-`) && /\.(json|md|html)$/.test(f)); } catch { return []; }
-  const stamp = (f: string) => f.slice(r.name.length + 1).replace(/\.(json|md|html)$/, '');
+  try { names = readdirSync(t.dir).filter((f) => isReportFile(r.name, f)); } catch { return []; }
+  const stamp = (f: string) => f.slice(r.name.length + 1).replace(REPORT_EXT, '');
   const newest = names.map(stamp).sort().pop();
   return newest === undefined ? [] : names.filter((f) => stamp(f) === newest).sort();
 }
@@ -149,7 +160,7 @@ function latestFiles(r: ReportConfig): string[] {
 /** Deletes this report's files older than the retention. */
 function prune(dir: string, name: string, days: number, now: number): void {
   for (const f of readdirSync(dir)) {
-    if (!f.startsWith(`${name}-`) || !/\.(json|md|html)$/.test(f)) continue;
+    if (!isReportFile(name, f)) continue;
     const p = join(dir, f);
     try {
       if (now - statSync(p).mtimeMs > days * 86_400_000) unlinkSync(p);

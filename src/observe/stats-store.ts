@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { replaceFile } from '../journal/atomic-file';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './log';
 
@@ -61,8 +62,7 @@ export function openStatsStore(o: StatsOptions): StatsStore {
   function flush(): void {
     const f = join(o.dir, fileOf(hourMs));
     try {
-      writeFileSync(`${f}.tmp`, JSON.stringify({ hour: new Date(hourMs).toISOString(), counts: bucket } satisfies HourBucket));
-      renameSync(`${f}.tmp`, f);
+      replaceFile(f, JSON.stringify({ hour: new Date(hourMs).toISOString(), counts: bucket } satisfies HourBucket));
     } catch (err) {
       log.error(`stats: cannot write ${f}: ${(err as Error).message}`);
     }

@@ -39,10 +39,10 @@ export type SyslogSeverity = 'crit' | 'err' | 'warning' | 'notice' | 'info';
 export interface SyslogNotifierOptions {
   /** local0 (default): for alerts; authpriv: for the audit trail's copy (security records). */
   facility?: 'local0' | 'authpriv';
-  /** How long a connection and a write may take before the message is reported as not sent. */
-  timeoutMs?: number;
 }
 
+/** How long a connection and a write may take before the message is reported as not sent. */
+const TIMEOUT_MS = 5000;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 60_000;
 // triple-beam's keys (winston's), read by the transport: the level and the finished line.
@@ -50,7 +50,6 @@ const LEVEL = Symbol.for('level');
 const MESSAGE = Symbol.for('message');
 
 interface Socket extends EventEmitter {
-  readyState?: string;
   destroy?(): void;
   close?(): void;
   setKeepAlive?(on: boolean): void;
@@ -81,7 +80,6 @@ interface Link { t: WsTransport; ready: Promise<string | undefined>; dead?: stri
 
 export function openSyslogNotifier(target: SyslogTarget, o: SyslogNotifierOptions = {}): SyslogNotifier {
   const where = `syslog server ${target.host}:${target.port} (${target.protocol})`;
-  const timeoutMs = o.timeoutMs ?? 5000;
   // glossy knows facility 10 (authpriv) as "sec"
   const facility = o.facility === 'authpriv' ? 'sec' : 'local0';
   const family = isIP(target.host) === 6 ? 6 : 4;
@@ -161,7 +159,7 @@ export function openSyslogNotifier(target: SyslogTarget, o: SyslogNotifierOption
     l.ready = new Promise<string | undefined>((resolve) => {
       let err: string | undefined;
       let up = false;
-      const timer = setTimeout(() => { resolve(`no connection within ${timeoutMs} ms`); drop(l, `no connection within ${timeoutMs} ms`); }, timeoutMs);
+      const timer = setTimeout(() => { resolve(`no connection within ${TIMEOUT_MS} ms`); drop(l, `no connection within ${TIMEOUT_MS} ms`); }, TIMEOUT_MS);
       s.once(stream ? (target.protocol === 'tls' ? 'secureConnect' : 'connect') : 'listening', () => { clearTimeout(timer); up = true; resolve(undefined); });
       s.on('error', (e: Error) => { err = connectionProblem(e); });
       s.on('close', () => {
@@ -185,10 +183,10 @@ export function openSyslogNotifier(target: SyslogTarget, o: SyslogNotifierOption
         resolve(why === undefined ? undefined : `${where}: not sent: ${why}`);
       };
       const timer = setTimeout(() => {
-        const why = `not written within ${timeoutMs} ms (the server does not read)`;
+        const why = `not written within ${TIMEOUT_MS} ms (the server does not read)`;
         drop(l, why);
         finish(why);
-      }, timeoutMs);
+      }, TIMEOUT_MS);
       l.waiting.set(info, (e) => {
         if (e !== undefined) drop(l, e);
         finish(e);
@@ -248,12 +246,7 @@ export function openSyslogNotifier(target: SyslogTarget, o: SyslogNotifierOption
       closed = true;
       // what was handed over before close still goes out (each send has its own time limit)
       await Promise.allSettled([...pending]);
-      if (link !== undefined) {
-        const l = link;
-        link = undefined;
-        l.dead = 'closed';
-        destroy(l.t);
-      }
+      if (link !== undefined) drop(link, 'closed', false);
     },
   };
 }

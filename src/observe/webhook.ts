@@ -8,7 +8,7 @@ const WEBHOOK_ATTEMPTS = 3;
  * blocking the next one for). With a secret, X-Siemgate-Signature: sha256=<HMAC of the body>.
  * Returns undefined when a 2xx came back, else why not.
  */
-export async function postWebhook(url: string, secret: string | undefined, body: string, userAgent = 'siemgate'): Promise<string | undefined> {
+export async function postWebhook(url: string, secret: string | undefined, body: string, userAgent: string): Promise<string | undefined> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': userAgent };
   if (secret !== undefined) headers['X-Siemgate-Signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   let why = '';
