@@ -137,10 +137,9 @@ class ChainTransport extends TransportStream {
     try {
       appendFileSync(path, `${line}\n`);
     } catch (err) {
-      // a partial line (disk full) would break the chain for every record after it
-      if (!rotated) {
-        try { truncateSync(path, this.size); } catch { /* it stays as it is; the next open cuts it */ }
-      }
+      // a partial line (disk full) would break the chain for every record after it. A new file
+      // (rotation) is cut to empty: the next record computes the same name and starts it afresh.
+      try { truncateSync(path, rotated ? 0 : this.size); } catch { /* it stays as it is; the next open cuts it */ }
       log.error(`audit: cannot write ${path}: ${(err as Error).message}; the record ${JSON.stringify(type)} is lost from the audit trail; free space or fix the permissions of ${this.o.dir}`);
       return false;
     }
