@@ -39,6 +39,8 @@ export interface StatsOptions {
 }
 
 const HOUR = 3_600_000;
+/** Closed hours kept in memory: the dashboard's day and a report's, with room to spare. */
+const CLOSED_CACHE_HOURS = 48;
 const fileOf = (hourMs: number) => `${new Date(hourMs).toISOString().slice(0, 13).replace(/[-:]/g, '')}.json`; // 20261123T18.json
 
 export function openStatsStore(o: StatsOptions): StatsStore {
@@ -57,6 +59,19 @@ export function openStatsStore(o: StatsOptions): StatsStore {
       log.warn(`stats: ${f} is unreadable (${(err as Error).message}); that hour starts again from 0`);
       return {};
     }
+  }
+
+  // An hour before the current one no longer changes (it was flushed when it ended): read once.
+  // /api/status asks for the last 24 hours every time the dashboard polls.
+  const closed = new Map<number, Record<string, number>>();
+  function closedHour(h: number): Record<string, number> {
+    let c = closed.get(h);
+    if (c === undefined) {
+      if (closed.size >= CLOSED_CACHE_HOURS) closed.clear();
+      c = load(h);
+      closed.set(h, c);
+    }
+    return c;
   }
 
   function flush(): void {
@@ -110,7 +125,7 @@ export function openStatsStore(o: StatsOptions): StatsStore {
     hours(fromMs, toMs) {
       const out: HourBucket[] = [];
       for (let h = Math.floor(fromMs / HOUR) * HOUR; h < toMs; h += HOUR) {
-        const counts = h === hourMs ? bucket : load(h);
+        const counts = h === hourMs ? bucket : h < hourMs ? closedHour(h) : load(h);
         if (Object.keys(counts).length > 0) out.push({ hour: new Date(h).toISOString(), counts: { ...counts } });
       }
       return out;
