@@ -4,7 +4,7 @@
  * file started, also when a test failed half-way. Nothing here kills by name: only the pids we own.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -102,6 +102,15 @@ export async function waitUntil<T>(fn: () => T | undefined | Promise<T | undefin
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
     await sleep(50);
   }
+}
+
+/** Waits until a file holds at least n lines (a file destination's output); gives them. */
+export async function waitForLines(path: string, n: number, timeoutMs = 20000): Promise<string[]> {
+  let lines: string[] = [];
+  return waitUntil(() => {
+    try { lines = readFileSync(path, 'utf8').trim().split('\n').filter((l) => l !== ''); } catch { return undefined; }
+    return lines.length >= n ? lines : undefined;
+  }, timeoutMs, () => `${path} has ${lines.length} of ${n} lines`);
 }
 
 /** The client programs the suite drives, where .ci/deps.sh puts them. */

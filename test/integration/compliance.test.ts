@@ -9,7 +9,7 @@ import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, freePort, killAllGateways, startGateway } from '../helpers/gateway';
-import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
+import { cleanUp, makeTempDir, runProc, waitForLines, waitUntil } from '../helpers/procs';
 import { sendTcpLines } from '../helpers/clients';
 
 jest.setTimeout(120000);
@@ -69,9 +69,7 @@ reports:
   - { name: audit-pack, kind: compliance, cron: "*/2 * * * * *", formats: [json, markdown, html], to: [{ type: file, dir: "${dir}/reports" }] }
 `);
   await sendTcpLines(tcp, [FW(1), FW(2), SSHD_OK, ...Array.from({ length: 8 }, (_, i) => SSHD_FAIL(i))]);
-  await waitUntil(() => {
-    try { return readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').length >= 11 ? true : undefined; } catch { return undefined; }
-  }, 20000, () => 'the 11 events were not delivered');
+  await waitForLines(join(dir, 'out.ndjson'), 11);
 
   // the threshold: 8 failures from one address in 5 s > 5 → fires once, then resolves as the window slides
   const fired = await waitUntil(() => hook.notices.find((n) => n.rule === 'ssh-bruteforce' && n.state === 'firing'), 15000, () => `no threshold alert; got ${JSON.stringify(hook.notices)}`);

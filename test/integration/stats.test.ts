@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import axios from 'axios';
 import { BIN, freePort, killAllGateways, startGateway } from '../helpers/gateway';
-import { cleanUp, makeTempDir, runProc, waitUntil } from '../helpers/procs';
+import { cleanUp, makeTempDir, runProc, waitForLines, waitUntil } from '../helpers/procs';
 import { sendTcpLines } from '../helpers/clients';
 
 jest.setTimeout(60000);
@@ -46,7 +46,7 @@ admin: { address: "127.0.0.1:${admin}" }
 
   gw = await startGateway(yaml);
   await sendTcpLines(tcp, [ASA(9), 'no header at all: a parse failure']);
-  await waitUntil(() => (readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').length >= 12 ? true : undefined), 20000, () => 'not delivered');
+  await waitForLines(join(dir, 'out.ndjson'), 12);
   await gw.stop();
   const files = readdirSync(join(dir, 'data', 'stats')).filter((f) => f.endsWith('.json'));
   const counts: Record<string, number> = {};
@@ -95,9 +95,7 @@ reports:
 `);
   expect(gw.stderr()).toContain('reports scheduled: daily-health (*/2 * * * * *)');
   await sendTcpLines(tcp, [ASA(1), ASA(2), PLAIN(1)]);
-  await waitUntil(() => {
-    try { return readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').length >= 3 ? true : undefined; } catch { return undefined; }
-  }, 20000, () => 'not delivered');
+  await waitForLines(join(dir, 'out.ndjson'), 3);
   const report = await waitUntil(() => {
     let files: string[];
     try { files = readdirSync(join(dir, 'reports')); } catch { return undefined; }
