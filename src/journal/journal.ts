@@ -2,6 +2,7 @@ import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, unlink, writev } 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { log } from '../observe/log';
+import { RECORD_HEADER_BYTES } from './record';
 import { recoverSegment, type TailScan } from './recovery';
 import { listSegments, segmentName, type SegmentInfo } from './segments';
 
@@ -59,10 +60,16 @@ export interface Journal {
   /** Called after each write with the new end. */
   onWritten(listener: () => void): () => void;
   /**
-   * The records written at exactly `at`, if they are still in memory: readers that keep up take
-   * them from here instead of reading back what was just written.
+   * The records written from `at` on, up to about maxBytes, if `at` is still in memory: readers
+   * that keep up take them from here instead of reading back what was just written. Views of the
+   * written batches (the first one cut at `at`, which may fall inside a batch), all in at.segment.
    */
-  recent(at: Position): { records: Uint8Array; count: number } | undefined;
+  recent(at: Position, maxBytes: number): Uint8Array[] | undefined;
+  /**
+   * A reader's place (the ordinal of the next event it reads), so that a batch every reader has
+   * taken leaves memory at once: what is kept is what the readers that keep up have yet to read.
+   */
+  place(): { moved(seq: number): void; close(): void };
   /** Delete sealed segments whose every event is before `seq`; returns events in them. */
   release(seq: number): number;
   /** Delete the oldest sealed segment whatever the cursors say (when_full: drop_oldest); returns its events. */
@@ -77,13 +84,27 @@ export interface Journal {
 
 const QUEUE_HIGH_WATER = 16 << 20;
 /**
- * Recently written batches kept for readers that keep up (bytes). 8 MiB, not 32: with 1M events
- * TCP → journal → _bulk, peak RSS fell 396 → 344–353 MB and events/s did not drop (63k/68k → 68k/75k,
- * two alternating runs each, 2026-11-23); a reader further behind reads the page cache.
+ * At most this much of the recently written batches is kept for readers that keep up (bytes); a
+ * batch leaves as soon as every reader has taken it, so this is what is held only while a reader
+ * lags. A reader that lags further reads the page cache back, which cost the file destination
+ * ~0.3 us per event more than memory (2026-11-24, TCP → journal → file: the reader ran 8-28 MB
+ * behind the writer at 240k events/s, and with 8 MiB most reads missed).
  */
-const RECENT_BYTES = 8 << 20;
+const RECENT_BYTES = 32 << 20;
 
 interface RecentBatch { segment: number; offset: number; seq: number; records: Uint8Array; count: number }
+
+/** How many whole records lie in the first `bytes` of a batch (-1 when `bytes` is not a record boundary). */
+function recordsIn(records: Uint8Array, bytes: number): number {
+  let n = 0;
+  let off = 0;
+  while (off < bytes) {
+    if (off + RECORD_HEADER_BYTES > records.byteLength) return -1;
+    off += RECORD_HEADER_BYTES + ((records[off] | (records[off + 1] << 8) | (records[off + 2] << 16) | (records[off + 3] << 24)) >>> 0);
+    n++;
+  }
+  return off === bytes ? n : -1;
+}
 
 export function openJournal(opts: JournalOptions): Journal {
   mkdirSync(opts.dir, { recursive: true });
@@ -123,10 +144,19 @@ export function openJournal(opts: JournalOptions): Journal {
   let drainWaiters: Array<() => void> = [];
   const recent: RecentBatch[] = [];
   let recentBytes = 0;
+  const places = new Set<{ seq: number }>();
   function remember(b: RecentBatch): void {
     recent.push(b);
     recentBytes += b.records.byteLength;
-    while (recentBytes > RECENT_BYTES && recent.length > 1) recentBytes -= recent.shift()!.records.byteLength;
+    trim();
+  }
+  function trim(): void {
+    while (recent.length > 0 && (recentBytes > RECENT_BYTES || takenByAll(recent[0]))) recentBytes -= recent.shift()!.records.byteLength;
+  }
+  // Readers behind the oldest batch kept read from disk anyway: only those inside it keep it.
+  function takenByAll(b: RecentBatch): boolean {
+    for (const p of places) if (p.seq >= b.seq && p.seq < b.seq + b.count) return false;
+    return true;
   }
 
   const timer = opts.fsync === 'interval'
@@ -232,14 +262,37 @@ export function openJournal(opts: JournalOptions): Journal {
     end: () => ({ segment: current.first, offset: current.bytes, seq: writtenHead }),
     segments: () => segs,
     bytes: () => segs.reduce((n, s) => n + s.bytes, 0),
-    recent(at) {
+    recent(at, maxBytes) {
       // newest last; a reader that keeps up asks for one of the last few
-      for (let i = recent.length - 1; i >= 0; i--) {
+      let i = recent.length - 1;
+      for (; i >= 0; i--) {
         const b = recent[i];
-        if (b.segment === at.segment && b.offset === at.offset) return b.seq === at.seq ? b : undefined;
-        if (b.segment < at.segment || (b.segment === at.segment && b.offset < at.offset)) return undefined;
+        if (b.segment < at.segment || (b.segment === at.segment && b.offset <= at.offset)) break;
       }
-      return undefined;
+      if (i < 0) return undefined;
+      const first = recent[i];
+      if (first.segment !== at.segment || at.offset >= first.offset + first.records.byteLength) return undefined;
+      // A reader stopped inside a batch (its last read was cut by maxBytes, or came from disk):
+      // hop record headers to its offset, and trust the view only if the count agrees.
+      const skip = at.offset - first.offset;
+      if (recordsIn(first.records, skip) !== at.seq - first.seq) return undefined;
+      const out = [skip === 0 ? first.records : first.records.subarray(skip)];
+      let bytes = out[0].byteLength;
+      for (let j = i + 1; j < recent.length && bytes < maxBytes; j++) {
+        const b = recent[j];
+        if (b.segment !== at.segment) break;
+        out.push(b.records);
+        bytes += b.records.byteLength;
+      }
+      return out;
+    },
+    place() {
+      const p = { seq: -1 };
+      places.add(p);
+      return {
+        moved(seq) { p.seq = seq; trim(); },
+        close() { places.delete(p); trim(); },
+      };
     },
     onWritten(listener) {
       writtenListeners.add(listener);

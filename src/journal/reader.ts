@@ -30,6 +30,8 @@ export interface JournalReader {
 
 export function createReader(journal: Journal, start: Position): JournalReader {
   let pos = { ...start };
+  const place = journal.place();
+  place.moved(pos.seq);
   let fd: number | undefined;
   let fdSegment = -1;
 
@@ -66,15 +68,20 @@ export function createReader(journal: Journal, start: Position): JournalReader {
       if (skipped > 0) return { events: [], next: { ...pos }, skipped, skipReason: 'corrupt' };
       if (limit === 0) return { events: [], next: { ...pos }, skipped: 0 };
     }
-    // Keeping up: the batch that starts here is still in memory, so it is not read back.
-    const mem = journal.recent(pos);
+    // Keeping up: what starts here is still in memory, so it is not read back.
+    const mem = journal.recent(pos, maxBytes);
     if (mem !== undefined) {
-      const b = Buffer.from(mem.records.buffer, mem.records.byteOffset, mem.records.byteLength);
       const evs: JournalEvent[] = [];
       let s0 = pos.seq;
-      const r = scanRecords(b, 0, b.length, (s, e) => { evs.push(decodeEvent(b, s, e, s0++)); }, false);
-      if (r.stop === 'end' && evs.length === mem.count) {
-        pos = { segment: seg.first, offset: pos.offset + b.length, seq: s0 };
+      let bytes = 0;
+      let whole = true;
+      for (const part of mem) {
+        const b = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+        if (scanRecords(b, 0, b.length, (s, e) => { evs.push(decodeEvent(b, s, e, s0++)); }, false).stop !== 'end') { whole = false; break; }
+        bytes += b.length;
+      }
+      if (whole) {
+        pos = { segment: seg.first, offset: pos.offset + bytes, seq: s0 };
         return { events: evs, next: { ...pos }, skipped: 0 };
       }
     }
@@ -116,8 +123,13 @@ export function createReader(journal: Journal, start: Position): JournalReader {
 
   return {
     position: () => ({ ...pos }),
-    read: readFrom,
+    async read(maxBytes) {
+      const r = await readFrom(maxBytes);
+      place.moved(pos.seq);
+      return r;
+    },
     async close() {
+      place.close();
       if (fd !== undefined) await closeAsync(fd);
       fd = undefined;
     },

@@ -154,6 +154,63 @@ describe('journal', () => {
     await j.close();
   });
 
+  test('a reader that keeps up reads from memory, also from inside a batch and across batches', async () => {
+    const j = openJournal(opts());
+    const r = createReader(j, { segment: 0, offset: 0, seq: 0 });
+    await appendDocs(j, 0, 400, 100); // four batches of 100
+    // the file on disk is wiped: only what is read from memory can come back intact
+    const seg = j.segments()[0].path;
+    const size = statSync(seg).size;
+    const fd = openSync(seg, 'r+');
+    writeSync(fd, Buffer.alloc(size), 0, size, 0);
+    closeSync(fd);
+    // a small maxBytes still gives one whole batch; a large one several
+    const first = await r.read(10);
+    expect(first.events.map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const second = await r.read(1);
+    expect(second.events.map((e) => e.doc.toString())).toEqual(Array.from({ length: 100 }, (_, i) => doc(100 + i)));
+    const rest = await r.read(1 << 20);
+    expect(rest.events.map((e) => e.doc.toString())).toEqual(Array.from({ length: 200 }, (_, i) => doc(200 + i)));
+    expect(rest.next).toEqual({ segment: 0, offset: size, seq: 400 });
+
+    // recent() itself, from inside a batch (where a read from disk cut by maxBytes leaves a
+    // reader), and what it refuses
+    await appendDocs(j, 400, 200, 100);
+    const whole = j.recent({ segment: 0, offset: size, seq: 400 }, 1 << 20)!;
+    expect(eventsOf(Buffer.concat(whole)).map((e) => e.doc.toString())).toEqual(Array.from({ length: 200 }, (_, i) => doc(400 + i)));
+    const firstLen = 8 + Buffer.from(whole[0]).readUInt32LE(0);
+    const inside = j.recent({ segment: 0, offset: size + firstLen, seq: 401 }, 1)!;
+    expect(inside.length).toBe(1); // maxBytes reached with the rest of the first batch
+    expect(eventsOf(inside[0]).map((e) => e.doc.toString())).toEqual(Array.from({ length: 99 }, (_, i) => doc(401 + i)));
+    await r.close();
+    expect(j.recent({ segment: 0, offset: size + firstLen, seq: 402 }, 1)).toBeUndefined(); // ordinal disagrees
+    expect(j.recent({ segment: 0, offset: size + 3, seq: 401 }, 1)).toBeUndefined(); // not a record boundary
+    await j.close();
+  });
+
+  test('a batch leaves memory once every reader has taken it; one far behind does not hold it', async () => {
+    const j = openJournal(opts());
+    const ahead = createReader(j, { segment: 0, offset: 0, seq: 0 });
+    await appendDocs(j, 0, 100, 100);
+    const behind = createReader(j, { segment: 0, offset: 0, seq: 0 }); // also at the batch
+    const at = { segment: 0, offset: 0, seq: 0 };
+    expect((await ahead.read(1 << 20)).events.length).toBe(100);
+    expect(j.recent(at, 1)).toBeDefined(); // `behind` has not taken it
+    expect((await behind.read(1 << 20)).events.length).toBe(100);
+    expect(j.recent(at, 1)).toBeUndefined(); // both have
+    // a reader at a position older than what is kept does not pin newer batches
+    const at100 = { segment: 0, offset: statSync(j.segments()[0].path).size, seq: 100 };
+    await appendDocs(j, 100, 100, 100);
+    const late = createReader(j, { segment: 0, offset: 0, seq: 0 });
+    expect(j.recent(at100, 1)).toBeDefined();
+    await ahead.read(1 << 20);
+    await behind.read(1 << 20);
+    expect(j.recent(at100, 1)).toBeUndefined();
+    expect((await late.read(1 << 20)).events.length).toBe(200); // from disk
+    for (const r of [ahead, behind, late]) await r.close();
+    await j.close();
+  });
+
   test('a full current segment that every reader has passed is rolled on request, so it can be released', async () => {
     const j = openJournal(opts({ segmentBytes: 1024 }));
     await j.append(recordsOf(Array.from({ length: 40 }, (_, i) => doc(i))), 40); // one batch, larger than a segment
