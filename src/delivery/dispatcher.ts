@@ -165,6 +165,21 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     if (unresolved < maxUnresolved) poke();
   }
 
+  /** A whole batch answered alike (the common case): its chunks' counts in runs, not per event. */
+  function resolveAll(list: Chunk[], kind: keyof Counts): void {
+    for (let i = 0; i < list.length;) {
+      const chunk = list[i];
+      let j = i + 1;
+      while (j < list.length && list[j] === chunk) j++;
+      chunk[kind] += j - i;
+      chunk.unresolved -= j - i;
+      i = j;
+    }
+    unresolved -= list.length;
+    scheduleCommit();
+    if (unresolved < maxUnresolved) poke();
+  }
+
   function scheduleCommit(): void {
     if (commitTimer !== undefined) return;
     const wait = Math.max(0, lastCommitAt + commitInterval - Date.now());
@@ -240,7 +255,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     lane.sending = true;
     try {
       for (let b = lane.ready.shift(); b !== undefined && !stopping; b = lane.ready.shift()) {
-        await sendUntilSettled(b.events, b.encoded, b.bytes, (i, kind) => resolve(b.chunks[i], kind));
+        await sendUntilSettled(b.events, b.encoded, b.bytes, (i, kind) => resolve(b.chunks[i], kind), (kind) => resolveAll(b.chunks, kind));
       }
     } finally {
       lane.sending = false;
@@ -261,8 +276,9 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   async function sendUntilSettled(events: JournalEvent[], encoded: Buffer[], bytes: number,
-    settle: (i: number, kind: 'delivered' | 'deadLettered') => void): Promise<void> {
-    let idx = events.map((_, i) => i);
+    settle: (i: number, kind: 'delivered' | 'deadLettered') => void,
+    settleAll?: (kind: 'delivered') => void): Promise<void> {
+    let idx: number[] | undefined; // the original index of each event of a resent batch
     let batch: EncodedBatch = { events, encoded, bytes };
     for (;;) {
       let verdicts: Verdict[];
@@ -273,6 +289,15 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
           v = await c.send(batch, abort.signal);
         } finally {
           observeRequest((performance.now() - started) / 1000);
+        }
+        if (!Array.isArray(v) && v.outcome === 'delivered' && idx === undefined && settleAll !== undefined) {
+          // all of a first attempt delivered: one pass over the batch's chunks, no verdict per event
+          settleAll('delivered');
+          failures = 0;
+          const broken = c.misconfigured?.();
+          if (broken) setState('down', broken);
+          else setState('up');
+          return;
         }
         verdicts = Array.isArray(v) ? v : batch.events.map(() => v);
         if (verdicts.length !== batch.events.length) {
@@ -288,10 +313,10 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       let rejected: Map<string, number> | undefined;
       for (let i = 0; i < verdicts.length; i++) {
         const v = verdicts[i];
-        if (v.outcome === 'delivered') settle(idx[i], 'delivered');
+        if (v.outcome === 'delivered') settle(idx === undefined ? i : idx[i], 'delivered');
         else if (v.outcome === 'reject') {
           o.deadLetters.add(batch.events[i], v.reason, v.response);
-          settle(idx[i], 'deadLettered');
+          settle(idx === undefined ? i : idx[i], 'deadLettered');
           rejected ??= new Map();
           rejected.set(v.reason, (rejected.get(v.reason) ?? 0) + 1);
         } else {
@@ -319,7 +344,8 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       if (stopping) return;
       await sleep(delay ?? backoffMs(o.retry, failures - 1));
       if (stopping) return;
-      idx = again.map((i) => idx[i]);
+      const was = idx;
+      idx = again.map((i) => (was === undefined ? i : was[i]));
       const ev = again.map((i) => batch.events[i]);
       const enc = again.map((i) => batch.encoded[i]);
       batch = { events: ev, encoded: enc, bytes: enc.reduce((n, b) => n + b.length, 0) };
