@@ -123,7 +123,12 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     log.info(`mappings: ${m.sources.length} product(s) from ${[shippedMappingsDir(), ...cfg.mappings.dirs].join(', ')}` +
       m.sources.filter((s) => s.replaces !== undefined).map((s) => `; ${s.file} replaces ${s.replaces}`).join(''));
   }
-  const journal = openJournal({ dir: journalDir(cfg.dataDir), fsync: cfg.journal.fsync, fsyncIntervalMs: cfg.journal.fsyncIntervalMs, segmentBytes: cfg.journal.segmentBytes });
+  // records nothing reads any more go back to the parse workers' output (see json-out.ts)
+  let recycle: ((records: Uint8Array) => void) | undefined;
+  const journal = openJournal({
+    dir: journalDir(cfg.dataDir), fsync: cfg.journal.fsync, fsyncIntervalMs: cfg.journal.fsyncIntervalMs, segmentBytes: cfg.journal.segmentBytes,
+    onFree: (records) => recycle?.(records),
+  });
   const r = journal.recovery;
   log.info(`journal ${journal.dir}: ${r.segments} segment(s), ${r.events} event(s) kept, head at event ${journal.head()}` +
     (r.cutBytes > 0 ? `; ${r.cutBytes} damaged bytes cut at the tail (${r.stop})` : ''));
@@ -154,6 +159,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     thresholds: thresholdSpecs(cfg.alerts),
     onThresholdCounts: (counts) => alerting?.engine.addCounts(counts),
   });
+  recycle = (records) => ingest.recycle(records);
   // started below, once delivery and the stats store exist; the workers' counts wait for it
   let alerting: Alerting | undefined;
 

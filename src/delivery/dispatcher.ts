@@ -99,7 +99,8 @@ const DOWN_AFTER_MS = 30_000;
 
 export function startDispatcher(o: DispatcherOptions): Dispatcher {
   const c = o.connector;
-  const reader = createReader(o.journal, o.cursor.position);
+  // holdsViews: the events read are views of the journal's memory, kept until the destination answers
+  const reader = createReader(o.journal, o.cursor.position, { holdsViews: true });
   const committed: CursorState = { ...o.cursor, position: { ...o.cursor.position } };
   const chunks: Chunk[] = [];
   // The ordinal after the last event taken from the reader, moved in the same step as the chunk
@@ -186,6 +187,20 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     commitTimer = setTimeout(() => { commitTimer = undefined; commit(); }, wait);
   }
 
+  /**
+   * Tells the journal which events this destination no longer holds: those before the first chunk
+   * with an event unresolved. A resolved event is never read again (a retry resends only the
+   * unresolved ones), so the journal may reuse the memory its document is a view of.
+   */
+  function letGo(): void {
+    let w = committed.position.seq;
+    for (const k of chunks) {
+      if (k.unresolved > 0) break;
+      w = k.end.seq;
+    }
+    reader.settled(w);
+  }
+
   /** Move the saved cursor over every leading chunk that is fully resolved. */
   function commit(): void {
     let moved = false;
@@ -256,6 +271,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     try {
       for (let b = lane.ready.shift(); b !== undefined && !stopping; b = lane.ready.shift()) {
         await sendUntilSettled(b.events, b.encoded, b.bytes, (i, kind) => resolve(b.chunks[i], kind), (kind) => resolveAll(b.chunks, kind));
+        letGo();
       }
     } finally {
       lane.sending = false;
@@ -422,7 +438,10 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
           else addEvent(ev, chunk);
         }
         takenSeq = r.next.seq;
-        if (chunk.unresolved === 0) scheduleCommit();
+        if (chunk.unresolved === 0) {
+          scheduleCommit();
+          letGo();
+        }
       }
       if (r.skipped > 0) {
         const why = r.skipReason === 'deleted'
@@ -432,6 +451,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
         chunks.push({ end: r.next, unresolved: 0, delivered: 0, filtered: 0, deadLettered: 0, dropped: r.skipped, oldestAt: 0 });
         takenSeq = r.next.seq;
         scheduleCommit();
+        letGo();
       }
       const next = sealAged(Date.now(), false);
       if (r.events.length === 0 && r.skipped === 0) {

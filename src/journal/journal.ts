@@ -17,6 +17,25 @@ export interface JournalOptions {
   fsyncIntervalMs: number;
   /** A new segment is started once the current one is this large. */
   segmentBytes: number;
+  /**
+   * Called with the records of an appended batch once nothing can read them any more: written,
+   * out of the recently-written window, and every reader that took views of them from memory
+   * has said (JournalPlace.settled) that its consumer let go of them. The caller may then reuse
+   * their memory (the ingest gives it back to the parse workers).
+   */
+  onFree?: (records: Uint8Array) => void;
+}
+
+/** A reader's place in the journal (Journal.place). */
+export interface JournalPlace {
+  /** The ordinal of the next event the reader reads. */
+  moved(seq: number): void;
+  /**
+   * For a reader whose consumer keeps the events it read (views of the journal's memory) for a
+   * while: every event before `seq` is let go of. Until it says so, the memory is not reused.
+   */
+  settled(seq: number): void;
+  close(): void;
 }
 
 /** A place in the journal: a segment (by its first ordinal), a byte offset in it, an event ordinal. */
@@ -64,12 +83,13 @@ export interface Journal {
    * that keep up take them from here instead of reading back what was just written. Views of the
    * written batches (the first one cut at `at`, which may fall inside a batch), all in at.segment.
    */
-  recent(at: Position, maxBytes: number): Uint8Array[] | undefined;
+  recent(at: Position, maxBytes: number, taker?: JournalPlace): Uint8Array[] | undefined;
   /**
-   * A reader's place (the ordinal of the next event it reads), so that a batch every reader has
-   * taken leaves memory at once: what is kept is what the readers that keep up have yet to read.
+   * A reader's place, so that a batch every reader has taken leaves memory at once (what is kept is
+   * what the readers that keep up have yet to read), and, with `holdsViews`, so that its memory is
+   * reused (onFree) only once the reader's consumer has let go of what it took (settled).
    */
-  place(): { moved(seq: number): void; close(): void };
+  place(holdsViews?: boolean): JournalPlace;
   /** Delete sealed segments whose every event is before `seq`; returns events in them. */
   release(seq: number): number;
   /** Delete the oldest sealed segment whatever the cursors say (when_full: drop_oldest); returns its events. */
@@ -92,7 +112,29 @@ const QUEUE_HIGH_WATER = 16 << 20;
  */
 const RECENT_BYTES = 32 << 20;
 
-interface RecentBatch { segment: number; offset: number; seq: number; records: Uint8Array; count: number }
+interface RecentBatch {
+  segment: number;
+  offset: number;
+  seq: number;
+  records: Uint8Array;
+  count: number;
+  /** The places of readers that took views of it from memory. */
+  takers?: PlaceState[];
+}
+
+function took(b: RecentBatch, state: PlaceState | undefined): void {
+  if (state === undefined) return;
+  if (b.takers === undefined) b.takers = [state];
+  else if (!b.takers.includes(state)) b.takers.push(state);
+}
+
+interface PlaceState {
+  seq: number;
+  /** With holdsViews: before this ordinal the consumer holds nothing; else the read position says it. */
+  settled: number;
+  holdsViews: boolean;
+  closed: boolean;
+}
 
 /** How many whole records lie in the first `bytes` of a batch (-1 when `bytes` is not a record boundary). */
 function recordsIn(records: Uint8Array, bytes: number): number {
@@ -144,18 +186,39 @@ export function openJournal(opts: JournalOptions): Journal {
   let drainWaiters: Array<() => void> = [];
   const recent: RecentBatch[] = [];
   let recentBytes = 0;
-  const places = new Set<{ seq: number }>();
+  const places = new Map<JournalPlace, PlaceState>();
+  // out of the window, but some reader's consumer may still hold views of them (onFree only)
+  let held: RecentBatch[] = [];
   function remember(b: RecentBatch): void {
     recent.push(b);
     recentBytes += b.records.byteLength;
     trim();
   }
   function trim(): void {
-    while (recent.length > 0 && (recentBytes > RECENT_BYTES || takenByAll(recent[0]))) recentBytes -= recent.shift()!.records.byteLength;
+    while (recent.length > 0 && (recentBytes > RECENT_BYTES || takenByAll(recent[0]))) {
+      const b = recent.shift()!;
+      recentBytes -= b.records.byteLength;
+      if (opts.onFree !== undefined) held.push(b);
+    }
+    if (held.length > 0) freeReleased();
   }
   // Readers behind the oldest batch kept read from disk anyway: only those inside it keep it.
   function takenByAll(b: RecentBatch): boolean {
-    for (const p of places) if (p.seq >= b.seq && p.seq < b.seq + b.count) return false;
+    for (const p of places.values()) if (p.seq >= b.seq && p.seq < b.seq + b.count) return false;
+    return true;
+  }
+  function freeReleased(): void {
+    const still: RecentBatch[] = [];
+    for (const b of held) {
+      if (letGo(b)) opts.onFree!(b.records);
+      else still.push(b);
+    }
+    held = still;
+  }
+  function letGo(b: RecentBatch): boolean {
+    if (b.takers === undefined) return true;
+    const end = b.seq + b.count;
+    for (const t of b.takers) if (!t.closed && (t.holdsViews ? t.settled : t.seq) < end) return false;
     return true;
   }
 
@@ -262,7 +325,7 @@ export function openJournal(opts: JournalOptions): Journal {
     end: () => ({ segment: current.first, offset: current.bytes, seq: writtenHead }),
     segments: () => segs,
     bytes: () => segs.reduce((n, s) => n + s.bytes, 0),
-    recent(at, maxBytes) {
+    recent(at, maxBytes, taker) {
       // newest last; a reader that keeps up asks for one of the last few
       let i = recent.length - 1;
       for (; i >= 0; i--) {
@@ -276,23 +339,36 @@ export function openJournal(opts: JournalOptions): Journal {
       // hop record headers to its offset, and trust the view only if the count agrees.
       const skip = at.offset - first.offset;
       if (recordsIn(first.records, skip) !== at.seq - first.seq) return undefined;
+      const state = taker === undefined ? undefined : places.get(taker);
       const out = [skip === 0 ? first.records : first.records.subarray(skip)];
+      took(first, state);
       let bytes = out[0].byteLength;
       for (let j = i + 1; j < recent.length && bytes < maxBytes; j++) {
         const b = recent[j];
         if (b.segment !== at.segment) break;
         out.push(b.records);
+        took(b, state);
         bytes += b.records.byteLength;
       }
       return out;
     },
-    place() {
-      const p = { seq: -1 };
-      places.add(p);
-      return {
-        moved(seq) { p.seq = seq; trim(); },
-        close() { places.delete(p); trim(); },
+    place(holdsViews = false) {
+      const state: PlaceState = { seq: -1, settled: -1, holdsViews, closed: false };
+      const handle: JournalPlace = {
+        moved(seq) { state.seq = seq; trim(); },
+        settled(seq) {
+          if (seq <= state.settled) return;
+          state.settled = seq;
+          if (held.length > 0) freeReleased();
+        },
+        close() {
+          state.closed = true;
+          places.delete(handle);
+          trim();
+        },
       };
+      places.set(handle, state);
+      return handle;
     },
     onWritten(listener) {
       writtenListeners.add(listener);

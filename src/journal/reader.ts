@@ -25,12 +25,22 @@ export interface JournalReader {
   position(): Position;
   /** Up to maxBytes of records (always at least one whole record when any is there). */
   read(maxBytes: number): Promise<ReadResult>;
+  /**
+   * With holdsViews: every event before `seq` that this reader returned is let go of by its
+   * consumer (documents are views of the journal's memory, which is reused once let go of).
+   */
+  settled(seq: number): void;
   close(): Promise<void>;
 }
 
-export function createReader(journal: Journal, start: Position): JournalReader {
+/**
+ * `holdsViews`: the consumer keeps the events it reads for a while (the dispatcher, until the
+ * destination answers) and says when it let go of them (settled); a consumer that is done with
+ * what read() returned before it calls read() again need not.
+ */
+export function createReader(journal: Journal, start: Position, opts: { holdsViews?: boolean } = {}): JournalReader {
   let pos = { ...start };
-  const place = journal.place();
+  const place = journal.place(opts.holdsViews === true);
   place.moved(pos.seq);
   let fd: number | undefined;
   let fdSegment = -1;
@@ -69,7 +79,7 @@ export function createReader(journal: Journal, start: Position): JournalReader {
       if (limit === 0) return { events: [], next: { ...pos }, skipped: 0 };
     }
     // Keeping up: what starts here is still in memory, so it is not read back.
-    const mem = journal.recent(pos, maxBytes);
+    const mem = journal.recent(pos, maxBytes, place);
     if (mem !== undefined) {
       const evs: JournalEvent[] = [];
       let s0 = pos.seq;
@@ -127,6 +137,9 @@ export function createReader(journal: Journal, start: Position): JournalReader {
       const r = await readFrom(maxBytes);
       place.moved(pos.seq);
       return r;
+    },
+    settled(seq) {
+      place.settled(seq);
     },
     async close() {
       place.close();

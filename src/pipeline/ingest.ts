@@ -64,6 +64,12 @@ export interface Ingest extends IngestSink {
    * pause, HTTP answers 503, UDP datagrams are refused as journal_full. undefined lifts it.
    */
   block(reason: string | undefined): void;
+  /**
+   * Records given to `output` that nothing reads any more (all of them): their memory goes back to
+   * the workers to be written again, instead of being left to the garbage collector. Only buffers
+   * this ingest handed out are taken, each once; anything else is ignored.
+   */
+  recycle(records: Uint8Array): void;
   /** Seal what is pending, wait until everything is written, stop the workers. */
   close(): Promise<void>;
 }
@@ -80,7 +86,12 @@ export function createIngest(opts: IngestOptions): Ingest {
   const logReject = rateLimited();
 
   // The batch being filled.
-  let data = Buffer.allocUnsafeSlow(256 * 1024);
+  // Batch buffers are reused once their worker has answered (the worker parsed its own copy; the
+  // original is kept until then only to redo the batch if the worker dies): allocating one per
+  // batch made V8 collect garbage for the external memory alone (see json-out.ts).
+  const idleInputs: Buffer[] = [];
+  const newInput = (): Buffer => idleInputs.pop() ?? Buffer.allocUnsafeSlow(MAX_BATCH_BYTES);
+  let data = newInput();
   let used = 0;
   let count = 0;
   let ends = new Uint32Array(MAX_BATCH_MESSAGES);
@@ -97,6 +108,9 @@ export function createIngest(opts: IngestOptions): Ingest {
   const done = new Map<number, DoneBatch>();
   let pendingBytes = 0; // sealed or filling, not yet written
   const batchBytes = new Map<number, number>();
+  const batchInputs = new Map<number, Buffer>(); // sealed, until their worker answers
+  // output buffers handed to opts.output, which recycle() may give back to the workers
+  const lent = new WeakSet<ArrayBufferLike>();
   let writing = false;
   let paused = false;
   let blocked: string | undefined;
@@ -104,6 +118,9 @@ export function createIngest(opts: IngestOptions): Ingest {
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
   const pool = createWorkerPool(opts.workers, { zones: opts.zones, mapping: opts.mapping, thresholds: opts.thresholds ?? [] }, (d) => {
+    const input = batchInputs.get(d.seq);
+    batchInputs.delete(d.seq);
+    if (input !== undefined && input.length === MAX_BATCH_BYTES && idleInputs.length < 16) idleInputs.push(input);
     done.set(d.seq, d);
     void drain();
   });
@@ -149,7 +166,8 @@ export function createIngest(opts: IngestOptions): Ingest {
     batchBytes.set(batch.seq, used);
     stats.inFlight += count;
     countSources(batch);
-    data = Buffer.allocUnsafeSlow(Math.max(256 * 1024, Math.min(used * 2, MAX_BATCH_BYTES * 2)));
+    batchInputs.set(batch.seq, data);
+    data = newInput();
     used = 0;
     count = 0;
     peers = [];
@@ -164,6 +182,7 @@ export function createIngest(opts: IngestOptions): Ingest {
     try {
       for (let d = done.get(nextWrite); d !== undefined; d = done.get(nextWrite)) {
         done.delete(nextWrite);
+        lent.add(d.out.buffer);
         await opts.output(d.out, d.count);
         stats.written += d.count;
         stats.inFlight -= d.count;
@@ -211,6 +230,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       if ((flag & FLAG_TRUNCATED) !== 0) stats.truncatedByInput[peer.input] = (stats.truncatedByInput[peer.input] ?? 0) + 1;
       if (count === MAX_BATCH_MESSAGES || (count > 0 && used + len > MAX_BATCH_BYTES)) seal();
       if (used + len > data.length) {
+        // only a message larger than a batch gets here: a batch is sealed before it would grow
         const bigger = Buffer.allocUnsafeSlow(Math.max(data.length * 2, used + len));
         data.copy(bigger, 0, 0, used);
         data = bigger;
@@ -254,6 +274,11 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (opts.durable) await opts.durable();
     },
     stats: () => stats,
+    recycle(records) {
+      const ab = records.buffer;
+      if (!lent.delete(ab) || !(ab instanceof ArrayBuffer)) return;
+      pool.recycle(ab);
+    },
     async close() {
       seal();
       const seq = nextSeq - 1;

@@ -5,7 +5,8 @@ import type { RawBatch } from './batch';
 import { processBatch } from './process-batch';
 import { createMapper } from '../mapping';
 import { createTallier } from './event-tally';
-import type { WorkerSetup } from './worker-pool';
+import type { RecycledOutput, WorkerSetup } from './worker-pool';
+import { giveOutputBuffer } from './json-out';
 
 /** Worker entry: batches in, serialized documents out (the output buffer is transferred, not copied). */
 const setup = workerData as WorkerSetup;
@@ -30,8 +31,12 @@ function lowerThisThreadsPriority(): void {
     // not Linux, or not permitted: the default priority is correct, only less favourable under load
   }
 }
-parentPort!.on('message', (batch: RawBatch) => {
-  const done = processBatch(batch, zones, mapper, tally);
+parentPort!.on('message', (m: RawBatch | RecycledOutput) => {
+  if ('recycle' in m) {
+    giveOutputBuffer(m.recycle);
+    return;
+  }
+  const done = processBatch(m, zones, mapper, tally);
   // processBatch's output owns its (unpooled) ArrayBuffer: transferred, not copied.
   parentPort!.postMessage(done, [done.out.buffer as ArrayBuffer]);
 });

@@ -6,11 +6,19 @@ import type { DoneBatch, RawBatch } from './batch';
 import { processBatch, type ZoneTable } from './process-batch';
 import { createMapper, type MapperOptions } from '../mapping';
 import { createTallier, type ThresholdSpec } from './event-tally';
+import { giveOutputBuffer } from './json-out';
 
 /** Runs processBatch on worker threads; results come back through `onDone` in any order. */
 export interface WorkerPool {
   submit(batch: RawBatch): void;
+  /** An output buffer (DoneBatch.out's ArrayBuffer) nothing reads any more, to be written again. */
+  recycle(ab: ArrayBuffer): void;
   close(): Promise<void>;
+}
+
+/** The message that gives a worker an output buffer back (json-out.ts, giveOutputBuffer). */
+export interface RecycledOutput {
+  recycle: ArrayBuffer;
 }
 
 interface Slot {
@@ -53,6 +61,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
     // Inline: still asynchronous, so callers see the same ordering contract as with workers.
     return {
       submit(batch) { setImmediate(() => onDone(processBatch(batch, zones, mapper, tally))); },
+      recycle(ab) { giveOutputBuffer(ab); },
       async close() { /* nothing to stop */ },
     };
   }
@@ -79,12 +88,18 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
     });
   };
   for (let i = 0; i < size; i++) spawn(i);
+  let nextRecycle = 0;
   return {
     submit(batch) {
       let best = slots[0];
       for (const s of slots) if (s.inFlight.size < best.inFlight.size) best = s;
       best.inFlight.set(batch.seq, batch);
       best.worker.postMessage(batch);
+    },
+    recycle(ab) {
+      // round robin: each worker's spares fill alike
+      const slot = slots[nextRecycle++ % slots.length];
+      slot.worker.postMessage({ recycle: ab } satisfies RecycledOutput, [ab]);
     },
     async close() {
       closing = true;

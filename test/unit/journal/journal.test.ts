@@ -211,6 +211,48 @@ describe('journal', () => {
     await j.close();
   });
 
+  test('onFree: a batch is given back only once no reader that took it from memory still holds it', async () => {
+    const freed: Uint8Array[] = [];
+    // what the ingest does with a freed batch: its memory is written again, here with garbage, so
+    // that a reader still holding a view of it would see the damage
+    const j = openJournal(opts({ onFree: (r) => { freed.push(r); r.fill(0x5a); } }));
+    const fast = createReader(j, { segment: 0, offset: 0, seq: 0 }, { holdsViews: true });
+    const slow = createReader(j, { segment: 0, offset: 0, seq: 0 }, { holdsViews: true });
+    const plain = createReader(j, { segment: 0, offset: 0, seq: 0 }); // done with a read before the next
+    await appendDocs(j, 0, 300, 100); // three batches
+    const fastEvents = (await fast.read(1 << 20)).events;
+    const slowEvents = (await slow.read(1 << 20)).events;
+    expect(fastEvents.length).toBe(300);
+    expect(slowEvents.length).toBe(300);
+    expect((await plain.read(1 << 20)).events.length).toBe(300);
+    fast.settled(300);
+    expect(freed).toHaveLength(0); // `slow` still holds views of all three
+    slow.settled(100); // let go of the first batch only
+    expect(freed).toHaveLength(1);
+    expect(slowEvents.slice(100).map((e) => e.doc.toString())).toEqual(Array.from({ length: 200 }, (_, i) => doc(100 + i)));
+    slow.settled(300);
+    expect(freed).toHaveLength(3);
+    expect(new Set(freed).size).toBe(3);
+
+    // a reader that never took a batch from memory (it was behind, reading the disk) does not hold
+    // it; a closed reader holds nothing
+    const behind = createReader(j, { segment: 0, offset: 0, seq: 0 }, { holdsViews: true });
+    const at300 = { segment: 0, offset: statSync(j.segments()[0].path).size, seq: 300 };
+    await appendDocs(j, 300, 100, 100);
+    const ahead = createReader(j, j.end(), { holdsViews: true });
+    const fresh = createReader(j, at300, { holdsViews: true });
+    expect((await fresh.read(1 << 20)).events.map((e) => e.doc.toString())).toEqual(Array.from({ length: 100 }, (_, i) => doc(300 + i)));
+    for (const r of [fast, slow, plain]) await r.read(1 << 20);
+    for (const r of [fast, slow]) r.settled(400);
+    expect(freed).toHaveLength(3); // `fresh` holds batch 4
+    await fresh.close();
+    expect(freed).toHaveLength(4);
+    // `behind` reads from disk: its documents are its own, whatever happens to the batches in memory
+    expect((await behind.read(1 << 20)).events.slice(0, 2).map((e) => e.doc.toString())).toEqual([doc(0), doc(1)]);
+    for (const r of [fast, slow, plain, behind, ahead]) await r.close();
+    await j.close();
+  });
+
   test('a full current segment that every reader has passed is rolled on request, so it can be released', async () => {
     const j = openJournal(opts({ segmentBytes: 1024 }));
     await j.append(recordsOf(Array.from({ length: 40 }, (_, i) => doc(i))), 40); // one batch, larger than a segment

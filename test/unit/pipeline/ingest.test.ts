@@ -34,6 +34,30 @@ describe.each([0, 2])('ingest pipeline with %i worker(s)', (workers) => {
     await ing.close();
   });
 
+  test('output buffers given back are written again; documents stay right; a buffer it did not lend is left alone', async () => {
+    const lines: string[] = [];
+    const given: Uint8Array[] = [];
+    let ing: ReturnType<typeof createIngest> | undefined;
+    const output = async (out: Uint8Array) => {
+      lines.push(...eventsOf(out).map((e) => e.doc.toString('utf8')));
+      given.push(out);
+      ing!.recycle(out); // read: give it back at once, as the journal does once every reader let go
+    };
+    ing = createIngest({ workers, zones: { tcp: 'UTC' }, output });
+    const n = 9000; // batches enough for given-back buffers to be written again
+    for (let i = 0; i < n; i++) send(ing, tcp, `<13>1 2026-01-01T00:00:00Z h app - - - msg ${i}`);
+    await ing.flush();
+    expect(lines).toHaveLength(n);
+    lines.forEach((l, i) => expect(JSON.parse(l).message).toBe(`msg ${i}`));
+    if (workers > 0) expect(given.every((g) => g.byteLength === 0)).toBe(true); // transferred back: detached here
+    const twice = given[0];
+    ing.recycle(twice); // once only: ignored
+    const foreign = Buffer.from('not the ingest\'s');
+    ing.recycle(foreign);
+    expect(foreign.toString()).toBe('not the ingest\'s');
+    await ing.close();
+  });
+
   test('flags and sender metadata reach the document', async () => {
     const { lines, output } = collect();
     const ing = createIngest({ workers, zones: {}, output });
