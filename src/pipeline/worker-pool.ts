@@ -94,7 +94,12 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
       let best = slots[0];
       for (const s of slots) if (s.inFlight.size < best.inFlight.size) best = s;
       best.inFlight.set(batch.seq, batch);
-      best.worker.postMessage(batch);
+      // The worker gets a copy of just the batch's bytes, transferred (postMessage would clone the
+      // whole buffer behind the view, twice: out and in). The original stays here, to redo the
+      // batch if the worker dies, and is reused once it answers.
+      const data = Buffer.allocUnsafeSlow(batch.data.byteLength);
+      data.set(batch.data);
+      best.worker.postMessage({ ...batch, data }, [data.buffer]);
     },
     recycle(ab) {
       // round robin: each worker's spares fill alike
