@@ -90,7 +90,7 @@ export function writeKeyBytes(out: Buffer, k: number, id: number, from: number, 
   const n = Math.min(255, to - from);
   out[k] = id;
   out[k + 1] = n;
-  out.copy(out, k + 2, from, from + n);
+  out.copyWithin(k + 2, from, from + n); // not out.copy(out, …): that makes a view object per call
   return k + 2 + n;
 }
 
