@@ -203,8 +203,6 @@ function valueRoom(v: unknown): number {
   return 3 * Buffer.byteLength(JSON.stringify(v) ?? 'null') + 8;
 }
 
-let scratch = Buffer.allocUnsafeSlow(64 * 1024);
-
 function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): number {
   const { pieces, slots } = part;
   for (let i = 0; i < slots.length; i++) {
@@ -219,7 +217,9 @@ function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): n
  * event.* members in place of `"kind":"event"` (with the mapping's kind), siemgate.product/rule at
  * the start of the siemgate object, every other top-level object before the closing brace. Both
  * markers are found by bytes: inside a JSON string a quote is always escaped, so neither sequence
- * can occur in a value. The three parts are written as bytes into a scratch buffer, then moved in.
+ * can occur in a value. The three parts are rendered into the output itself, past the document by
+ * as much as they can add to it, then moved into place within that one buffer (copyWithin): a
+ * copy from another buffer makes a view object per move, three per event.
  */
 export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   const values = m.values;
@@ -228,25 +228,25 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   for (const v of values) room += valueRoom(v) + 64;
   for (const p of enc.event.pieces) room += p.length;
   for (const p of enc.tail.pieces) room += p.length;
-  if (scratch.length < room) scratch = Buffer.allocUnsafeSlow(Math.max(room, scratch.length * 2));
-  const t = scratch;
+  const docEnd = outputOffset();
+  const b = reserve(2 * room);
+  // rendered at [parts, tailEnd): the document can grow by at most `room`, so it never reaches them
+  const parts = docEnd + room;
   // event part: "kind":<kind> and the members
-  let o = asciiAt(t, 0, '"kind":');
-  o = plan.kindSlot < 0 ? asciiAt(t, o, '"event"') : valueAt(t, o, values[plan.kindSlot]);
-  const eventEnd = renderAt(t, o, enc.event, values);
-  o = asciiAt(t, eventEnd, '"product":');
-  o = stringAt(t, o, m.product);
-  t[o++] = 44;
+  let o = asciiAt(b, parts, '"kind":');
+  o = plan.kindSlot < 0 ? asciiAt(b, o, '"event"') : valueAt(b, o, values[plan.kindSlot]);
+  const eventEnd = renderAt(b, o, enc.event, values);
+  o = asciiAt(b, eventEnd, '"product":');
+  o = stringAt(b, o, m.product);
+  b[o++] = 44;
   if (m.rule !== undefined) {
-    o = asciiAt(t, o, '"rule":');
-    o = stringAt(t, o, m.rule);
-    t[o++] = 44;
+    o = asciiAt(b, o, '"rule":');
+    o = stringAt(b, o, m.rule);
+    b[o++] = 44;
   }
   const gwEnd = o;
-  const tailEnd = renderAt(t, gwEnd, enc.tail, values);
+  const tailEnd = renderAt(b, gwEnd, enc.tail, values);
 
-  const docEnd = outputOffset();
-  const b = reserve(tailEnd);
   // where the writer says it put them (checked: a mark from another document is not trusted), else searched
   const km = lastKindMark();
   const gm = lastSiemgateMark();
@@ -256,9 +256,9 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
   // from the end backwards, so that each position is still where it was found
   let end = docEnd;
-  end = insertAt(b, docEnd - 1, 0, t, gwEnd, tailEnd, end);
-  end = insertAt(b, gwAt + SIEMGATE.length, 0, t, eventEnd, gwEnd, end);
-  end = insertAt(b, kindAt, KIND.length, t, 0, eventEnd, end);
+  end = insertAt(b, docEnd - 1, 0, gwEnd, tailEnd, end);
+  end = insertAt(b, gwAt + SIEMGATE.length, 0, eventEnd, gwEnd, end);
+  end = insertAt(b, kindAt, KIND.length, parts, eventEnd, end);
   commit(end);
 }
 
@@ -267,10 +267,10 @@ function bytesEqual(b: Buffer, at: number, want: Uint8Array): boolean {
   return true;
 }
 
-/** Puts src[from, to) at `at` in place of `replaced` bytes, moving [at+replaced, end) along. */
-function insertAt(b: Buffer, at: number, replaced: number, src: Buffer, from: number, to: number, end: number): number {
+/** Puts b[from, to) at `at` in place of `replaced` bytes, moving [at+replaced, end) along. */
+function insertAt(b: Buffer, at: number, replaced: number, from: number, to: number, end: number): number {
   const len = to - from;
   if (len !== replaced) b.copyWithin(at + len, at + replaced, end);
-  if (len > 0) b.set(src.subarray(from, to), at);
+  if (len > 0) b.copyWithin(at, from, to);
   return end + len - replaced;
 }
