@@ -82,7 +82,7 @@ export function buildClassifier(sources: CompiledSource[], assignments: MappingA
   const sdid = keyed();
   const cef = new Map<string, Hit[]>();
   const leef = new Map<string, Hit[]>();
-  const patterns: Array<{ kind: 'message' | 'raw'; re: RegExp; literal: string | undefined; source: CompiledSource; by: string }> = [];
+  const patterns: Array<{ kind: 'message' | 'raw'; re: RegExp; pooled: boolean; source: CompiledSource; by: string }> = [];
   for (const s of ordered) {
     for (const m of s.match) add(s, m);
   }
@@ -104,9 +104,16 @@ export function buildClassifier(sources: CompiledSource[], assignments: MappingA
         map.set(key, list);
         break;
       }
-      default: patterns.push({ kind: m.kind, re: m.re, literal: requiredLiteral(m.re), source: s, by: `${m.kind} /${m.re.source}/` });
+      default: patterns.push({ kind: m.kind, re: m.re, pooled: poolable(m.re), source: s, by: `${m.kind} /${m.re.source}/` });
     }
   }
+
+  // Most messages match none of the patterns (a Linux host's own lines, any application), and
+  // trying ~130 regexes one by one cost them ~3 us each. The anchored ones of each kind are also
+  // joined into one `^(?:a|b|…)`: one test says whether any of them can match, and only then
+  // are they tried in priority order, as before.
+  const anyMessage = joined(patterns.filter((m) => m.kind === 'message' && m.pooled).map((m) => m.re));
+  const anyRaw = joined(patterns.filter((m) => m.kind === 'raw' && m.pooled).map((m) => m.re));
 
   const byInput = new Map<string, { source: CompiledSource; by: string }>();
   const byAddress: Array<{ list: BlockList; source: CompiledSource; by: string }> = [];
@@ -162,11 +169,12 @@ export function buildClassifier(sources: CompiledSource[], assignments: MappingA
     const r = lookup(program, p.appname, ev) ?? lookup(msgid, p.msgid, ev) ?? lookup(hostname, p.hostname, ev) ??
       (p.sdText !== undefined && hasSdid ? sdLookup(sdid, p.sdText, ev) : undefined);
     if (r !== undefined) return r;
+    if (patterns.length === 0) return undefined;
+    const message = anyMessage === undefined || anyMessage.test(p.message);
+    const raw = anyRaw === undefined || anyRaw.test(ev.raw);
     for (const m of patterns) {
-      const text = m.kind === 'message' ? p.message : ev.raw;
-      // a text without the pattern's literal part cannot match: one native search, no regex run
-      if (m.literal !== undefined && !text.includes(m.literal)) continue;
-      if (m.re.test(text)) return m;
+      if (m.pooled && !(m.kind === 'message' ? message : raw)) continue;
+      if (m.re.test(m.kind === 'message' ? p.message : ev.raw)) return m;
     }
     return undefined;
   };
@@ -198,54 +206,30 @@ function sdLookup(k: Keyed, sd: string, ev: MapInput): Hit | undefined {
 }
 
 /**
- * The longest run of literal text every match must contain (outside groups, classes and
- * quantified atoms; none when the pattern has a top-level alternative), or undefined when it is
- * shorter than 3 characters. A cheap includes() before the regex.
+ * Whether a pattern can join the others in one `^(?:…|…)`: anchored as a whole (a leading `^` and
+ * no `|` outside groups), no flags, no back-references (their numbers would change).
  */
-export function requiredLiteral(re: RegExp): string | undefined {
-  if (re.flags.includes('i')) return undefined;
+export function poolable(re: RegExp): boolean {
   const src = re.source;
+  if (re.flags !== '' || !src.startsWith('^') || /\\[1-9k]/.test(src)) return false;
   let depth = 0;
   let inClass = false;
-  let run = '';
-  let best = '';
-  const endRun = () => { if (run.length > best.length) best = run; run = ''; };
-  for (let i = 0; i < src.length; i++) {
+  for (let i = 1; i < src.length; i++) {
     const c = src[i];
-    if (inClass) { if (c === '\\') i++; else if (c === ']') inClass = false; continue; }
-    let lit: string | undefined;
-    let next = i + 1;
-    if (c === '\\') {
-      const e = src[i + 1];
-      next = i + 2;
-      if (e !== undefined && /[.*+?^${}()|[\]\\/\-]/.test(e)) lit = e;
-      else {
-        // \d \S \b ..., and escapes with a payload: \uXXXX \u{..} \xXX \cX \k<name> \p{..} \1
-        if (depth === 0) endRun();
-        let j = i + 2;
-        if (e === 'u') j = src[j] === '{' ? src.indexOf('}', j) + 1 : j + 4;
-        else if (e === 'x') j += 2;
-        else if (e === 'c') j += 1;
-        else if (e === 'k') j = src.indexOf('>', j) + 1;
-        else if (e === 'p' || e === 'P') j = src.indexOf('}', j) + 1;
-        else if (e !== undefined && e >= '0' && e <= '9') while (j < src.length && src[j] >= '0' && src[j] <= '9') j++;
-        i = j - 1;
-        continue;
-      }
-    } else if (c === '[') { inClass = true; if (depth === 0) endRun(); continue; }
-    else if (c === '(') { depth++; if (depth === 1) endRun(); continue; }
-    else if (c === ')') { depth--; continue; }
-    else if (c === '|') { if (depth === 0) return undefined; continue; }
-    else if (c === '{') { if (depth === 0) endRun(); const close = src.indexOf('}', i); if (close > i) i = close; continue; }
-    else if ('.^$*+?}'.includes(c)) { if (depth === 0) endRun(); continue; }
-    else lit = c;
-    if (depth > 0) { i = next - 1; continue; }
-    const q = src[next];
-    if (q === '*' || q === '?' || (q === '{' && /^\{0[,}]/.test(src.slice(next)))) { endRun(); i = next - 1; continue; }
-    if (q === '+' || q === '{') { run += lit; endRun(); i = next - 1; continue; }
-    run += lit;
-    i = next - 1;
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return false;
   }
-  endRun();
-  return best.length >= 3 ? best : undefined;
+  return true;
+}
+
+/** One anchored regex that matches where any of `list` (poolable) does; undefined for none. */
+export function joined(list: RegExp[]): RegExp | undefined {
+  if (list.length === 0) return undefined;
+  // group names become plain groups: two patterns may use the same name
+  const body = list.map((re) => `(?:${re.source.slice(1).replace(/\(\?<(?![=!])[^>]*>/g, '(?:')})`).join('|');
+  return new RegExp(`^(?:${body})`);
 }
