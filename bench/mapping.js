@@ -35,6 +35,8 @@ function rate(batch, m) {
 
 // corpus lines per recognised product
 const byProduct = new Map();
+// lines no mapping claims: what classifying costs when it finds nothing (every pattern tried)
+const unclaimed = [];
 const now = Date.now();
 for (const dir of fs.readdirSync(CORPUS)) {
   const d = path.join(CORPUS, dir);
@@ -44,7 +46,10 @@ for (const dir of fs.readdirSync(CORPUS)) {
       const l = line.replace(/\r$/, '');
       if (l === '') continue;
       const m = mapper.map({ parsed: parseMessage(l, { timezone: 'UTC', now }), raw: l, input: 'bench', peerIp: '', timezone: 'UTC', now });
-      if (m === undefined) continue;
+      if (m === undefined) {
+        if (unclaimed.length < 2000) unclaimed.push(l);
+        continue;
+      }
       const list = byProduct.get(m.product) ?? [];
       if (list.length < 2000) list.push(l);
       byProduct.set(m.product, list);
@@ -59,6 +64,12 @@ for (const [product, lines] of [...byProduct].sort()) {
   const plain = rate(b, undefined);
   const mapped = rate(b, mapper);
   rows.push({ product, lines: lines.length, plain, mapped, cost: 1 - mapped / plain });
+}
+if (unclaimed.length > 0) {
+  const b = batchOf(unclaimed);
+  const plain = rate(b, undefined);
+  const mapped = rate(b, mapper);
+  rows.push({ product: '(no product: corpus lines no mapping claims)', lines: unclaimed.length, plain, mapped, cost: 1 - mapped / plain });
 }
 const pool = makePool('5424', 1000);
 const pb = batchOf(pool);
