@@ -14,6 +14,7 @@ import { journalDir, startDelivery, type Delivery } from './delivery/engine';
 import { startInput, type RunningInput } from './inputs';
 import { openJournal, type Journal } from './journal/journal';
 import { loadLedger, saveLedger, saveLedgerAsync, type InputLedger } from './journal/ledger';
+import { replacesSettled } from './journal/atomic-file';
 import { computeLedger, mergeRejected, type Ledger } from './observe/ledger';
 import { lockDataDir } from './data-dir-lock';
 import { writeStatusFile } from './delivery/status-file';
@@ -208,9 +209,9 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
       log.error(`ledger: saving ${journal.dir}/ledger.json failed: ${(err as Error).message}`);
     }
   }
-  function persistStatus(): void {
+  function persistStatus(soon = false): void {
     try {
-      writeStatusFile(cfg.dataDir, delivery.statuses());
+      writeStatusFile(cfg.dataDir, delivery.statuses(), soon);
     } catch (err) {
       log.warn(`status: writing ${cfg.dataDir}/status.json failed: ${(err as Error).message}`);
     }
@@ -268,9 +269,9 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
   let ticks = 0;
   const ledgerTimer = setInterval(() => {
     persistLedgerSoon();
-    persistStatus();
+    persistStatus(true);
     stats.sample();
-    if (++ticks % STATS_FLUSH_TICKS === 0) stats.flush();
+    if (++ticks % STATS_FLUSH_TICKS === 0) stats.flush(true);
   }, LEDGER_SAVE_MS);
   ledgerTimer.unref();
 
@@ -320,6 +321,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
         clearInterval(fullTimer);
         clearInterval(ledgerTimer);
         await ledgerSaving;
+        await replacesSettled(); // no earlier status or stats write lands after the last ones
         persistLedger(true);
         persistStatus();
         stats.sample();

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFile } from '../journal/atomic-file';
+import { replaceFile, replaceFileSoon } from '../journal/atomic-file';
+import { log } from '../observe/log';
 import type { DestinationStatus } from './dispatcher';
 
 /**
@@ -17,9 +18,12 @@ export function statusPath(dataDir: string): string {
   return join(dataDir, 'status.json');
 }
 
-export function writeStatusFile(dataDir: string, destinations: DestinationStatus[]): void {
+/** `soon`: off the main thread (every second while running); else at once (the last one, at stop). */
+export function writeStatusFile(dataDir: string, destinations: DestinationStatus[], soon = false): void {
   const s: StatusFile = { pid: process.pid, writtenAt: new Date().toISOString(), destinations };
-  replaceFile(statusPath(dataDir), JSON.stringify(s));
+  const path = statusPath(dataDir);
+  if (!soon) replaceFile(path, JSON.stringify(s));
+  else replaceFileSoon(path, JSON.stringify(s), (err) => log.warn(`status: writing ${path} failed: ${err.message}`));
 }
 
 export function readStatusFile(dataDir: string): StatusFile | undefined {

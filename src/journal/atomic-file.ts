@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -52,4 +52,43 @@ export function replaceFile(path: string, data: string): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
+}
+
+/**
+ * replaceFile off the main thread, for files rewritten every second or minute (status.json, the
+ * stats store's hour): a rename on a disk busy with the journal's writes blocked the main thread
+ * for 9-15 ms, long enough to lose UDP datagrams. One write per path at a time; data given while
+ * one is on its way replaces what waits (only the newest matters). Its own temporary name, so a
+ * replaceFile of the same path meanwhile does not clobber it. Await replacesSettled() before a
+ * last synchronous replaceFile, so that no earlier content lands after it.
+ */
+export function replaceFileSoon(path: string, data: string, onError: (err: Error) => void): void {
+  const busy = soon.get(path);
+  if (busy !== undefined) {
+    busy.next = data;
+    return;
+  }
+  const state: { next: string | undefined; done: Promise<void> } = { next: data, done: Promise.resolve() };
+  soon.set(path, state);
+  state.done = (async () => {
+    const tmp = `${path}.soon.tmp`;
+    while (state.next !== undefined) {
+      const d = state.next;
+      state.next = undefined;
+      try {
+        await writeFile(tmp, d);
+        await rename(tmp, path);
+      } catch (err) {
+        onError(err as Error);
+      }
+    }
+    soon.delete(path);
+  })();
+}
+
+const soon = new Map<string, { next: string | undefined; done: Promise<void> }>();
+
+/** Resolves once every replaceFileSoon given so far has landed (or failed). */
+export async function replacesSettled(): Promise<void> {
+  while (soon.size > 0) await Promise.all([...soon.values()].map((s) => s.done));
 }

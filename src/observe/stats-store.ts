@@ -1,4 +1,4 @@
-import { replaceFile } from '../journal/atomic-file';
+import { replaceFile, replaceFileSoon } from '../journal/atomic-file';
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './log';
@@ -19,8 +19,8 @@ import { log } from './log';
 export interface StatsStore {
   /** Takes the gateway's counters now and adds their growth to the current hour. */
   sample(now?: number): void;
-  /** Writes the current hour's file (atomically). */
-  flush(): void;
+  /** Writes the current hour's file (atomically); `soon`: off the main thread (replaceFileSoon). */
+  flush(soon?: boolean): void;
   /** The hourly buckets in [fromMs, toMs), from disk and memory. */
   hours(fromMs: number, toMs: number): HourBucket[];
 }
@@ -74,10 +74,15 @@ export function openStatsStore(o: StatsOptions): StatsStore {
     return c;
   }
 
-  function flush(): void {
+  function flush(soon = false): void {
     const f = join(o.dir, fileOf(hourMs));
+    const text = JSON.stringify({ hour: new Date(hourMs).toISOString(), counts: bucket } satisfies HourBucket);
+    if (soon) {
+      replaceFileSoon(f, text, (err) => log.error(`stats: cannot write ${f}: ${err.message}`));
+      return;
+    }
     try {
-      replaceFile(f, JSON.stringify({ hour: new Date(hourMs).toISOString(), counts: bucket } satisfies HourBucket));
+      replaceFile(f, text);
     } catch (err) {
       log.error(`stats: cannot write ${f}: ${(err as Error).message}`);
     }
@@ -97,7 +102,11 @@ export function openStatsStore(o: StatsOptions): StatsStore {
     sample(now = Date.now()) {
       const h = Math.floor(now / HOUR) * HOUR;
       if (h !== hourMs) {
-        flush();
+        // the hour that ended, written off the main thread after any earlier write of it, and
+        // read from memory meanwhile (the closed-hour cache would otherwise read it from disk)
+        flush(true);
+        if (closed.size >= CLOSED_CACHE_HOURS) closed.clear();
+        closed.set(hourMs, bucket);
         hourMs = h;
         bucket = load(h);
         prune(now);
