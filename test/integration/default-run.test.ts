@@ -7,11 +7,12 @@
  */
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { killAllGateways, startGateway, type RunningGateway } from '../helpers/gateway';
-import { describeNeeding, cleanUp } from '../helpers/procs';
+import { describeNeeding, cleanUp, waitUntil } from '../helpers/procs';
 import { LOGGER, runLogger } from '../helpers/clients';
 import { checkExactlyOnce, expectExactlyOnce, expectFields, expectLoopbackPeer, groupByMarker, markers } from '../helpers/expect-docs';
 
@@ -57,6 +58,19 @@ describeNeeding(LOGGER, 'logger (util-linux)', 'siemgate run (embedded default, 
     expect(log).toMatch(/input tcp \(syslog_tcp\) listening on 127\.0\.0\.1:5514/);
     expect(log).toMatch(/input http \(http\) listening on 127\.0\.0\.1:8088/);
     expect(log).toMatch(/admin server on http:\/\/127\.0\.0\.1:9280 \(\/ dashboard, \/health, \/metrics, \/api\/status\)/);
+  });
+
+  test('the parse workers run at nice 10, the socket thread at 0 (Linux: /proc)', async () => {
+    const pid = gw.proc.pid!;
+    const niceOf = (tid: string): number => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19, nice
+    };
+    const lowered = () => readdirSync(`/proc/${pid}/task`).filter((t) => niceOf(t) === 10).length;
+    // one worker per core (at most 8), lowered as each starts; only they are
+    const workers = Math.min(8, Math.max(1, availableParallelism()));
+    await waitUntil(() => (lowered() === workers ? true : undefined), 10000, () => `${lowered()} of ${workers} threads at nice 10`);
+    expect(niceOf(String(pid))).toBe(0);
   });
 
   test('the admin server answers on 127.0.0.1:9280: /health 200', async () => {
