@@ -2,7 +2,7 @@ import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, unlink, writev } 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { log } from '../observe/log';
-import { RECORD_HEADER_BYTES } from './record';
+import { scanRecords } from './record';
 import { recoverSegment, type TailScan } from './recovery';
 import { listSegments, segmentName, type SegmentInfo } from './segments';
 
@@ -130,22 +130,9 @@ function took(b: RecentBatch, state: PlaceState | undefined): void {
 
 interface PlaceState {
   seq: number;
-  /** With holdsViews: before this ordinal the consumer holds nothing; else the read position says it. */
+  /** Before this ordinal the consumer holds nothing: said by settled() with holdsViews, else the read position. */
   settled: number;
-  holdsViews: boolean;
   closed: boolean;
-}
-
-/** How many whole records lie in the first `bytes` of a batch (-1 when `bytes` is not a record boundary). */
-function recordsIn(records: Uint8Array, bytes: number): number {
-  let n = 0;
-  let off = 0;
-  while (off < bytes) {
-    if (off + RECORD_HEADER_BYTES > records.byteLength) return -1;
-    off += RECORD_HEADER_BYTES + ((records[off] | (records[off + 1] << 8) | (records[off + 2] << 16) | (records[off + 3] << 24)) >>> 0);
-    n++;
-  }
-  return off === bytes ? n : -1;
 }
 
 export function openJournal(opts: JournalOptions): Journal {
@@ -218,7 +205,7 @@ export function openJournal(opts: JournalOptions): Journal {
   function letGo(b: RecentBatch): boolean {
     if (b.takers === undefined) return true;
     const end = b.seq + b.count;
-    for (const t of b.takers) if (!t.closed && (t.holdsViews ? t.settled : t.seq) < end) return false;
+    for (const t of b.takers) if (!t.closed && t.settled < end) return false;
     return true;
   }
 
@@ -338,7 +325,8 @@ export function openJournal(opts: JournalOptions): Journal {
       // A reader stopped inside a batch (its last read was cut by maxBytes, or came from disk):
       // hop record headers to its offset, and trust the view only if the count agrees.
       const skip = at.offset - first.offset;
-      if (recordsIn(first.records, skip) !== at.seq - first.seq) return undefined;
+      const before = scanRecords(first.records, 0, skip, undefined, false);
+      if (before.stop !== 'end' || before.records !== at.seq - first.seq) return undefined;
       const state = taker === undefined ? undefined : places.get(taker);
       const out = [skip === 0 ? first.records : first.records.subarray(skip)];
       took(first, state);
@@ -353,9 +341,13 @@ export function openJournal(opts: JournalOptions): Journal {
       return out;
     },
     place(holdsViews = false) {
-      const state: PlaceState = { seq: -1, settled: -1, holdsViews, closed: false };
+      const state: PlaceState = { seq: -1, settled: -1, closed: false };
       const handle: JournalPlace = {
-        moved(seq) { state.seq = seq; trim(); },
+        moved(seq) {
+          state.seq = seq;
+          if (!holdsViews) state.settled = seq;
+          trim();
+        },
         settled(seq) {
           if (seq <= state.settled) return;
           state.settled = seq;
