@@ -34,6 +34,8 @@ export interface DoneBatch {
   mapped?: Record<string, number>;
   /** Hosts, clock skew and threshold-alert counts of the batch (event-tally.ts). */
   tally?: Tally;
+  /** The worker's copy of the batch's bytes, given back to be filled again (worker-pool.ts). */
+  input?: ArrayBuffer;
 }
 
 export const MAX_BATCH_MESSAGES = 2048;

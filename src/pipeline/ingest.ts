@@ -5,6 +5,7 @@ import { emptyFormatCounts, MAX_BATCH_BYTES, MAX_BATCH_DELAY_MS, MAX_BATCH_MESSA
 import type { ZoneTable } from './process-batch';
 import type { Tally, ThresholdSpec } from './event-tally';
 import { createWorkerPool } from './worker-pool';
+import { createInputArenas, type Arena } from './input-arena';
 
 /** Distinct keys per stats count (senders, hosts, …); the rest go to an `(other)` key. */
 const MAX_KEYS = 10_000;
@@ -85,14 +86,9 @@ export function createIngest(opts: IngestOptions): Ingest {
   };
   const logReject = rateLimited();
 
-  // The batch being filled.
-  // Batch buffers are reused once their worker has answered (the worker parsed its own copy; the
-  // original is kept until then only to redo the batch if the worker dies): allocating one per
-  // batch made V8 collect garbage for the external memory alone (see json-out.ts).
-  const idleInputs: Buffer[] = [];
-  const newInput = (): Buffer => idleInputs.pop() ?? Buffer.allocUnsafeSlow(MAX_BATCH_BYTES);
-  let data = newInput();
-  let used = 0;
+  // The batch being filled: its bytes in the input arenas, until its worker has answered.
+  // as many idle as the high-water mark can have in flight: a burst that filled them reuses them
+  const arenas = createInputArenas(MAX_BATCH_BYTES, Math.ceil(highWater / MAX_BATCH_BYTES));
   let count = 0;
   let ends = new Uint32Array(MAX_BATCH_MESSAGES);
   let flags = new Uint8Array(MAX_BATCH_MESSAGES);
@@ -108,7 +104,7 @@ export function createIngest(opts: IngestOptions): Ingest {
   const done = new Map<number, DoneBatch>();
   let pendingBytes = 0; // sealed or filling, not yet written
   const batchBytes = new Map<number, number>();
-  const batchInputs = new Map<number, Buffer>(); // sealed, until their worker answers
+  const batchArenas = new Map<number, Arena>(); // sealed, until their worker answers
   // output buffers handed to opts.output, which recycle() may give back to the workers
   const lent = new WeakSet<ArrayBufferLike>();
   let writing = false;
@@ -118,9 +114,9 @@ export function createIngest(opts: IngestOptions): Ingest {
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
   const pool = createWorkerPool(opts.workers, { zones: opts.zones, mapping: opts.mapping, thresholds: opts.thresholds ?? [] }, (d) => {
-    const input = batchInputs.get(d.seq);
-    batchInputs.delete(d.seq);
-    if (input !== undefined && input.length === MAX_BATCH_BYTES && idleInputs.length < 16) idleInputs.push(input);
+    const arena = batchArenas.get(d.seq);
+    batchArenas.delete(d.seq);
+    if (arena !== undefined) arenas.release(arena);
     done.set(d.seq, d);
     void drain();
   });
@@ -157,18 +153,18 @@ export function createIngest(opts: IngestOptions): Ingest {
       sealTimer = undefined;
     }
     if (count === 0) return;
+    const bytes = arenas.filled();
+    const { data, arena } = arenas.seal();
     const batch: RawBatch = {
       seq: nextSeq++, receivedAt: firstAt, count,
-      data: new Uint8Array(data.buffer, data.byteOffset, used),
+      data,
       ends: ends.slice(0, count), flags: flags.slice(0, count), peerIndex: peerIndex.slice(0, count),
       peers, metas,
     };
-    batchBytes.set(batch.seq, used);
+    batchBytes.set(batch.seq, bytes);
     stats.inFlight += count;
     countSources(batch);
-    batchInputs.set(batch.seq, data);
-    data = newInput();
-    used = 0;
+    batchArenas.set(batch.seq, arena);
     count = 0;
     peers = [];
     peerSlots = new Map();
@@ -228,16 +224,9 @@ export function createIngest(opts: IngestOptions): Ingest {
       stats.received++;
       stats.receivedByInput[peer.input] = (stats.receivedByInput[peer.input] ?? 0) + 1;
       if ((flag & FLAG_TRUNCATED) !== 0) stats.truncatedByInput[peer.input] = (stats.truncatedByInput[peer.input] ?? 0) + 1;
-      if (count === MAX_BATCH_MESSAGES || (count > 0 && used + len > MAX_BATCH_BYTES)) seal();
-      if (used + len > data.length) {
-        // only a message larger than a batch gets here: a batch is sealed before it would grow
-        const bigger = Buffer.allocUnsafeSlow(Math.max(data.length * 2, used + len));
-        data.copy(bigger, 0, 0, used);
-        data = bigger;
-      }
+      if (count === MAX_BATCH_MESSAGES || (count > 0 && (arenas.filled() + len > MAX_BATCH_BYTES || !arenas.fits(len)))) seal();
       if (count === 0) firstAt = Date.now();
-      buf.copy(data, used, start, end);
-      used += len;
+      arenas.put(buf, start, end);
       pendingBytes += len;
       let slot = peerSlots.get(peer);
       if (slot === undefined) {
@@ -245,7 +234,7 @@ export function createIngest(opts: IngestOptions): Ingest {
         peers.push(peer.input, peer.transport, peer.ip, peer.port);
         peerSlots.set(peer, slot);
       }
-      ends[count] = used;
+      ends[count] = arenas.filled();
       flags[count] = flag;
       peerIndex[count] = slot;
       if (meta !== undefined) (metas ??= [])[count] = meta;

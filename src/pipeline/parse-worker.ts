@@ -45,6 +45,9 @@ parentPort!.on('message', (m: RawBatch | RecycledOutput) => {
     return;
   }
   const done = processBatch(m, zones, mapper, tally);
-  // processBatch's output owns its (unpooled) ArrayBuffer: transferred, not copied.
-  parentPort!.postMessage(done, [done.out.buffer as ArrayBuffer]);
+  // processBatch's output owns its ArrayBuffer: transferred, not copied. The batch's bytes are
+  // parsed (nothing keeps a view of them): their buffer goes back too, to carry another batch.
+  const input = m.data.buffer as ArrayBuffer;
+  done.input = input;
+  parentPort!.postMessage(done, [done.out.buffer as ArrayBuffer, input]);
 });
