@@ -253,6 +253,47 @@ describe('journal', () => {
     await j.close();
   });
 
+  test('a reader reading the disk writes a read buffer again only once its consumer let go of every event in it', async () => {
+    let j = openJournal(opts());
+    await appendDocs(j, 0, 300, 100);
+    await j.close();
+    j = openJournal(opts()); // nothing in memory: every read goes to the disk
+    const start = { segment: 0, offset: 0, seq: 0 };
+    const want = (from: number, n: number) => Array.from({ length: n }, (_, i) => doc(from + i));
+    const text = (evs: Array<{ doc: Buffer }>) => evs.map((e) => e.doc.toString());
+
+    const holder = createReader(j, start, { holdsViews: true });
+    const a = (await holder.read(2048)).events;
+    const b = (await holder.read(2048)).events;
+    expect(a.length).toBeGreaterThan(10);
+    const c = (await holder.read(2048)).events;
+    // nothing settled: three reads, three buffers, every document intact
+    expect(new Set([a[0].doc.buffer, b[0].doc.buffer, c[0].doc.buffer]).size).toBe(3);
+    expect(text(a)).toEqual(want(0, a.length));
+    expect(text(b)).toEqual(want(a.length, b.length));
+    holder.settled(a[a.length - 1].seq + 1); // let go of a only
+    const d = (await holder.read(2048)).events;
+    const e = (await holder.read(2048)).events;
+    expect(d[0].doc.buffer).toBe(a[0].doc.buffer); // a's buffer, written again
+    expect(e[0].doc.buffer).not.toBe(b[0].doc.buffer);
+    expect(text(b)).toEqual(want(a.length, b.length)); // b and c still held: untouched
+    expect(text(c)).toEqual(want(a.length + b.length, c.length));
+    expect(text(d)).toEqual(want(a.length + b.length + c.length, d.length));
+    expect(text(e)).toEqual(want(a.length + b.length + c.length + d.length, e.length));
+    await holder.close();
+
+    // a consumer without views is done with a read when it asks for the next: one buffer, reused
+    const plain = createReader(j, start);
+    const p1 = (await plain.read(2048)).events;
+    const first = text(p1);
+    const p2 = (await plain.read(2048)).events;
+    expect(first).toEqual(want(0, p1.length));
+    expect(p2[0].doc.buffer).toBe(p1[0].doc.buffer);
+    expect(text(p2)).toEqual(want(p1.length, p2.length));
+    await plain.close();
+    await j.close();
+  });
+
   test('a full current segment that every reader has passed is rolled on request, so it can be released', async () => {
     const j = openJournal(opts({ segmentBytes: 1024 }));
     await j.append(recordsOf(Array.from({ length: 40 }, (_, i) => doc(i))), 40); // one batch, larger than a segment
