@@ -27,6 +27,7 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
   const endpoints = createEndpointPicker(cfg.endpoints);
   let problem: string | undefined;
   let duplicates = 0;
+  let spareBody: Buffer | undefined;
 
   async function sendRange(b: EncodedBatch, from: number, to: number, signal: AbortSignal, out: Verdict[]): Promise<void> {
     const endpoint = endpoints.pick();
@@ -35,12 +36,24 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
     let bytes = 0;
     for (const p of parts) bytes += p.length;
     let answer;
+    let body = contiguous(parts, bytes);
+    let own: Buffer | undefined;
+    if (body === undefined) {
+      // copied together into the buffer the last such request used, given back once answered
+      own = spareBody !== undefined && spareBody.length >= bytes ? spareBody : Buffer.allocUnsafeSlow(Math.max(bytes, JOIN_BYTES));
+      spareBody = undefined;
+      let o = 0;
+      for (const p of parts) o += p.copy(own, o);
+      body = own.subarray(0, bytes);
+    }
     try {
-      answer = await transport.bulk(endpoint, joinViews(parts, bytes), signal);
+      answer = await transport.bulk(endpoint, body, signal);
     } catch (err) {
       endpoints.failed(endpoint);
       for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${shown}: ${(err as Error).message}` };
       return;
+    } finally {
+      if (own !== undefined) spareBody = own;
     }
     const ctx: BulkContext = { credential, namespace: cfg.namespace, pipeline: cfg.pipeline, streamOf: (i) => encoder.dataStreamOf(b.events[from + i]) };
     const o = classifyBulk(answer, to - from, ctx);
@@ -71,6 +84,7 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
   return {
     target: cfg.endpoints.map(shownEndpoint).join(', '),
     encode: (ev) => encoder.encode(ev),
+    release: (encoded) => encoder.release(encoded),
     async send(batch, signal) {
       const out: Verdict[] = new Array(batch.events.length);
       await sendRange(batch, 0, batch.events.length, signal, out);
@@ -83,18 +97,20 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
   };
 }
 
+/** A body copied together is at least this large, so the one kept fits the next (batch.max_bytes is larger only when configured so). */
+const JOIN_BYTES = 2 << 20;
+
 /**
- * The request body from the encoded events. encode.ts writes them back to back into slabs it never
- * reuses, so a run of neighbours is already one piece of memory: sent as it is, the 1.5 MB copy per
- * request (8 % of the main thread under load, and the garbage it made) is gone. Anything else is
- * copied together as before.
+ * The request body from the encoded events when they lie back to back in one slab (encode.ts
+ * writes them so): sent as it is, without the 1.5 MB copy per request (8 % of the main thread
+ * under load). undefined when they do not (they span two slabs, or a resend left gaps).
  */
-function joinViews(parts: readonly Buffer[], bytes: number): Buffer {
+function contiguous(parts: readonly Buffer[], bytes: number): Buffer | undefined {
   const first = parts[0];
   let end = first.byteOffset + first.length;
   for (let i = 1; i < parts.length; i++) {
     const p = parts[i];
-    if (p.buffer !== first.buffer || p.byteOffset !== end) return Buffer.concat(parts as Buffer[], bytes);
+    if (p.buffer !== first.buffer || p.byteOffset !== end) return undefined;
     end += p.length;
   }
   return Buffer.from(first.buffer, first.byteOffset, bytes);

@@ -27,6 +27,11 @@ export interface Connector {
   /** One event as this destination wants it; the dispatcher batches by these bytes. */
   encode(ev: JournalEvent): Buffer;
   /**
+   * Encodings the dispatcher will not send again (their events are settled, or it is stopping),
+   * each released once: a connector that encodes into memory it reuses may write over them now.
+   */
+  release?(encoded: readonly Buffer[]): void;
+  /**
    * Send a batch. Answer one verdict for all, or one per event (same order). A thrown error
    * means "retry all" with its message as the reason. `signal` aborts on shutdown.
    */

@@ -271,6 +271,7 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
     try {
       for (let b = lane.ready.shift(); b !== undefined && !stopping; b = lane.ready.shift()) {
         await sendUntilSettled(b.events, b.encoded, b.bytes, (i, kind) => resolve(b.chunks[i], kind), (kind) => resolveAll(b.chunks, kind));
+        c.release?.(b.encoded);
         letGo();
       }
     } finally {

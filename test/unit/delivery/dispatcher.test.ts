@@ -108,6 +108,39 @@ test('a lost "written" notification delays but never stalls delivery, also acros
   expect(received).toEqual(docs);
 });
 
+test('every encoding is released once, after its event is settled: never while a resend may still use it', async () => {
+  const releases = new Map<Buffer, number>();
+  const sentAfterRelease: string[] = [];
+  const received: string[] = [];
+  let attempt = 0;
+  const c: Connector = {
+    target: 'fake',
+    encode: (ev) => { const b = Buffer.from(ev.doc); releases.set(b, 0); return b; },
+    release: (encoded) => { for (const b of encoded) releases.set(b, (releases.get(b) ?? 0) + 1); },
+    async send(b: EncodedBatch) {
+      attempt++;
+      for (const x of b.encoded) if ((releases.get(x) ?? 0) > 0) sentAfterRelease.push(x.toString());
+      // per event: some retried once, some rejected, the rest delivered
+      return b.encoded.map((x) => {
+        const i = Number(/m(\d+)/.exec(x.toString())![1]);
+        if (i % 7 === 0) return { outcome: 'reject', reason: 'mapper_parsing_exception' };
+        if (i % 3 === 0 && attempt % 2 === 1) return { outcome: 'retry', reason: 'HTTP 429' };
+        received.push(x.toString());
+        return { outcome: 'delivered' };
+      });
+    },
+    async close() {},
+  };
+  const d = start(c);
+  for (let i = 0; i < 300; i += 100) await append(i, 100);
+  await until(() => d.status().ledger.delivered + d.status().ledger.deadLettered === 300);
+  await d.stop(1000);
+  expect(sentAfterRelease).toEqual([]);
+  expect(releases.size).toBe(300);
+  expect([...releases.values()].every((n) => n === 1)).toBe(true);
+  expect(received).toHaveLength(300 - Math.ceil(300 / 7));
+});
+
 test('unavailable, then back: retried with backoff until delivered once each, state degraded then up', async () => {
   let ok = false;
   const { c, received } = fakeConnector(() => (ok ? { outcome: 'delivered' } : { outcome: 'retry', reason: 'HTTP 503' }));

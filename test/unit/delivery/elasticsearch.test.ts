@@ -40,6 +40,30 @@ function lines(b: Buffer): [Record<string, any>, Record<string, any>, string] { 
 }
 
 describe('bulk encoding (protocols.md §5.1)', () => {
+  test('a slab is written again only once every event encoded in it is released', () => {
+    const e = createBulkEncoder(base);
+    const pad = 'x'.repeat(2000);
+    let n = 0;
+    const encodeMany = (count: number) => Array.from({ length: count }, () => e.encode(event(JSON.stringify({ message: `m${n++}`, pad }))));
+    const first = encodeMany(2500); // ~5 MB: two 4 MiB slabs
+    const slabs = [...new Set(first.map((b) => b.buffer))];
+    expect(slabs).toHaveLength(2);
+    const copies = first.map((b) => Buffer.from(b));
+    const inFirst = first.filter((b) => b.buffer === slabs[0]);
+    e.release(inFirst.slice(1)); // one event of the first slab still held
+    const more = encodeMany(2500);
+    expect(more.some((b) => b.buffer === slabs[0])).toBe(false);
+    first.forEach((b, i) => expect(b.equals(copies[i])).toBe(true));
+    e.release([inFirst[0]]); // now every event in it is released
+    const moreCopies = more.map((b) => Buffer.from(b));
+    const later = encodeMany(2500);
+    expect(later.some((b) => b.buffer === slabs[0])).toBe(true);
+    // what is still held, in the second slab and the newer ones, is untouched
+    first.forEach((b, i) => { if (b.buffer !== slabs[0]) expect(b.equals(copies[i])).toBe(true); });
+    more.forEach((b, i) => expect(b.equals(moreCopies[i])).toBe(true));
+    expect(lines(later[later.length - 1])[1].message).toBe(`m${n - 1}`);
+  });
+
   const enc = createBulkEncoder(base);
 
   test('a pipeline document: create into logs-siemgate.syslog-default, _id = event.id, data_stream spliced first, the rest byte for byte', () => {
