@@ -1,6 +1,7 @@
 import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import { keyOf, type JournalEvent } from '../../src/journal/event-record';
 import { memberAt, skipSpace, stringEnd, type Format } from '../../src/parse';
+import { createSlabs } from '../shared/slabs';
 
 /**
  * One event as two `_bulk` lines (protocols.md §5.1): `{"create":{"_index":…,"_id":…}}\n` and the
@@ -88,23 +89,14 @@ const KEY_DATA_STREAM = Buffer.from('"data_stream"');
 const ID_MAX_BYTES = 512;
 /** Datasets come from classification, a small set; the bound only stops a runaway from growing the cache. */
 const MAX_STREAMS = 1024;
-/**
- * Encoded events are views into slabs of this size: a Buffer of its own per event cost ~300 ns
- * (Node's 8 KiB pool refills every few events). Measured on this machine kind (2 shared cores,
- * noisy; min of runs, an 811-byte syslog document): a Buffer per event and native copies 1.4 µs,
- * slabs and short parts copied in JS 0.9–1.2 µs; the HEC encoder takes ~3 µs on the same
- * document. A slab lives while any event in it waits for its verdict. 4 MiB (the default
- * batch.max_bytes) so that most batches lie in one slab and go out without a copy (index.ts
- * joinViews); with 1 MiB slabs every 1,000-event batch crossed one and was copied.
+/*
+ * Encoded events are views into slabs (../shared/slabs.ts): a Buffer of its own per event cost
+ * ~300 ns (Node's 8 KiB pool refills every few events). Measured on this machine kind (2 shared
+ * cores, noisy; min of runs, an 811-byte syslog document): a Buffer per event and native copies
+ * 1.4 µs, slabs and short parts copied in JS 0.9–1.2 µs. Slabs are 4 MiB (the default
+ * batch.max_bytes) so that most batches lie in one slab and go out without a copy (index.ts);
+ * with 1 MiB slabs every 1,000-event batch crossed one and was copied.
  */
-const SLAB_BYTES = 4 << 20;
-const IDLE_SLABS = 2;
-
-interface Slab {
-  buf: Buffer;
-  /** Encodings in it not yet released. */
-  refs: number;
-}
 
 /** Parts up to this long are copied in JS: a native Buffer#copy has ~100 ns of call overhead here, a JS byte ~2 ns. */
 const SHORT_COPY = 32;
@@ -119,13 +111,7 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
   const namespace = sanitizeDataStreamPart(cfg.namespace) ?? 'default';
   const fallback = cfg.dataset === undefined ? undefined : sanitizeDataStreamPart(cfg.dataset);
   const streams = new Map<string, Stream>();
-  // Slabs are written again once every event encoded in them is settled (release): a new 4 MiB
-  // slab per ~2,700 events was the largest garbage on the main thread (564 MB per 400k events),
-  // freed late by its collector and kept by the C heap.
-  let slab: Slab = { buf: Buffer.allocUnsafeSlow(0), refs: 0 };
-  let at = 0;
-  const idle: Slab[] = [];
-  const slabOf = new WeakMap<ArrayBufferLike, Slab>();
+  const slabs = createSlabs();
 
   function streamOf(ev: JournalEvent): Stream {
     const key = keyOf(ev, 'dataset') ?? fallback ?? DEFAULT_DATASET[ev.format] ?? DEFAULT_DATASET.unknown;
@@ -148,42 +134,9 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
     return s;
   }
 
-  /** `size` bytes to write into: a view of the current slab, or a buffer of its own for a huge event. */
-  function room(size: number): Buffer {
-    if (size > SLAB_BYTES >> 3) return Buffer.allocUnsafeSlow(size);
-    if (at + size > slab.buf.length) {
-      if (slab.refs === 0 && slab.buf.length >= size) at = 0; // nothing in it is held any more
-      else {
-        slab = idle.pop() ?? newSlab();
-        at = 0;
-      }
-    }
-    slab.refs++;
-    const b = slab.buf.subarray(at, at + size);
-    at += size;
-    return b;
-  }
-
-  function newSlab(): Slab {
-    const s: Slab = { buf: Buffer.allocUnsafeSlow(SLAB_BYTES), refs: 0 };
-    slabOf.set(s.buf.buffer, s);
-    return s;
-  }
-
   return {
     dataStreamOf: (ev) => streamOf(ev).name,
-    release(encoded) {
-      let ab: ArrayBufferLike | undefined;
-      let s: Slab | undefined;
-      for (const b of encoded) {
-        if (b.buffer !== ab) {
-          ab = b.buffer;
-          s = slabOf.get(ab);
-        }
-        if (s === undefined) continue; // a huge event's own buffer
-        if (--s.refs === 0 && s !== slab && idle.length < IDLE_SLABS) idle.push(s);
-      }
-    },
+    release: (encoded) => slabs.release(encoded),
     encode(ev) {
       const s = streamOf(ev);
       const doc = ev.doc;
@@ -197,7 +150,7 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
       const end = id === undefined ? 0 : ACTION_END.length; // headNoId ends the action line itself
       const mid = !splice ? end : empty ? end + 1 + s.field.length : s.tail.length - ACTION_END.length + end;
       const size = head.length + (id === undefined ? 0 : id[1] - id[0]) + mid + doc.length - (splice ? 1 : 0) + 1;
-      const out = room(size);
+      const out = slabs.room(size);
       let o = put(out, 0, head, 0, head.length);
       if (id !== undefined) o = put(out, o, doc, id[0], id[1]); // an escaped JSON string already: copied, quotes and all
       if (!splice) {

@@ -2,6 +2,7 @@ import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import type { Connector, EncodedBatch, Verdict } from '../../src/delivery/connector';
 import { classifyBulk, createEsTransport, credentialOf, shownEndpoint, type BulkContext, type EsTransport } from './client';
 import { createBulkEncoder } from './encode';
+import { createBodyBuffers } from '../shared/body-buffers';
 import { createEndpointPicker } from '../shared/endpoints';
 
 export type { EsAnswer, EsTransport } from './client';
@@ -27,7 +28,7 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
   const endpoints = createEndpointPicker(cfg.endpoints);
   let problem: string | undefined;
   let duplicates = 0;
-  let spareBody: Buffer | undefined;
+  const bodies = createBodyBuffers();
 
   async function sendRange(b: EncodedBatch, from: number, to: number, signal: AbortSignal, out: Verdict[]): Promise<void> {
     const endpoint = endpoints.pick();
@@ -36,16 +37,8 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
     let bytes = 0;
     for (const p of parts) bytes += p.length;
     let answer;
-    let body = contiguous(parts, bytes);
-    let own: Buffer | undefined;
-    if (body === undefined) {
-      // copied together into the buffer the last such request used, given back once answered
-      own = spareBody !== undefined && spareBody.length >= bytes ? spareBody : Buffer.allocUnsafeSlow(Math.max(bytes, JOIN_BYTES));
-      spareBody = undefined;
-      let o = 0;
-      for (const p of parts) o += p.copy(own, o);
-      body = own.subarray(0, bytes);
-    }
+    const view = contiguous(parts, bytes);
+    const body = view ?? bodies.join(parts, bytes);
     try {
       answer = await transport.bulk(endpoint, body, signal);
     } catch (err) {
@@ -53,7 +46,7 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
       for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${shown}: ${(err as Error).message}` };
       return;
     } finally {
-      if (own !== undefined) spareBody = own;
+      if (view === undefined) bodies.give(body);
     }
     const ctx: BulkContext = { credential, namespace: cfg.namespace, pipeline: cfg.pipeline, streamOf: (i) => encoder.dataStreamOf(b.events[from + i]) };
     const o = classifyBulk(answer, to - from, ctx);
@@ -96,9 +89,6 @@ export function openElasticsearch(cfg: ElasticsearchDestinationConfig, transport
     async close() { /* keep-alive sockets are unref'd by the agent; nothing else is held */ },
   };
 }
-
-/** A body copied together is at least this large, so the one kept fits the next (batch.max_bytes is larger only when configured so). */
-const JOIN_BYTES = 2 << 20;
 
 /**
  * The request body from the encoded events when they lie back to back in one slab (encode.ts

@@ -5,6 +5,7 @@ import { classifyIngestion, createSentinelTransport, type IngestAnswer, type Sen
 import { createRowEncoder, noRouteReason, NO_ROW } from './encode';
 import { aloneBytes, arrayBody, MAX_REQUEST_BYTES, packRows } from './request-body';
 import { createTokenSource, isTokenFailure, redact } from './token';
+import { createBodyBuffers } from '../shared/body-buffers';
 
 export type { SentinelTransport } from './client';
 
@@ -23,6 +24,7 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
   const rows = createRowEncoder(cfg, hostname());
   const tokens = createTokenSource(transport.token, cfg);
   const problems = new Map<ProblemKey, string>();
+  const bodies = createBodyBuffers();
 
   /** POST with the current token; a 401 gets one forced refresh (token.ts) and one resend. */
   async function post(stream: string, body: Buffer, signal: AbortSignal): Promise<IngestAnswer> {
@@ -85,8 +87,9 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
     const all = (v: Verdict) => { for (const i of idx) out[i] = v; };
     if (st.holdAll !== undefined) return all(st.holdAll);
     let answer: IngestAnswer;
+    const body = arrayBody(batch.encoded, idx, bodies.join);
     try {
-      answer = await post(stream, arrayBody(batch.encoded, idx), st.signal);
+      answer = await post(stream, body, st.signal);
     } catch (err) {
       if (isTokenFailure(err)) {
         if (err.permanent) problems.set('token', err.message);
@@ -95,6 +98,8 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
         st.holdAll = { outcome: 'retry', reason: redact(`${cfg.endpoint}: ${(err as Error).message}`, cfg) };
       }
       return all(st.holdAll);
+    } finally {
+      bodies.give(body);
     }
     problems.delete('token');
     const o = classifyIngestion(answer, { stream, dcrImmutableId: cfg.dcrImmutableId, clientId: cfg.clientId, apiVersion: cfg.apiVersion });

@@ -33,8 +33,8 @@ export function packRows(rows: readonly Buffer[], idx: readonly number[], maxByt
   return out;
 }
 
-/** The JSON array of rows[idx]. */
-export function arrayBody(rows: readonly Buffer[], idx: readonly number[]): Buffer {
+/** The JSON array of rows[idx], joined by `join` (the connector's reused body buffers). */
+export function arrayBody(rows: readonly Buffer[], idx: readonly number[], join: (parts: Buffer[], bytes: number) => Buffer = Buffer.concat): Buffer {
   const parts: Buffer[] = [OPEN];
   let bytes = 2;
   for (let k = 0; k < idx.length; k++) {
@@ -43,5 +43,5 @@ export function arrayBody(rows: readonly Buffer[], idx: readonly number[]): Buff
     bytes += rows[idx[k]].length + (k > 0 ? 1 : 0);
   }
   parts.push(CLOSE);
-  return Buffer.concat(parts, bytes);
+  return join(parts, bytes);
 }

@@ -35,7 +35,8 @@ function cached<T>(m: Map<string, T>, key: string, make: () => T): T {
   return v;
 }
 
-export function encodeHecEvent(ev: JournalEvent, cfg: SplunkHecDestinationConfig): Buffer {
+/** `room` gives the memory to write it into (the connector's slabs; a Buffer of its own by default). */
+export function encodeHecEvent(ev: JournalEvent, cfg: SplunkHecDestinationConfig, room: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   let c = caches.get(cfg);
   if (c === undefined) caches.set(cfg, (c = { mid: new Map(), tail: new Map(), host: new Map() }));
   const k = ev.keys;
@@ -56,7 +57,7 @@ export function encodeHecEvent(ev: JournalEvent, cfg: SplunkHecDestinationConfig
   // the event text is already an escaped JSON string inside the document: spliced in as bytes
   const raw = (ev.format === 'json' ? undefined : originalJson(ev.doc)) ?? ev.doc;
   const headLen = Buffer.byteLength(head);
-  const out = Buffer.allocUnsafe(headLen + mid.length + raw.length + tail.length);
+  const out = room(headLen + mid.length + raw.length + tail.length);
   out.write(head, 0);
   mid.copy(out, headLen);
   raw.copy(out, headLen + mid.length);

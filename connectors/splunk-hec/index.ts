@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createAckTracker, type AckPoll } from './acks';
 import { classifyHec, parseReply, type HecAnswer } from './client';
 import { encodeHecEvent } from './encode';
+import { createBodyBuffers } from '../shared/body-buffers';
+import { createSlabs } from '../shared/slabs';
 
 
 export interface HecTransport {
@@ -42,16 +44,24 @@ export function openSplunkHec(cfg: SplunkHecDestinationConfig, transport: HecTra
   const acks = cfg.ack ? createAckTracker(transport.ack, cfg.ackPollMs, cfg.ackTimeoutMs) : undefined;
   const endpoints = createEndpointPicker(cfg.endpoints);
   let problem: string | undefined;
+  const bodies = createBodyBuffers();
+  const slabs = createSlabs();
 
   async function sendRange(b: EncodedBatch, from: number, to: number, signal: AbortSignal, out: Verdict[]): Promise<void> {
     const endpoint = endpoints.pick();
     let answer: HecAnswer;
+    const parts = b.encoded.slice(from, to) as Buffer[];
+    let bytes = 0;
+    for (const p of parts) bytes += p.length;
+    const body = bodies.join(parts, bytes);
     try {
-      answer = await transport.event(endpoint, Buffer.concat(b.encoded.slice(from, to) as Buffer[]), signal);
+      answer = await transport.event(endpoint, body, signal);
     } catch (err) {
       endpoints.failed(endpoint);
       for (let i = from; i < to; i++) out[i] = { outcome: 'retry', reason: `${endpoint}: ${(err as Error).message}` };
       return;
+    } finally {
+      bodies.give(body);
     }
     const o = classifyHec(answer, to - from, (i) => b.events[from + i].keys.index ?? cfg.index);
     if (o.endpointFailed) endpoints.failed(endpoint);
@@ -79,7 +89,8 @@ export function openSplunkHec(cfg: SplunkHecDestinationConfig, transport: HecTra
 
   return {
     target: cfg.endpoints.join(', '),
-    encode: (ev) => encodeHecEvent(ev, cfg),
+    encode: (ev) => encodeHecEvent(ev, cfg, slabs.room),
+    release: (encoded) => slabs.release(encoded),
     async send(batch, signal) {
       const out: Verdict[] = new Array(batch.events.length);
       await sendRange(batch, 0, batch.events.length, signal, out);
