@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { Format } from '../parse';
 import { E } from '../errors';
 import { shippedMappingsDir } from './load';
@@ -22,6 +21,8 @@ let splunk: Record<Format, string> | undefined;
 function read(name: string): Record<string, unknown> {
   const file = join(shippedMappingsDir(), 'outputs', name);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parse } = require('yaml') as typeof import('yaml'); // on first use only (see load.ts)
     const v = parse(readFileSync(file, 'utf8')) as unknown;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a mapping of keys');
     return v as Record<string, unknown>;

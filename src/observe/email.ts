@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPSentMessageInfo } from 'nodemailer';
+import type { NodemailerError, SendMailOptions, SMTPSentMessageInfo } from 'nodemailer';
 import type { EmailTarget, SmtpConfig } from '../config/types';
 
 export interface MailMessage {
@@ -84,6 +84,9 @@ function domainOf(from: string): string {
 }
 
 async function sendOnce(smtp: SmtpConfig, ca: Buffer | undefined, mail: SendMailOptions): Promise<SMTPSentMessageInfo> {
+  // loaded with the first mail: a gateway that sends none does not carry it (~10 MB of RSS)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodemailer = require('nodemailer') as typeof import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -68,8 +68,9 @@ interface WsTransport extends EventEmitter {
   setupEvents(): void;
 }
 
+// loaded with the first syslog notification target (a gateway without one does not carry it)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Syslog } = require('winston-syslog') as { Syslog: new (options: Record<string, unknown>) => WsTransport };
+const syslogTransport = () => (require('winston-syslog') as { Syslog: new (options: Record<string, unknown>) => WsTransport }).Syslog;
 
 /**
  * A transport and its connection; `dead` once it failed or closed (a new one is made then).
@@ -116,6 +117,7 @@ export function openSyslogNotifier(target: SyslogTarget, o: SyslogNotifierOption
 
   function open(): Link {
     const stream = target.protocol !== 'udp';
+    const Syslog = syslogTransport();
     const t = new Syslog({
       host: target.host, port: target.port, protocol: `${target.protocol}${family}`, type: 'RFC5424',
       app_name: target.appName, facility, localhost: hostname(),
