@@ -307,8 +307,9 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
         } finally {
           observeRequest((performance.now() - started) / 1000);
         }
-        if (!Array.isArray(v) && v.outcome === 'delivered' && idx === undefined && settleAll !== undefined) {
-          // all of a first attempt delivered: one pass over the batch's chunks, no verdict per event
+        // all of a first attempt delivered (one verdict, or one per event that all say so: the
+        // connectors answer per event): one pass over the batch's chunks, no verdict per event
+        if (idx === undefined && settleAll !== undefined && allDelivered(v, batch.events.length)) {
           settleAll('delivered');
           failures = 0;
           const broken = c.misconfigured?.();
@@ -537,4 +538,12 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       await c.close();
     },
   };
+}
+
+/** Whether every one of n events was delivered (an answer of the wrong length is not: checked later). */
+function allDelivered(v: Verdict | Verdict[], n: number): boolean {
+  if (!Array.isArray(v)) return v.outcome === 'delivered';
+  if (v.length !== n) return false;
+  for (let i = 0; i < v.length; i++) if (v[i].outcome !== 'delivered') return false;
+  return true;
 }

@@ -141,6 +141,21 @@ test('every encoding is released once, after its event is settled: never while a
   expect(received).toHaveLength(300 - Math.ceil(300 / 7));
 });
 
+test('a connector answering fewer verdicts than events is retried whole, even when all it said was delivered', async () => {
+  let attempt = 0;
+  const { c, received } = fakeConnector((docs) => {
+    attempt++;
+    const all = docs.map((): Verdict => ({ outcome: 'delivered' }));
+    return attempt === 1 ? all.slice(1) : all; // first answer one short
+  });
+  const d = start(c);
+  await append(0, 20);
+  await until(() => d.status().ledger.delivered === 20);
+  await d.stop(1000);
+  expect(d.status().lastError).toMatch(/connector answered 19 verdicts for 20 events/);
+  expect(new Set(received).size).toBe(20);
+});
+
 test('unavailable, then back: retried with backoff until delivered once each, state degraded then up', async () => {
   let ok = false;
   const { c, received } = fakeConnector(() => (ok ? { outcome: 'delivered' } : { outcome: 'retry', reason: 'HTTP 503' }));
