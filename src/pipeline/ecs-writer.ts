@@ -26,12 +26,12 @@ export interface WriterBatchContext {
   created: string;
   /** `created` as bytes (the @timestamp of messages without a time). */
   createdBytes: Uint8Array;
-  /** `,"created":"<created>","id":"`, what follows event.original. */
+  /** `","created":"<created>","original":`, what follows event.id. */
   createdJson: Uint8Array;
 }
 
 export function writerBatchContext(created: string): WriterBatchContext {
-  return { created, createdBytes: ascii(created), createdJson: ascii(`,"created":${JSON.stringify(created)},"id":"`) };
+  return { created, createdBytes: ascii(created), createdJson: ascii(`","created":${JSON.stringify(created)},"original":`) };
 }
 
 /** A peer with the JSON fragments that depend on it alone, prepared once per batch. */
@@ -118,10 +118,12 @@ const FORMAT_JSON: Record<Format, Uint8Array> = {
 };
 
 const TIMESTAMP = ascii('{"@timestamp":"');
-const ORIGINAL = ascii('","event":{"original":');
-const KIND_CODE = ascii('","kind":"event","code":');
+// event.id first: a destination that needs it (Elasticsearch's _id) finds it without walking
+// event.original, a third of a microsecond per event on the main thread
+const EVENT_ID = ascii('","event":{"id":"');
+const KIND_CODE = ascii(',"kind":"event","code":');
 const SEVERITY_KEY = ascii(',"severity":');
-const KIND_MESSAGE = ascii('","kind":"event"},"message":');
+const KIND_MESSAGE = ascii(',"kind":"event"},"message":');
 const MESSAGE = ascii('},"message":');
 const LOG_SYSLOG = ascii(',"log":{"syslog":{');
 // log.syslog fields, with the `,` that is left out when the field comes first (no PRI)
@@ -261,7 +263,9 @@ function writeHead(p: Parsed, bc: WriterBatchContext, e: WriterEvent): boolean {
   const code = cef !== undefined ? cef.deviceEventClassId : p.leef?.eventId;
   const b = reserve(HEAD_ROOM + e.id.length + stringRoom(raw.length) + stringRoom(message.length) + (code === undefined ? 0 : stringRoom(code.length)));
   let o = timestampAt(b, outputOffset(), p, e.meta, bc);
-  o = bytesAt(b, o, ORIGINAL);
+  o = bytesAt(b, o, EVENT_ID);
+  o = asciiAt(b, o, e.id); // hex digits and dashes (event-id.ts)
+  o = bytesAt(b, o, bc.createdJson);
   const tail = cef === undefined && message.length <= raw.length && raw.slice(raw.length - message.length) === message;
   const src = e.rawBytes;
   let messageAt = -1;
@@ -279,9 +283,7 @@ function writeHead(p: Parsed, bc: WriterBatchContext, e: WriterEvent): boolean {
     o = stringAt(b, o, raw);
   }
   const originalEnd = o;
-  o = bytesAt(b, o, bc.createdJson);
-  o = asciiAt(b, o, e.id); // hex digits and dashes (event-id.ts)
-  kindMark = o + 2; // past `",`
+  kindMark = o + 1; // past `,`
   if (code !== undefined) {
     o = bytesAt(b, o, KIND_CODE);
     o = stringAt(b, o, code);

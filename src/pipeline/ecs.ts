@@ -47,9 +47,10 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
   if (c.appJson !== undefined && !timestampFirst(doc)) doc = { '@timestamp': doc['@timestamp'], ...doc };
 
   const event = objectAt(doc, 'event');
-  event.original ??= c.raw;
-  event.created ??= created;
+  // in the byte writer's order (ecs-writer.ts): id first, so that destinations find it at once
   event.id ??= c.id;
+  event.created ??= created;
+  event.original ??= c.raw;
   event.kind ??= 'event';
 
   if (doc.message === undefined) doc.message = messageOf(p);
