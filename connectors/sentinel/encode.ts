@@ -6,6 +6,8 @@ import type { Doc } from './doc-fields';
 import { ecsRow } from './ecs-row';
 import { rowContext, type RowContext } from './row-values';
 import { syslogRow } from './syslog-row';
+import { syslogRowWriter, type SyslogRowWriter } from './syslog-row-bytes';
+import { createSlabs } from '../shared/slabs';
 
 /** Which table shape a row has; the config's `streams.<kind>` names its DCR stream. */
 export type RowKind = keyof SentinelStreams;
@@ -53,16 +55,26 @@ export interface RowEncoder {
   routes: Record<Format, Route | undefined>;
   /** The row's JSON bytes, or NO_ROW. */
   encode(ev: JournalEvent): Buffer;
+  /** Rows (each once) that nothing sends again: the slab memory of those made from bytes may be reused. */
+  release(rows: readonly Buffer[]): void;
 }
 
 export function createRowEncoder(cfg: Pick<SentinelDestinationConfig, 'streams'>, collectorHost: string): RowEncoder {
   const routes = routesFor(cfg.streams);
   const ctx = rowContext(collectorHost);
+  const slabs = createSlabs();
+  let syslogBytes: SyslogRowWriter | undefined;
   return {
     routes,
+    release: (rows) => slabs.release(rows),
     encode(ev) {
       const route = routes[ev.format];
       if (route === undefined) return NO_ROW;
+      if (route.kind === 'syslog') {
+        // from the document's bytes when it is as the pipeline writes it (syslog-row-bytes.ts)
+        const row = (syslogBytes ??= syslogRowWriter(ctx))(ev, slabs.room);
+        if (row !== undefined) return row;
+      }
       const doc = parseDoc(ev.doc);
       return doc === undefined ? NO_ROW : Buffer.from(route.build(doc, ev, ctx), 'utf8');
     },

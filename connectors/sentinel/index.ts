@@ -44,6 +44,7 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
   return {
     target: `${cfg.endpoint}/dataCollectionRules/${cfg.dcrImmutableId}`,
     encode: (ev) => rows.encode(ev),
+    release: (encoded) => rows.release(encoded),
     async send(batch, signal) {
       const out: Verdict[] = new Array(batch.events.length);
       const byStream = new Map<string, number[]>();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -10,7 +11,8 @@ import { openSentinel } from '../../../connectors/sentinel';
 import { probeSentinel } from '../../../connectors/sentinel/probe';
 import { arrayBody, MAX_REQUEST_BYTES, packRows } from '../../../connectors/sentinel/request-body';
 import { cefTimeText, cutUtf8, intText, longText, MAX_FIELD_BYTES, realText, rowContext } from '../../../connectors/sentinel/row-values';
-import { SYSLOG_COLUMNS } from '../../../connectors/sentinel/syslog-row';
+import { SYSLOG_COLUMNS, syslogRow } from '../../../connectors/sentinel/syslog-row';
+import { syslogRowWriter } from '../../../connectors/sentinel/syslog-row-bytes';
 import { createTokenSource, refreshTimes, type TokenAnswer } from '../../../connectors/sentinel/token';
 import type { SentinelDestinationConfig } from '../../../src/config/types';
 import type { EncodedBatch, Verdict } from '../../../src/delivery/connector';
@@ -51,6 +53,39 @@ const RFC3164 = "<34>Oct 11 22:14:15 mymachine su[233]: 'su root' failed for lon
 const CEF = '<134>Sep 19 08:26:10 fw1 CEF:0|Palo Alto|PAN-OS|9.1|end|TRAFFIC|3|rt=Sep 19 2026 08:26:10 GMT src=10.0.0.5 dst=8.8.8.8 spt=51000 dpt=53 proto=UDP in=9007199254740993 out=300 cs1=rule1 cs1Label=Rule suser=bob foo=bar cn1=17179869184 cn2=17 cfp1=1.5 act=allow externalId=4711 start=1790000000000 dvcpid=abc ahost=collector-7 msg=hello world';
 
 describe('Syslog rows (protocols.md §6.3)', () => {
+  test('made from the document\'s bytes, a row is the one the parsed document gives, whatever the message (fast-check)', () => {
+    const ctx = rowContext('gw-1');
+    const tricky = fc.constantFrom('"', '\\', '\u0000', 'é✓', '😀', ' ', '[a b="c\\"d"]', '"message":"x"', '{"log":1}', '\t', '-', '0');
+    const text = fc.array(fc.oneof(tricky, fc.string({ maxLength: 6 })), { maxLength: 10 }).map((a) => a.join(''));
+    const word = fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/);
+    const line = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 191 }), word, word, fc.oneof(fc.constant('-'), fc.nat(99999).map(String), word), text)
+        .map(([pri, host, app, pid, t]) => `<${pri}>1 2026-11-23T10:00:00.123456Z ${host} ${app} ${pid} ID1 [sd@1 k="${t.replace(/["\\\]]/g, '')}"] ${t}`),
+      fc.tuple(fc.integer({ min: 0, max: 191 }), word, word, fc.nat(99999), text).map(([pri, host, app, pid, t]) => `<${pri}>Nov 23 10:00:00 ${host} ${app}[${pid}]: ${t}`),
+      fc.tuple(word, text).map(([app, t]) => `${app}: ${t}`),
+      text.map((t) => `a=1 b="${t.replace(/["\\]/g, '')}" msg=${t.replace(/\s/g, '')}`),
+      text,
+    );
+    let fromBytes = 0;
+    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), (lines) => {
+      for (const ev of events(lines)) {
+        if (routesFor(STREAMS)[ev.format]?.kind !== 'syslog') continue;
+        const bytes = syslogRowWriter(ctx)(ev, (n) => Buffer.alloc(n));
+        const slow = JSON.parse(syslogRow(JSON.parse(ev.doc.toString('utf8')), ev, ctx));
+        if (bytes === undefined) continue; // the object path makes that row
+        fromBytes++;
+        expect(JSON.parse(bytes.toString('utf8'))).toEqual(slow);
+      }
+    }), { numRuns: 300 });
+    expect(fromBytes).toBeGreaterThan(300);
+    // shapes it leaves to the object path: @timestamp in another form, a fractional facility code
+    const ev = events([RFC5424])[0];
+    const odd = (doc: string): JournalEvent => ({ seq: ev.seq, receivedAt: ev.receivedAt, format: ev.format, truncated: false, keys: {}, doc: Buffer.from(doc) });
+    expect(syslogRowWriter(ctx)(odd('{"@timestamp":"Oct 11 2003 22:14:15 GMT","message":"m"}'), (n) => Buffer.alloc(n))).toBeUndefined();
+    expect(syslogRowWriter(ctx)(odd('{"log":{"syslog":{"facility":{"code":1.5}}},"message":"m"}'), (n) => Buffer.alloc(n))).toBeUndefined();
+    expect(rowOf(RFC5424)).toEqual(JSON.parse(syslogRow(JSON.parse(ev.doc.toString('utf8')), ev, ctx)));
+  });
+
   test('RFC 5424: every column from the ECS document, with the table\'s types and the agent\'s names', () => {
     expect(rowOf(RFC5424)).toEqual({
       TimeGenerated: RECEIVED_ISO, EventTime: '2003-10-11T22:14:15.003Z', Computer: 'mymachine.example.com', HostName: 'mymachine.example.com',

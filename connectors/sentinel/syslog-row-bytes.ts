@@ -1,0 +1,211 @@
+import type { JournalEvent } from '../../src/journal/event-record';
+import { memberAt, skipSpace } from '../../src/parse';
+import { scanValueEnd, stringEnd } from '../../src/parse/json-scan';
+import { sentinelOutput } from '../../src/mapping/outputs';
+import { intText, isoText, jsonText, MAX_FIELD_BYTES, type RowContext } from './row-values';
+
+/**
+ * The Syslog row of syslog-row.ts made from the document's bytes, without JSON.parse: the string
+ * values it needs are JSON string tokens in the document already, copied as they are. Parsing
+ * the whole document per event was a third of the main thread's time for a Sentinel destination
+ * (the slowest connector, main-thread bound). Answers undefined whenever the document is not as
+ * the pipeline writes it (an unexpected type, an escape where a time is, a value long enough to
+ * be cut): the object path (syslogRow) then makes the row, so both always give the same row
+ * (a fast-check test holds them equal).
+ */
+export type SyslogRowWriter = (ev: JournalEvent, room: (size: number) => Buffer) => Buffer | undefined;
+
+const QUOTE = 0x22;
+const LBRACE = 0x7b;
+const BACKSLASH = 0x5c;
+
+type Path = Buffer[]; // key tokens, `"host"`, `"hostname"`
+
+export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
+  const o = sentinelOutput();
+  const path = (p: string[]): Path => p.map((k) => Buffer.from(JSON.stringify(k)));
+  const computer = o.computer.map(path);
+  const processName = o.syslog.processName.map(path);
+  const message = o.syslog.message.map(path);
+  const timestamp = path(['@timestamp']);
+  const peerIpPaths = [path(['siemgate', 'peer', 'ip']), path(['host', 'ip'])];
+  const facility = path(['log', 'syslog', 'facility', 'code']);
+  const severity = path(['log', 'syslog', 'severity', 'code']);
+  const pidPath = path(['process', 'pid']);
+  const procidPath = path(['log', 'syslog', 'procid']);
+  const facilityNames = o.syslog.facilityNames.map((n) => Buffer.from(`,"Facility":${JSON.stringify(n)}`));
+  const severityNames = o.syslog.severityNames.map((n) => Buffer.from(`,"SeverityLevel":${JSON.stringify(n)}`));
+  // the top-level members the paths start with, found in one walk over the document
+  const tops: Buffer[] = [];
+  for (const p of [...computer, ...processName, ...message, timestamp, ...peerIpPaths, facility, severity, pidPath, procidPath]) {
+    const same = tops.find((t) => t.equals(p[0]));
+    if (same === undefined) tops.push(p[0]);
+    else p[0] = same; // valueAt finds a path's top member by identity
+  }
+  const at = new Int32Array(tops.length);
+  const collector = Buffer.from(ctx.collectorJson + '}');
+  const K = {
+    time: Buffer.from('{"TimeGenerated":'), event: Buffer.from(',"EventTime":'), computer: Buffer.from(',"Computer":'),
+    hostName: Buffer.from(',"HostName":'), hostIp: Buffer.from(',"HostIP":'), pid: Buffer.from(',"ProcessID":'),
+    pname: Buffer.from(',"ProcessName":'), msg: Buffer.from(',"SyslogMessage":'),
+  };
+  let lastMs = NaN;
+  let lastIso = Buffer.alloc(0);
+
+  /** Where the value at path p starts, or -1 (absent, or an intermediate that is not an object). */
+  function valueAt(doc: Buffer, p: Path): number {
+    let v = -1;
+    for (let t = 0; t < tops.length; t++) if (tops[t] === p[0]) { v = at[t]; break; }
+    for (let i = 1; i < p.length && v >= 0; i++) v = doc[v] === LBRACE ? memberAt(doc, v, p[i]) : -1;
+    return v;
+  }
+
+  /** The JSON string token at v as [start, end), if v is a string no cut could touch; -2: give up. */
+  function stringToken(doc: Buffer, v: number): number {
+    if (v < 0 || doc[v] !== QUOTE) return -1;
+    const end = stringEnd(doc, v);
+    if (end < 0 || end - v - 2 > MAX_FIELD_BYTES) return -2; // jsonText would cut it (or damage): the object path
+    return end;
+  }
+
+  /** A plain non-negative JSON integer token at v: its value; -1 absent or not a number; -2 a number of another form. */
+  function plainInt(doc: Buffer, v: number): number {
+    if (v < 0) return -1;
+    let i = v;
+    let n = 0;
+    while (i < doc.length && doc[i] >= 0x30 && doc[i] <= 0x39) n = n * 10 + doc[i++] - 0x30;
+    if (i === v) return doc[v] === 0x2d ? -2 : -1; // a minus: a number; anything else: not one
+    const c = doc[i];
+    if (c === 0x2e || c === 0x65 || c === 0x45 || i - v > 10) return -2; // fraction, exponent, huge
+    return n;
+  }
+
+  return (ev, room) => {
+    const doc = ev.doc;
+    if (doc[0] !== LBRACE) return undefined;
+    // one walk over the top-level members
+    at.fill(-1);
+    let i = skipSpace(doc, 1);
+    while (i < doc.length && doc[i] === QUOTE) {
+      const keyEnd = stringEnd(doc, i);
+      if (keyEnd < 0) return undefined;
+      let which = -1;
+      for (let t = 0; t < tops.length; t++) {
+        const k = tops[t];
+        if (keyEnd - i === k.length && sameBytes(doc, i, k)) { which = t; break; }
+      }
+      i = skipSpace(doc, keyEnd);
+      if (doc[i] !== 0x3a) return undefined;
+      i = skipSpace(doc, i + 1);
+      if (which >= 0 && at[which] < 0) at[which] = i; // JSON.parse keeps the last of a repeated key: give up then
+      else if (which >= 0) return undefined;
+      i = scanValueEnd(doc, i);
+      if (i < 0) return undefined;
+      i = skipSpace(doc, i);
+      if (doc[i] === 0x2c) i = skipSpace(doc, i + 1);
+      else break;
+    }
+    if (doc[i] !== 0x7d) return undefined;
+
+    const parts: Array<Buffer | number> = []; // Buffers, or [start, end) of the document as two numbers
+    if (ev.receivedAt !== lastMs) {
+      lastMs = ev.receivedAt;
+      lastIso = Buffer.from(isoText(ev.receivedAt));
+    }
+    parts.push(K.time, lastIso);
+    // EventTime: @timestamp as the pipeline writes it, else the object path (it parses other forms)
+    const ts = valueAt(doc, timestamp);
+    if (ts >= 0) {
+      const end = stringToken(doc, ts);
+      if (end < 0) return undefined;
+      const len = end - ts - 2;
+      if (!((len === 24 || len === 27) && doc[ts + 11] === 0x54 && doc[end - 2] === 0x5a) || hasBackslash(doc, ts, end)) return undefined;
+      parts.push(K.event, ts, end);
+    }
+    // the sender's address: the peer the gateway saw, else what the document recorded of it
+    let ipText: Buffer | undefined;
+    let ipAt = -1;
+    let ipEnd = -1;
+    if (ev.keys.sourceIp !== undefined) ipText = Buffer.from(jsonText(ev.keys.sourceIp));
+    else {
+      for (const p of peerIpPaths) {
+        const v = valueAt(doc, p);
+        const end = stringToken(doc, v);
+        if (end === -2) return undefined;
+        if (end > 0) { ipAt = v; ipEnd = end; break; }
+      }
+    }
+    const host = firstToken(doc, computer);
+    if (host === undefined) return undefined;
+    if (host[0] >= 0) parts.push(K.computer, host[0], host[1], K.hostName, host[0], host[1]);
+    else if (ipText !== undefined) parts.push(K.computer, ipText, K.hostName, ipText);
+    else if (ipAt >= 0) parts.push(K.computer, ipAt, ipEnd, K.hostName, ipAt, ipEnd);
+    if (ipText !== undefined) parts.push(K.hostIp, ipText);
+    else if (ipAt >= 0) parts.push(K.hostIp, ipAt, ipEnd);
+    const fac = plainInt(doc, valueAt(doc, facility));
+    if (fac === -2) return undefined;
+    if (fac >= 0 && facilityNames[fac] !== undefined) parts.push(facilityNames[fac]);
+    const sev = plainInt(doc, valueAt(doc, severity));
+    if (sev === -2) return undefined;
+    if (sev >= 0 && severityNames[sev] !== undefined) parts.push(severityNames[sev]);
+    // ProcessID: process.pid when it is a number, else log.syslog.procid's text
+    const pidAt = valueAt(doc, pidPath);
+    const pid = plainInt(doc, pidAt);
+    if (pid === -2) return undefined;
+    let pidText: string | undefined;
+    if (pid >= 0) pidText = intText(String(pid));
+    else {
+      const v = valueAt(doc, procidPath);
+      const end = stringToken(doc, v);
+      if (end === -2) return undefined;
+      if (end > 0) {
+        if (hasBackslash(doc, v, end)) return undefined;
+        pidText = intText(doc.toString('latin1', v + 1, end - 1));
+      }
+    }
+    if (pidText !== undefined) parts.push(K.pid, Buffer.from(pidText));
+    const name = firstToken(doc, processName);
+    if (name === undefined) return undefined;
+    if (name[0] >= 0) parts.push(K.pname, name[0], name[1]);
+    const msg = firstToken(doc, message);
+    if (msg === undefined) return undefined;
+    if (msg[0] >= 0) parts.push(K.msg, msg[0], msg[1]);
+    parts.push(collector);
+
+    let size = 0;
+    for (let p = 0; p < parts.length; p++) {
+      const x = parts[p];
+      if (typeof x === 'number') size += (parts[++p] as number) - x;
+      else size += x.length;
+    }
+    const out = room(size);
+    let w = 0;
+    for (let p = 0; p < parts.length; p++) {
+      const x = parts[p];
+      if (typeof x === 'number') w += doc.copy(out, w, x, parts[++p] as number);
+      else w += x.copy(out, w);
+    }
+    return out;
+  };
+
+  /** The first of these paths that holds a string: its token [start, end), [-1, -1] if none, undefined to give up. */
+  function firstToken(doc: Buffer, paths: Path[]): [number, number] | undefined {
+    for (const p of paths) {
+      const v = valueAt(doc, p);
+      const end = stringToken(doc, v);
+      if (end === -2) return undefined;
+      if (end > 0) return [v, end];
+    }
+    return [-1, -1];
+  }
+}
+
+function sameBytes(doc: Buffer, at: number, want: Buffer): boolean {
+  for (let i = 0; i < want.length; i++) if (doc[at + i] !== want[i]) return false;
+  return true;
+}
+
+function hasBackslash(doc: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (doc[i] === BACKSLASH) return true;
+  return false;
+}
