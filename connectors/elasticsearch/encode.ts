@@ -1,6 +1,8 @@
 import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import { keyOf, type JournalEvent } from '../../src/journal/event-record';
-import { memberAt, skipSpace, stringEnd, type Format } from '../../src/parse';
+// the functions from their own module: a call through the package index's re-export is a getter call
+import { memberAt, skipSpace, stringEnd } from '../../src/parse/json-scan';
+import type { Format } from '../../src/parse';
 import { createSlabs } from '../shared/slabs';
 
 /**

@@ -1,6 +1,5 @@
 import type { JournalEvent } from '../../src/journal/event-record';
-import { memberAt, skipSpace } from '../../src/parse';
-import { scanValueEnd, stringEnd } from '../../src/parse/json-scan';
+import { scanValueEnd, skipSpace, stringEnd } from '../../src/parse/json-scan';
 import { sentinelOutput } from '../../src/mapping/outputs';
 import { intText, isoText, jsonText, MAX_FIELD_BYTES, type RowContext } from './row-values';
 
@@ -19,11 +18,34 @@ const QUOTE = 0x22;
 const LBRACE = 0x7b;
 const BACKSLASH = 0x5c;
 
-type Path = Buffer[]; // key tokens, `"host"`, `"hostname"`
+/**
+ * The fields a row reads, as a tree of member names: the document is walked once, each object on
+ * a wanted path entered (not skipped and searched again), every other value skipped whole.
+ */
+interface Node {
+  key: Buffer; // the member name as its JSON token, `"host"`
+  children: Node[];
+  /** This path's index in the positions found, or -1 (only a step on the way). */
+  slot: number;
+  /** The walk that last met this member (a repeated key: JSON.parse keeps the last, so we give up). */
+  seen: number;
+}
 
 export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
   const o = sentinelOutput();
-  const path = (p: string[]): Path => p.map((k) => Buffer.from(JSON.stringify(k)));
+  const root: Node = { key: Buffer.alloc(0), children: [], slot: -1, seen: 0 };
+  let slots = 0;
+  const path = (p: string[]): number => {
+    let n = root;
+    for (const k of p) {
+      const key = Buffer.from(JSON.stringify(k));
+      let c = n.children.find((x) => x.key.equals(key));
+      if (c === undefined) n.children.push((c = { key, children: [], slot: -1, seen: 0 }));
+      n = c;
+    }
+    if (n.slot < 0) n.slot = slots++;
+    return n.slot;
+  };
   const computer = o.computer.map(path);
   const processName = o.syslog.processName.map(path);
   const message = o.syslog.message.map(path);
@@ -35,14 +57,8 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
   const procidPath = path(['log', 'syslog', 'procid']);
   const facilityNames = o.syslog.facilityNames.map((n) => Buffer.from(`,"Facility":${JSON.stringify(n)}`));
   const severityNames = o.syslog.severityNames.map((n) => Buffer.from(`,"SeverityLevel":${JSON.stringify(n)}`));
-  // the top-level members the paths start with, found in one walk over the document
-  const tops: Buffer[] = [];
-  for (const p of [...computer, ...processName, ...message, timestamp, ...peerIpPaths, facility, severity, pidPath, procidPath]) {
-    const same = tops.find((t) => t.equals(p[0]));
-    if (same === undefined) tops.push(p[0]);
-    else p[0] = same; // valueAt finds a path's top member by identity
-  }
-  const at = new Int32Array(tops.length);
+  const pos = new Int32Array(slots);
+  let walkNo = 0;
   const collector = Buffer.from(ctx.collectorJson + '}');
   const K = {
     time: Buffer.from('{"TimeGenerated":'), event: Buffer.from(',"EventTime":'), computer: Buffer.from(',"Computer":'),
@@ -52,13 +68,36 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
   let lastMs = NaN;
   let lastIso = Buffer.alloc(0);
 
-  /** Where the value at path p starts, or -1 (absent, or an intermediate that is not an object). */
-  function valueAt(doc: Buffer, p: Path): number {
-    let v = -1;
-    for (let t = 0; t < tops.length; t++) if (tops[t] === p[0]) { v = at[t]; break; }
-    for (let i = 1; i < p.length && v >= 0; i++) v = doc[v] === LBRACE ? memberAt(doc, v, p[i]) : -1;
-    return v;
+  /** Walks the object at `obj`, noting where wanted values start; its end, -1 if malformed, -2 to give up. */
+  function walk(doc: Buffer, obj: number, node: Node): number {
+    let i = skipSpace(doc, obj + 1);
+    if (doc[i] === 0x7d) return i + 1;
+    while (doc[i] === QUOTE) {
+      const keyEnd = stringEnd(doc, i);
+      if (keyEnd < 0) return -1;
+      let child: Node | undefined;
+      for (const c of node.children) if (keyEnd - i === c.key.length && sameBytes(doc, i, c.key)) { child = c; break; }
+      i = skipSpace(doc, keyEnd);
+      if (doc[i] !== 0x3a) return -1;
+      i = skipSpace(doc, i + 1);
+      let end: number;
+      if (child === undefined) end = scanValueEnd(doc, i);
+      else {
+        if (child.seen === walkNo) return -2;
+        child.seen = walkNo;
+        if (child.slot >= 0) pos[child.slot] = i;
+        end = child.children.length > 0 && doc[i] === LBRACE ? walk(doc, i, child) : scanValueEnd(doc, i);
+      }
+      if (end < 0) return end;
+      i = skipSpace(doc, end);
+      if (doc[i] === 0x7d) return i + 1;
+      if (doc[i] !== 0x2c) return -1;
+      i = skipSpace(doc, i + 1);
+    }
+    return -1;
   }
+
+  const valueAt = (slot: number): number => pos[slot];
 
   /** The JSON string token at v as [start, end), if v is a string no cut could touch; -2: give up. */
   function stringToken(doc: Buffer, v: number): number {
@@ -83,29 +122,9 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
   return (ev, room) => {
     const doc = ev.doc;
     if (doc[0] !== LBRACE) return undefined;
-    // one walk over the top-level members
-    at.fill(-1);
-    let i = skipSpace(doc, 1);
-    while (i < doc.length && doc[i] === QUOTE) {
-      const keyEnd = stringEnd(doc, i);
-      if (keyEnd < 0) return undefined;
-      let which = -1;
-      for (let t = 0; t < tops.length; t++) {
-        const k = tops[t];
-        if (keyEnd - i === k.length && sameBytes(doc, i, k)) { which = t; break; }
-      }
-      i = skipSpace(doc, keyEnd);
-      if (doc[i] !== 0x3a) return undefined;
-      i = skipSpace(doc, i + 1);
-      if (which >= 0 && at[which] < 0) at[which] = i; // JSON.parse keeps the last of a repeated key: give up then
-      else if (which >= 0) return undefined;
-      i = scanValueEnd(doc, i);
-      if (i < 0) return undefined;
-      i = skipSpace(doc, i);
-      if (doc[i] === 0x2c) i = skipSpace(doc, i + 1);
-      else break;
-    }
-    if (doc[i] !== 0x7d) return undefined;
+    walkNo++;
+    pos.fill(-1);
+    if (walk(doc, 0, root) < 0) return undefined;
 
     const parts: Array<Buffer | number> = []; // Buffers, or [start, end) of the document as two numbers
     if (ev.receivedAt !== lastMs) {
@@ -114,7 +133,7 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     }
     parts.push(K.time, lastIso);
     // EventTime: @timestamp as the pipeline writes it, else the object path (it parses other forms)
-    const ts = valueAt(doc, timestamp);
+    const ts = valueAt(timestamp);
     if (ts >= 0) {
       const end = stringToken(doc, ts);
       if (end < 0) return undefined;
@@ -129,7 +148,7 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     if (ev.keys.sourceIp !== undefined) ipText = Buffer.from(jsonText(ev.keys.sourceIp));
     else {
       for (const p of peerIpPaths) {
-        const v = valueAt(doc, p);
+        const v = valueAt(p);
         const end = stringToken(doc, v);
         if (end === -2) return undefined;
         if (end > 0) { ipAt = v; ipEnd = end; break; }
@@ -142,20 +161,20 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     else if (ipAt >= 0) parts.push(K.computer, ipAt, ipEnd, K.hostName, ipAt, ipEnd);
     if (ipText !== undefined) parts.push(K.hostIp, ipText);
     else if (ipAt >= 0) parts.push(K.hostIp, ipAt, ipEnd);
-    const fac = plainInt(doc, valueAt(doc, facility));
+    const fac = plainInt(doc, valueAt(facility));
     if (fac === -2) return undefined;
     if (fac >= 0 && facilityNames[fac] !== undefined) parts.push(facilityNames[fac]);
-    const sev = plainInt(doc, valueAt(doc, severity));
+    const sev = plainInt(doc, valueAt(severity));
     if (sev === -2) return undefined;
     if (sev >= 0 && severityNames[sev] !== undefined) parts.push(severityNames[sev]);
     // ProcessID: process.pid when it is a number, else log.syslog.procid's text
-    const pidAt = valueAt(doc, pidPath);
+    const pidAt = valueAt(pidPath);
     const pid = plainInt(doc, pidAt);
     if (pid === -2) return undefined;
     let pidText: string | undefined;
     if (pid >= 0) pidText = intText(String(pid));
     else {
-      const v = valueAt(doc, procidPath);
+      const v = valueAt(procidPath);
       const end = stringToken(doc, v);
       if (end === -2) return undefined;
       if (end > 0) {
@@ -189,9 +208,9 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
   };
 
   /** The first of these paths that holds a string: its token [start, end), [-1, -1] if none, undefined to give up. */
-  function firstToken(doc: Buffer, paths: Path[]): [number, number] | undefined {
+  function firstToken(doc: Buffer, paths: number[]): [number, number] | undefined {
     for (const p of paths) {
-      const v = valueAt(doc, p);
+      const v = valueAt(p);
       const end = stringToken(doc, v);
       if (end === -2) return undefined;
       if (end > 0) return [v, end];

@@ -1,7 +1,8 @@
 import { splunkSourcetypes } from '../../src/mapping/outputs';
 import type { SplunkHecDestinationConfig } from '../../src/config/types';
 import type { JournalEvent } from '../../src/journal/event-record';
-import { stringEnd, type Format } from '../../src/parse';
+import { stringEnd } from '../../src/parse/json-scan'; // not through the index: a re-export is a getter per call
+import type { Format } from '../../src/parse';
 
 /**
  * One event as a HEC `/services/collector/event` object (protocols.md §4.2), newline-terminated so

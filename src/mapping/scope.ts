@@ -1,4 +1,4 @@
-import { structuredDataOf } from '../parse';
+import { structuredDataOf } from '../parse/structured-data';
 import { internalize } from '../parse/intern-key';
 import type { MapInput, TraceStep } from './types';
 

@@ -1,4 +1,5 @@
-import { structuredDataOf, type Parsed, type StructuredData } from '../parse';
+import { structuredDataOf } from '../parse/structured-data';
+import type { Parsed, StructuredData } from '../parse';
 import { unescapeSdValue } from '../parse/structured-data';
 import { asciiBytesAt, commit, outputOffset, putAscii, putByte, putString, reserve, stringAt, stringRangeAt } from './json-out';
 

@@ -1,4 +1,5 @@
-import { structuredDataOf, type Parsed } from '../parse';
+import { structuredDataOf } from '../parse/structured-data';
+import type { Parsed } from '../parse';
 import type { Peer, SenderMeta } from '../inputs/types';
 import { cefFullName } from './cef-names';
 

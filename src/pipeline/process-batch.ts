@@ -1,4 +1,5 @@
-import { parseMessage, type Parsed, type ParseContext } from '../parse';
+import { parseMessage } from '../parse/detect'; // not through the index: a re-export is a getter per call
+import type { Parsed, ParseContext } from '../parse';
 import { FLAG_JSON, FLAG_TRUNCATED, type Peer, type SenderMeta } from '../inputs/types';
 import { emptyFormatCounts, unpackPeers, type DoneBatch, type RawBatch } from './batch';
 import { isoTime, toEcs } from './ecs';
