@@ -1,6 +1,7 @@
 import { createAckTracker } from '../../../connectors/splunk-hec/acks';
 import { classifyHec } from '../../../connectors/splunk-hec/client';
-import { encodeHecEvent, originalJson } from '../../../connectors/splunk-hec/encode';
+import fc from 'fast-check';
+import { encodeHecEvent, hecTime, originalJson } from '../../../connectors/splunk-hec/encode';
 import type { SplunkHecDestinationConfig } from '../../../src/config/types';
 import { eventsOf, recordsOf } from '../../helpers/journal-records';
 
@@ -60,6 +61,26 @@ describe('HEC event encoding (protocols.md §4.2)', () => {
   test('originalJson finds the escaped string without parsing the document', () => {
     expect(JSON.parse(originalJson(Buffer.from(doc))!.toString())).toBe(raw);
     expect(originalJson(Buffer.from('{"a":1}'))).toBeUndefined();
+  });
+});
+
+describe('HEC time', () => {
+  test('read by hand from the pipeline\'s timestamps, it is what Date.parse and toFixed(3) give, for any time or text (fast-check)', () => {
+    const expected = (iso: string | undefined, r: number) => { const ms = iso === undefined ? NaN : Date.parse(iso); return ((Number.isNaN(ms) ? r : ms) / 1000).toFixed(3); };
+    const received = 1795489000123;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4102444799999 }), (ms) => {
+      const iso = new Date(ms).toISOString();
+      expect(hecTime(iso, received)).toBe(expected(iso, received));
+    }), { numRuns: 2000 });
+    // neighbours in one hour, across an hour, a day and a year
+    for (const iso of ['2026-12-31T23:59:59.999Z', '2027-01-01T00:00:00.000Z', '2026-11-24T03:00:00.001Z', '2026-11-24T03:59:59.998Z', '2026-11-24T04:00:00.000Z']) {
+      expect(hecTime(iso, received)).toBe(expected(iso, received));
+    }
+    // anything else, by the slow way: other forms, junk, leap seconds, absent
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.constantFrom('2026-11-24T03:04:60.000Z', '2026-11-24T03:61:00.000Z', '2026-13-24T03:04:05.000Z', '2026-11-24T03:04:05Z', '2026-11-24 03:04:05.000Z', '1969-12-31T23:59:59.999Z', '2026-11-24T03:04:05.12aZ')), (iso) => {
+      expect(hecTime(iso, received)).toBe(expected(iso, received));
+    }));
+    expect(hecTime(undefined, received)).toBe('1795489000.123');
   });
 });
 
