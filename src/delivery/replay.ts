@@ -71,6 +71,7 @@ export function createReplayer(o: ReplayOptions): Replayer {
         }
         o.onSettled();
       });
+      o.connector.release?.(encoded); // settled (or stopping): its memory may be written again
     }
     if (settled === lines.length) {
       audit('dlq_replay_finished', { destination: o.name, file: basename(path), delivered, refused_again: settled - delivered });
