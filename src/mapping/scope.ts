@@ -30,11 +30,13 @@ export interface Scope {
 export interface Slots {
   names: string[];
   index: Map<string, number>;
-  /** Some step reads `_kv.<key>`: kv steps keep every pair (else only the mapped ones). */
+  /** Some step reads `_kv.<key>`: kv steps keep those pairs (kvKeys) beside the mapped ones. */
   readsKv: boolean;
+  /** The keys read as `_kv.<key>`. */
+  kvKeys: Set<string>;
 }
 
-let current: Slots = { names: [], index: new Map(), readsKv: false };
+let current: Slots = { names: [], index: new Map(), readsKv: false, kvKeys: new Set() };
 
 /** The slot table being compiled (a kv step asks it, once compiled, whether pairs are read). */
 export function currentSlots(): Slots {
@@ -43,7 +45,7 @@ export function currentSlots(): Slots {
 
 /** Starts the slot table of a source mapping being compiled; steps compiled until the next call use it. */
 export function beginSlots(): Slots {
-  current = { names: [], index: new Map(), readsKv: false };
+  current = { names: [], index: new Map(), readsKv: false, kvKeys: new Set() };
   return current;
 }
 
@@ -128,6 +130,7 @@ export function getter(name: string): Getter {
   if (name.startsWith('_kv.')) {
     current.readsKv = true;
     const key = name.slice(4);
+    current.kvKeys.add(key);
     return (s) => s.kv?.get(key);
   }
   const slot = slotOf(name);

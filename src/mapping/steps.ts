@@ -119,20 +119,26 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
   const label = `kv on ${opts.from}`;
   const o = { separator: opts.separator, delimiter: opts.delimiter };
   const targets = new Map(Object.entries(opts.fields).map(([k, t]) => [k, slotOf(t)]));
-  const slots = currentSlots(); // readsKv is known once the whole file is compiled
+  const slots = currentSlots(); // which _kv.<key> are read is known once the whole file is compiled
+  let wanted: Map<string, unknown> | undefined;
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
     const set = traceStep(s, label);
-    let any = false;
     const kv = slots.readsKv ? (s.kv ??= new Map()) : undefined;
-    runKv(text, o, (k, v) => {
-      any = true;
-      if (kv !== undefined) kv.set(k, v);
+    // Only the pairs some step reads (mapped here, or read as _kv.<key>) are copied out of the
+    // text and kept: a FortiGate line has ~50, its mapping reads ~25; keeping all in a Map per
+    // message was the largest part of mapping one.
+    if (wanted === undefined) {
+      wanted = new Map<string, unknown>(targets);
+      for (const k of slots.kvKeys) wanted.set(k, true);
+    }
+    const pairs = runKv(text, o, (k, v) => {
+      if (kv !== undefined && slots.kvKeys.has(k)) kv.set(k, v);
       const target = targets.get(k);
       if (target !== undefined) put(s, target, v, set);
-    });
-    return any;
+    }, wanted);
+    return pairs > 0;
   };
 }
 

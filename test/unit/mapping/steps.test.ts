@@ -31,6 +31,19 @@ describe('kv', () => {
     runKv('date=2024-01-01 devname="FG 100" msg="say \\"hi\\"" lonely srcport=5', { separator: ' ', delimiter: '=' }, (k, v) => out.push([k, v]));
     expect(out).toEqual([['date', '2024-01-01'], ['devname', 'FG 100'], ['msg', 'say "hi"'], ['srcport', '5']]);
   });
+
+  it('with a set of wanted keys, gives only those (the others passed over, quoted or not) and counts every pair', () => {
+    const text = 'date=2024-01-01 devname="FG 100" msg="say \\"x=1 y\\"" lonely srcport=5 =orphan dst="a b"';
+    const all: Array<[string, string]> = [];
+    const n = runKv(text, { separator: ' ', delimiter: '=' }, (k, v) => all.push([k, v]));
+    const some: Array<[string, string]> = [];
+    const m = runKv(text, { separator: ' ', delimiter: '=' }, (k, v) => some.push([k, v]), new Map([['srcport', 1], ['dst', 2], ['absent', 3]]));
+    expect(all.map(([k]) => k)).toEqual(['date', 'devname', 'msg', 'srcport', 'dst']);
+    expect(some).toEqual(all.filter(([k]) => k === 'srcport' || k === 'dst'));
+    expect(some).toEqual([['srcport', '5'], ['dst', 'a b']]);
+    expect(m).toBe(n);
+    expect(n).toBe(5);
+  });
 });
 
 describe('csv', () => {
