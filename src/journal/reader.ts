@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { decodeEvent, type JournalEvent } from './event-record';
 import type { Journal, Position } from './journal';
 import { MAX_RECORD_BYTES, RECORD_HEADER_BYTES, scanRecords } from './record';
+import { createBufferPool } from '../buffer-pool';
 
 const openAsync = promisify(open);
 const readAsync = promisify(read);
@@ -51,21 +52,10 @@ export function createReader(journal: Journal, start: Position, opts: { holdsVie
   // per read was ~330 MB of garbage per 400k events for a destination a little behind (reading
   // back from the page cache), which the main thread's collector freed late and the C heap kept.
   const inUse: Array<{ buf: Buffer; end: number }> = [];
-  const spare: Buffer[] = [];
+  const spare = createBufferPool(SPARE_READ_BUFFERS);
   const holdsViews = opts.holdsViews === true;
-  function bufferFor(size: number): Buffer {
-    for (let i = 0; i < spare.length; i++) {
-      if (spare[i].length >= size) {
-        const b = spare[i];
-        spare.splice(i, 1);
-        return b;
-      }
-    }
-    return Buffer.allocUnsafeSlow(size);
-  }
-  function giveBack(b: Buffer): void {
-    if (spare.length < SPARE_READ_BUFFERS) spare.push(b);
-  }
+  const bufferFor = (size: number): Buffer => Buffer.from(spare.take(size));
+  const giveBack = (b: Buffer): void => spare.give(b.buffer as ArrayBuffer);
   function release(seq: number): void {
     while (inUse.length > 0 && inUse[0].end <= seq) giveBack(inUse.shift()!.buf);
   }

@@ -13,6 +13,7 @@
  * the room each time cost more (the SD walker alone, peer-bench message: 320 vs 220 ns).
  * The `put…` functions do reserve + write + commit in one call, for the parts that are rare.
  */
+import { createBufferPool, roundUp } from '../buffer-pool';
 
 let buf: Buffer = Buffer.alloc(0);
 let off = 0;
@@ -25,18 +26,7 @@ let srcView = bufView;
 /** Starts a new output of `size` bytes (it grows as needed). Unpooled and at offset 0, so a
  *  worker can transfer its ArrayBuffer: one given back (giveOutputBuffer) if one is large enough. */
 export function startOutput(size: number): void {
-  const want = Math.max(64, size);
-  let pick = -1;
-  for (let i = 0; i < spare.length; i++) if (spare[i].byteLength >= want && (pick < 0 || spare[i].byteLength < spare[pick].byteLength)) pick = i;
-  if (pick >= 0) {
-    const ab = spare[pick];
-    spare[pick] = spare[spare.length - 1];
-    spare.pop();
-    setBuffer(Buffer.from(ab));
-  } else {
-    // a batch's: rounded up to 256 KiB, so that when given back it fits the next batches of about its size
-    setBuffer(Buffer.allocUnsafeSlow(want < SPARE_STEP ? want : Math.ceil(want / SPARE_STEP) * SPARE_STEP));
-  }
+  setBuffer(Buffer.from(spare.take(Math.max(64, size))));
   off = 0;
 }
 
@@ -48,19 +38,13 @@ export function startOutput(size: number): void {
  * external memory to either thread (measured: 3000 transfers of 2 MB, 92 collections and 1.1 s
  * dropped, 7 and 0.11 s sent back).
  */
-const spare: ArrayBuffer[] = [];
-const SPARE_MAX = 8;
+// a batch's output rounded up to 256 KiB, so that when given back it fits the next batches of
+// about its size; a small one (siemgate parse, one line) as it is
 const SPARE_STEP = 256 * 1024;
+const spare = createBufferPool(8, (len) => (len < SPARE_STEP ? len : roundUp(SPARE_STEP)(len)));
 
 export function giveOutputBuffer(ab: ArrayBuffer): void {
-  if (spare.length < SPARE_MAX) {
-    spare.push(ab);
-    return;
-  }
-  // full: keep the larger ones (they fit more batches)
-  let smallest = 0;
-  for (let i = 1; i < spare.length; i++) if (spare[i].byteLength < spare[smallest].byteLength) smallest = i;
-  if (spare[smallest].byteLength < ab.byteLength) spare[smallest] = ab;
+  spare.give(ab);
 }
 
 function setBuffer(b: Buffer): void {

@@ -7,6 +7,7 @@ import { processBatch, type ZoneTable } from './process-batch';
 import { createMapper, type MapperOptions } from '../mapping';
 import { createTallier, type ThresholdSpec } from './event-tally';
 import { giveOutputBuffer } from './json-out';
+import { createBufferPool, roundUp } from '../buffer-pool';
 
 /** Runs processBatch on worker threads; results come back through `onDone` in any order. */
 export interface WorkerPool {
@@ -16,29 +17,8 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-// Buffers that carried batches to a worker and came back. Made a little larger than the batch
-// (64 KiB steps), so that one fits the next batches of about its size.
-const copies: ArrayBuffer[] = [];
-const COPIES_MAX = 8;
-const COPY_STEP = 64 * 1024;
-
-function copyBufferFor(len: number): Uint8Array {
-  let pick = -1;
-  for (let i = 0; i < copies.length; i++) if (copies[i].byteLength >= len && (pick < 0 || copies[i].byteLength < copies[pick].byteLength)) pick = i;
-  if (pick < 0) return new Uint8Array(new ArrayBuffer(Math.ceil(Math.max(len, 1) / COPY_STEP) * COPY_STEP), 0, len);
-  const ab = copies[pick];
-  copies[pick] = copies[copies.length - 1];
-  copies.pop();
-  return new Uint8Array(ab, 0, len);
-}
-
-function giveCopyBuffer(ab: ArrayBuffer): void {
-  if (copies.length < COPIES_MAX) { copies.push(ab); return; }
-  // full: keep the larger ones
-  let smallest = 0;
-  for (let i = 1; i < copies.length; i++) if (copies[i].byteLength < copies[smallest].byteLength) smallest = i;
-  if (copies[smallest].byteLength < ab.byteLength) copies[smallest] = ab;
-}
+// Buffers that carried batches to a worker and came back, in 64 KiB steps
+const copies = createBufferPool(8, roundUp(64 * 1024));
 
 /** The message that gives a worker an output buffer back (json-out.ts, giveOutputBuffer). */
 export interface RecycledOutput {
@@ -98,7 +78,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
     worker.on('message', (done: DoneBatch) => {
       slot.inFlight.delete(done.seq);
       if (done.input !== undefined) {
-        giveCopyBuffer(done.input);
+        copies.give(done.input);
         done.input = undefined;
       }
       onDone(done);
@@ -126,7 +106,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
       // whole arena behind the view, twice: out and in). The original stays here, to redo the
       // batch if the worker dies. The copy's buffer comes back with the answer, to carry another
       // batch: a new one per batch was garbage to the worker's collector, ~20 MB held per worker.
-      const data = copyBufferFor(batch.data.byteLength);
+      const data = new Uint8Array(copies.take(batch.data.byteLength), 0, batch.data.byteLength);
       data.set(batch.data);
       best.worker.postMessage({ ...batch, data }, [data.buffer as ArrayBuffer]);
     },
