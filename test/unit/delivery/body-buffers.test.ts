@@ -1,15 +1,18 @@
 import { createBodyBuffers } from '../../../connectors/shared/body-buffers';
 import { createSlabs } from '../../../connectors/shared/slabs';
 
+// parts in buffers of their own: never back to back, so join copies them
+const apart = (...texts: string[]) => texts.map((t) => Buffer.alloc(t.length, t));
+
 describe('request body buffers', () => {
   test('a body is written again only once given back; only what join made is taken back', () => {
     const bodies = createBodyBuffers(1);
-    const one = bodies.join([Buffer.from('ab'), Buffer.from('cd')], 4);
-    const two = bodies.join([Buffer.from('ef')], 2);
+    const one = bodies.join(apart('ab', 'cd'), 4);
+    const two = bodies.join(apart('e', 'f'), 2);
     expect(one.toString()).toBe('abcd');
     expect(two.buffer).not.toBe(one.buffer); // one is still in use
     bodies.give(one);
-    const three = bodies.join([Buffer.from('gh')], 2);
+    const three = bodies.join(apart('g', 'h'), 2);
     expect(three.buffer).toBe(one.buffer);
     expect(two.toString()).toBe('ef');
     // a buffer it did not make (a slab's view, say) is never taken into the pool
@@ -18,9 +21,25 @@ describe('request body buffers', () => {
     view.write('12345678');
     bodies.give(three);
     bodies.give(view);
-    const four = bodies.join([Buffer.from('xxxxxxxx')], 8);
+    const four = bodies.join(apart('xxxx', 'xxxx'), 8);
     expect(four.buffer).not.toBe(view.buffer);
     expect(view.toString()).toBe('12345678');
+  });
+
+  test('parts that lie back to back in one piece of memory go out as a view of it, not copied', () => {
+    const bodies = createBodyBuffers(1);
+    const slab = createSlabs(1024);
+    const parts = [slab.room(3), slab.room(5)];
+    parts[0].write('abc');
+    parts[1].write('defgh');
+    const body = bodies.join(parts, 8);
+    expect(body.buffer).toBe(parts[0].buffer);
+    expect(body.byteOffset).toBe(parts[0].byteOffset);
+    expect(body.toString()).toBe('abcdefgh');
+    bodies.give(body); // a view: not taken into the pool
+    const copied = bodies.join(apart('x', 'y'), 2);
+    expect(copied.buffer).not.toBe(parts[0].buffer);
+    expect(parts[0].toString() + parts[1].toString()).toBe('abcdefgh');
   });
 });
 
