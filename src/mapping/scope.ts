@@ -30,13 +30,11 @@ export interface Scope {
 export interface Slots {
   names: string[];
   index: Map<string, number>;
-  /** Some step reads `_kv.<key>`: kv steps keep those pairs (kvKeys) beside the mapped ones. */
-  readsKv: boolean;
-  /** The keys read as `_kv.<key>`. */
+  /** The keys some step reads as `_kv.<key>`: kv steps keep those pairs beside the mapped ones. */
   kvKeys: Set<string>;
 }
 
-let current: Slots = { names: [], index: new Map(), readsKv: false, kvKeys: new Set() };
+let current: Slots = { names: [], index: new Map(), kvKeys: new Set() };
 
 /** The slot table being compiled (a kv step asks it, once compiled, whether pairs are read). */
 export function currentSlots(): Slots {
@@ -45,7 +43,7 @@ export function currentSlots(): Slots {
 
 /** Starts the slot table of a source mapping being compiled; steps compiled until the next call use it. */
 export function beginSlots(): Slots {
-  current = { names: [], index: new Map(), readsKv: false, kvKeys: new Set() };
+  current = { names: [], index: new Map(), kvKeys: new Set() };
   return current;
 }
 
@@ -128,7 +126,6 @@ export function isParserName(name: string): boolean {
 /** A compiled read of one name: the captured value if a step set it, else the parser's. */
 export function getter(name: string): Getter {
   if (name.startsWith('_kv.')) {
-    current.readsKv = true;
     const key = name.slice(4);
     current.kvKeys.add(key);
     return (s) => s.kv?.get(key);

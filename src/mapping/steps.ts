@@ -121,11 +121,18 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
   const targets = new Map(Object.entries(opts.fields).map(([k, t]) => [k, slotOf(t)]));
   const slots = currentSlots(); // which _kv.<key> are read is known once the whole file is compiled
   let wanted: Map<string, unknown> | undefined;
+  // what the pair callback writes to, set per message: one callback for the step, not one per message
+  let scope: Scope | undefined;
+  let traced: Record<string, unknown> | undefined;
+  let kept: Map<string, string> | undefined;
+  const take = (k: string, v: string): void => {
+    if (kept !== undefined && slots.kvKeys.has(k)) kept.set(k, v);
+    const target = targets.get(k);
+    if (target !== undefined) put(scope!, target, v, traced);
+  };
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
-    const set = traceStep(s, label);
-    const kv = slots.readsKv ? (s.kv ??= new Map()) : undefined;
     // Only the pairs some step reads (mapped here, or read as _kv.<key>) are copied out of the
     // text and kept: a FortiGate line has ~50, its mapping reads ~25; keeping all in a Map per
     // message was the largest part of mapping one.
@@ -133,11 +140,13 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
       wanted = new Map<string, unknown>(targets);
       for (const k of slots.kvKeys) wanted.set(k, true);
     }
-    const pairs = runKv(text, o, (k, v) => {
-      if (kv !== undefined && slots.kvKeys.has(k)) kv.set(k, v);
-      const target = targets.get(k);
-      if (target !== undefined) put(s, target, v, set);
-    }, wanted);
+    scope = s;
+    traced = traceStep(s, label);
+    kept = slots.kvKeys.size > 0 ? (s.kv ??= new Map()) : undefined;
+    const pairs = runKv(text, o, take, wanted);
+    scope = undefined; // the message is not kept alive by the step
+    traced = undefined;
+    kept = undefined;
     return pairs > 0;
   };
 }
