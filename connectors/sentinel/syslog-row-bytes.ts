@@ -1,5 +1,5 @@
 import type { JournalEvent } from '../../src/journal/event-record';
-import { scanValueEnd, skipSpace, stringEnd } from '../../src/parse/json-scan';
+import { sameBytes, scanValueEnd, skipSpace, stringEnd } from '../../src/parse/json-scan';
 import { sentinelOutput } from '../../src/mapping/outputs';
 import { intText, isoText, jsonText, MAX_FIELD_BYTES, type RowContext } from './row-values';
 
@@ -67,6 +67,11 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
   };
   let lastMs = NaN;
   let lastIso = Buffer.alloc(0);
+  let lastIp: string | undefined;
+  let lastIpJson = Buffer.alloc(0);
+  // the row's pieces: Buffers, or [start, end) of the document as two numbers (reused per row)
+  const parts: Array<Buffer | number> = [];
+  let tokenEnd = -1; // firstToken's second answer
 
   /** Walks the object at `obj`, noting where wanted values start; its end, -1 if malformed, -2 to give up. */
   function walk(doc: Buffer, obj: number, node: Node): number {
@@ -97,8 +102,6 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     return -1;
   }
 
-  const valueAt = (slot: number): number => pos[slot];
-
   /** The JSON string token at v as [start, end), if v is a string no cut could touch; -2: give up. */
   function stringToken(doc: Buffer, v: number): number {
     if (v < 0 || doc[v] !== QUOTE) return -1;
@@ -126,14 +129,14 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     pos.fill(-1);
     if (walk(doc, 0, root) < 0) return undefined;
 
-    const parts: Array<Buffer | number> = []; // Buffers, or [start, end) of the document as two numbers
+    parts.length = 0;
     if (ev.receivedAt !== lastMs) {
       lastMs = ev.receivedAt;
       lastIso = Buffer.from(isoText(ev.receivedAt));
     }
     parts.push(K.time, lastIso);
     // EventTime: @timestamp as the pipeline writes it, else the object path (it parses other forms)
-    const ts = valueAt(timestamp);
+    const ts = pos[timestamp];
     if (ts >= 0) {
       const end = stringToken(doc, ts);
       if (end < 0) return undefined;
@@ -145,36 +148,39 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     let ipText: Buffer | undefined;
     let ipAt = -1;
     let ipEnd = -1;
-    if (ev.keys.sourceIp !== undefined) ipText = Buffer.from(jsonText(ev.keys.sourceIp));
-    else {
-      for (const p of peerIpPaths) {
-        const v = valueAt(p);
-        const end = stringToken(doc, v);
-        if (end === -2) return undefined;
-        if (end > 0) { ipAt = v; ipEnd = end; break; }
+    const keyIp = ev.keys.sourceIp;
+    if (keyIp !== undefined) {
+      if (keyIp !== lastIp) {
+        lastIp = keyIp;
+        lastIpJson = Buffer.from(jsonText(keyIp));
       }
+      ipText = lastIpJson;
+    } else {
+      ipAt = firstToken(doc, peerIpPaths);
+      if (ipAt === -2) return undefined;
+      ipEnd = tokenEnd;
     }
     const host = firstToken(doc, computer);
-    if (host === undefined) return undefined;
-    if (host[0] >= 0) parts.push(K.computer, host[0], host[1], K.hostName, host[0], host[1]);
+    if (host === -2) return undefined;
+    if (host >= 0) parts.push(K.computer, host, tokenEnd, K.hostName, host, tokenEnd);
     else if (ipText !== undefined) parts.push(K.computer, ipText, K.hostName, ipText);
     else if (ipAt >= 0) parts.push(K.computer, ipAt, ipEnd, K.hostName, ipAt, ipEnd);
     if (ipText !== undefined) parts.push(K.hostIp, ipText);
     else if (ipAt >= 0) parts.push(K.hostIp, ipAt, ipEnd);
-    const fac = plainInt(doc, valueAt(facility));
+    const fac = plainInt(doc, pos[facility]);
     if (fac === -2) return undefined;
     if (fac >= 0 && facilityNames[fac] !== undefined) parts.push(facilityNames[fac]);
-    const sev = plainInt(doc, valueAt(severity));
+    const sev = plainInt(doc, pos[severity]);
     if (sev === -2) return undefined;
     if (sev >= 0 && severityNames[sev] !== undefined) parts.push(severityNames[sev]);
     // ProcessID: process.pid when it is a number, else log.syslog.procid's text
-    const pidAt = valueAt(pidPath);
+    const pidAt = pos[pidPath];
     const pid = plainInt(doc, pidAt);
     if (pid === -2) return undefined;
     let pidText: string | undefined;
     if (pid >= 0) pidText = intText(String(pid));
     else {
-      const v = valueAt(procidPath);
+      const v = pos[procidPath];
       const end = stringToken(doc, v);
       if (end === -2) return undefined;
       if (end > 0) {
@@ -184,11 +190,11 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     }
     if (pidText !== undefined) parts.push(K.pid, Buffer.from(pidText));
     const name = firstToken(doc, processName);
-    if (name === undefined) return undefined;
-    if (name[0] >= 0) parts.push(K.pname, name[0], name[1]);
+    if (name === -2) return undefined;
+    if (name >= 0) parts.push(K.pname, name, tokenEnd);
     const msg = firstToken(doc, message);
-    if (msg === undefined) return undefined;
-    if (msg[0] >= 0) parts.push(K.msg, msg[0], msg[1]);
+    if (msg === -2) return undefined;
+    if (msg >= 0) parts.push(K.msg, msg, tokenEnd);
     parts.push(collector);
 
     let size = 0;
@@ -207,21 +213,22 @@ export function syslogRowWriter(ctx: RowContext): SyslogRowWriter {
     return out;
   };
 
-  /** The first of these paths that holds a string: its token [start, end), [-1, -1] if none, undefined to give up. */
-  function firstToken(doc: Buffer, paths: number[]): [number, number] | undefined {
+  /**
+   * The first of these paths that holds a string: where its token starts (its end in tokenEnd),
+   * -1 if none does, -2 to give up.
+   */
+  function firstToken(doc: Buffer, paths: number[]): number {
     for (const p of paths) {
-      const v = valueAt(p);
+      const v = pos[p];
       const end = stringToken(doc, v);
-      if (end === -2) return undefined;
-      if (end > 0) return [v, end];
+      if (end === -2) return -2;
+      if (end > 0) {
+        tokenEnd = end;
+        return v;
+      }
     }
-    return [-1, -1];
+    return -1;
   }
-}
-
-function sameBytes(doc: Buffer, at: number, want: Buffer): boolean {
-  for (let i = 0; i < want.length; i++) if (doc[at + i] !== want[i]) return false;
-  return true;
 }
 
 function hasBackslash(doc: Buffer, from: number, to: number): boolean {

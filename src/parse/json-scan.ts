@@ -98,7 +98,8 @@ export function memberAt(buf: Buffer, obj: number, key: Buffer): number {
   return -1;
 }
 
-function sameBytes(buf: Buffer, at: number, key: Buffer): boolean {
+/** Whether buf holds `key`'s bytes at `at`. */
+export function sameBytes(buf: Buffer, at: number, key: Buffer): boolean {
   for (let k = 0; k < key.length; k++) if (buf[at + k] !== key[k]) return false;
   return true;
 }
