@@ -156,7 +156,6 @@ export function createIngest(opts: IngestOptions): Ingest {
       sealTimer = undefined;
     }
     if (count === 0) return;
-    const bytes = arenas.filled();
     const { data, arena } = arenas.seal();
     const batch: RawBatch = {
       seq: nextSeq++, receivedAt: firstAt, count,
@@ -164,7 +163,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       ends: ends.slice(0, count), flags: flags.slice(0, count), peerIndex: peerIndex.slice(0, count),
       peers, metas,
     };
-    batchBytes.set(batch.seq, bytes);
+    batchBytes.set(batch.seq, data.byteLength);
     stats.inFlight += count;
     countSources(batch);
     batchArenas.set(batch.seq, arena);

@@ -24,7 +24,7 @@ export interface InputArenas {
   seal(): { data: Uint8Array; arena: Arena };
   /** A batch sealed from `arena` was answered. */
   release(arena: Arena): void;
-  /** Arenas held now (in use or idle), for the memory report. */
+  /** Bytes of the arenas held now (in use or idle): what a burst left behind (tests check one-off arenas are let go). */
   heldBytes(): number;
 }
 
