@@ -2,7 +2,7 @@ import type { Parsed } from '../parse';
 import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
 import { lastKindMark, lastSiemgateMark } from './ecs-writer';
-import { ascii, asciiAt, bytesAt, commit, outputOffset, reserve, stringAt, stringRoom } from './json-out';
+import { ascii, asciiAt, bytesAt, commit, outputOffset, reserve, stringAt, stringRoom, uintAt } from './json-out';
 
 /**
  * Puts what a mapping found into the event's ECS document. `source` and `network` describe the
@@ -167,22 +167,41 @@ interface EncodedPart {
   pieces: Uint8Array[];
   slots: number[];
 }
-const encoded = new WeakMap<object, { event: EncodedPart; tail: EncodedPart }>();
+interface EncodedPlan {
+  event: EncodedPart;
+  tail: EncodedPart;
+  /** The bytes of all pieces: the room they take, whatever the values. */
+  piecesBytes: number;
+}
+const encoded = new WeakMap<object, EncodedPlan>();
 
-function encodedOf(plan: Plan): { event: EncodedPart; tail: EncodedPart } {
+function encodedOf(plan: Plan): EncodedPlan {
   let e = encoded.get(plan);
   if (e === undefined) {
     const enc = (p: { pieces: string[]; slots: number[] }): EncodedPart => ({ pieces: p.pieces.map(ascii), slots: p.slots });
-    e = { event: enc(plan.event), tail: enc(plan.tail) };
+    const event = enc(plan.event);
+    const tail = enc(plan.tail);
+    let piecesBytes = 0;
+    for (const p of event.pieces) piecesBytes += p.length;
+    for (const p of tail.pieces) piecesBytes += p.length;
+    e = { event, tail, piecesBytes };
     encoded.set(plan, e);
   }
   return e;
 }
 
-/** One value as JSON, at o in b (room checked by the caller through valueRoom). */
-function valueAt(b: Buffer, o: number, v: unknown): number {
+/** One value as JSON (what JSON.stringify writes), at o in b (room checked by the caller through valueRoom). */
+export function valueAt(b: Buffer, o: number, v: unknown): number {
   if (typeof v === 'string') return stringAt(b, o, v);
-  if (typeof v === 'number') return Number.isFinite(v) ? asciiAt(b, o, String(v)) : asciiAt(b, o, 'null');
+  if (typeof v === 'number') {
+    // ports, byte counts, codes: digits written as they are, no string made per number
+    if (Number.isSafeInteger(v)) {
+      if (v >= 0) return uintAt(b, o, v); // -0 too: JSON writes it as 0
+      b[o] = 45;
+      return uintAt(b, o + 1, -v);
+    }
+    return Number.isFinite(v) ? asciiAt(b, o, String(v)) : asciiAt(b, o, 'null');
+  }
   if (typeof v === 'boolean') return asciiAt(b, o, v ? 'true' : 'false');
   if (Array.isArray(v)) {
     b[o++] = 91; // [
@@ -196,8 +215,8 @@ function valueAt(b: Buffer, o: number, v: unknown): number {
   return o + b.write(JSON.stringify(v) ?? 'null', o, 'utf8');
 }
 
-function valueRoom(v: unknown): number {
-  if (typeof v === 'string') return stringRoom(v.length);
+export function valueRoom(v: unknown): number {
+  if (typeof v === 'string') return 6 * v.length + 2; // stringRoom, inline: once per value
   if (typeof v === 'number' || typeof v === 'boolean') return 32;
   if (Array.isArray(v)) { let n = 2; for (const x of v) n += valueRoom(x) + 1; return n; }
   return 3 * Buffer.byteLength(JSON.stringify(v) ?? 'null') + 8;
@@ -224,10 +243,8 @@ function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): n
 export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   const values = m.values;
   const enc = encodedOf(plan);
-  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0);
-  for (const v of values) room += valueRoom(v) + 64;
-  for (const p of enc.event.pieces) room += p.length;
-  for (const p of enc.tail.pieces) room += p.length;
+  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
+  for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
   const docEnd = outputOffset();
   const b = reserve(2 * room);
   // rendered at [parts, tailEnd): the document can grow by at most `room`, so it never reaches them

@@ -151,7 +151,8 @@ function copyBytes(b: Buffer, k: number, src: Uint8Array): number {
   return k + n;
 }
 
-/** A key whose value is usually short ASCII (host names): written in a loop, else encoded. */
+/** A key whose value is usually short ASCII (host names, sourcetypes, datasets): written in a
+ *  loop, else encoded (Buffer.write is a native call: ~0.07 µs per key, 4 keys per mapped event). */
 function writeShortKey(b: Buffer, k: number, id: number, value: string): number {
   const n = value.length;
   if (n > 64) return writeKey(b, k, id, value);
@@ -192,14 +193,14 @@ function endRecord(recAt: number, p: Parsed, ev: MappedEvent, receivedAt: number
   k = copyBytes(b, k, peerKeys(ev.peer));
   const m = ev.mapped;
   const sourcetype = meta?.sourcetype ?? m?.sourcetype;
-  if (sourcetype !== undefined) k = writeKey(b, k, KEY.sourcetype, sourcetype);
+  if (sourcetype !== undefined) k = writeShortKey(b, k, KEY.sourcetype, sourcetype);
   const index = meta?.index ?? m?.index;
-  if (index !== undefined) k = writeKey(b, k, KEY.index, index);
+  if (index !== undefined) k = writeShortKey(b, k, KEY.index, index);
   // a HEC sender's `source` (a file path, a script name): what Splunk destinations send on
-  if (meta?.source !== undefined) k = writeKey(b, k, KEY.source, meta.source);
+  if (meta?.source !== undefined) k = writeShortKey(b, k, KEY.source, meta.source);
   // Elasticsearch data stream: siemgate.<product>, not Elastic's own integration's dataset (whose
   // ingest pipeline would parse our documents a second time); event.dataset keeps Elastic's name
-  if (m !== undefined) k = writeKey(b, k, KEY.dataset, m.streamDataset);
+  if (m !== undefined) k = writeShortKey(b, k, KEY.dataset, m.streamDataset);
   commit(k);
   sealRecord(b, recAt, k - bodyAt);
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { createMapper, describeFailure, runExamples } from '../../../src/mapping';
 import { batchContext, processOne } from '../../../src/pipeline';
 
@@ -220,6 +221,14 @@ describe('spliceMapped', () => {
     const out = JSON.parse(jo.finishOutput().toString('utf8'));
     expect(out.siemgate).toEqual({ product: 'cisco_asa', rule: 'connection-teardown', input: 'x', format: 'rfc3164' });
     expect(out.source).toEqual({ ip: '203.0.113.7', port: 443 });
+  });
+
+  it('writes each mapped value byte for byte as JSON.stringify does (integers without a string per number)', () => {
+    const value = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.maxSafeNat(), fc.double(), fc.constant(-0), fc.string({ unit: 'binary' }), fc.boolean());
+    fc.assert(fc.property(fc.oneof(value, fc.array(value, { maxLength: 4 })), (v) => {
+      const b = Buffer.alloc(md.valueRoom(v));
+      expect(b.subarray(0, md.valueAt(b, 0, v)).toString('utf8')).toBe(JSON.stringify(v));
+    }), { numRuns: 2000 });
   });
 });
 
