@@ -277,6 +277,12 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
 
   const inputs: RunningInput[] = [];
   try {
+    // Inputs open once the parse workers can take batches: before that, a device's messages would
+    // pile up in memory here (or, on a restart under load, be refused) while the mappings compile.
+    const startedAt = Date.now();
+    const workersReady = await ingest.ready();
+    if (workersReady < cfg.pipeline.workers) log.warn(`${cfg.pipeline.workers - workersReady} of ${cfg.pipeline.workers} parse workers did not start (see the errors above); their batches are parsed on the main thread`);
+    else if (workersReady > 0) log.info(`${workersReady} parse workers ready in ${Date.now() - startedAt} ms`);
     for (const i of cfg.inputs) {
       const running = await startInput(i, ingest);
       inputs.push(running);

@@ -71,6 +71,11 @@ export interface Ingest extends IngestSink {
    * this ingest handed out are taken, each once; anything else is ignored.
    */
   recycle(records: Uint8Array): void;
+  /**
+   * Resolves once the parse workers have compiled the mappings and take batches (the number of
+   * workers that did): inputs opened before would take messages nothing can parse yet.
+   */
+  ready(): Promise<number>;
   /** Seal what is pending, wait until everything is written, stop the workers. */
   close(): Promise<void>;
 }
@@ -265,6 +270,7 @@ export function createIngest(opts: IngestOptions): Ingest {
       if (opts.durable) await opts.durable();
     },
     stats: () => stats,
+    ready: () => pool.ready(),
     recycle(records) {
       const ab = records.buffer;
       if (!lent.delete(ab) || !(ab instanceof ArrayBuffer)) return;

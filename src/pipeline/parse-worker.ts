@@ -5,7 +5,7 @@ import type { RawBatch } from './batch';
 import { processBatch } from './process-batch';
 import { createMapper } from '../mapping';
 import { createTallier } from './event-tally';
-import type { RecycledOutput, WorkerSetup } from './worker-pool';
+import type { RecycledOutput, WorkerReady, WorkerSetup } from './worker-pool';
 import { giveOutputBuffer } from './json-out';
 
 /** Worker entry: batches in, serialized documents out (the output buffer is transferred, not copied). */
@@ -17,6 +17,8 @@ const tally = createTallier(setup.thresholds);
 const mapper = setup.mapping === undefined ? undefined : createMapper(setup.mapping);
 // the plain copies of the mapping files are compiled now: let them go
 setup.mapping = undefined;
+// the main thread opens the inputs once every worker can take batches
+parentPort!.postMessage({ ready: true } satisfies WorkerReady);
 
 /**
  * Parsing can wait a moment; draining the sockets cannot (a UDP datagram the kernel has no room

@@ -11,6 +11,11 @@ import { createBufferPool, roundUp } from '../buffer-pool';
 
 /** Runs processBatch on worker threads; results come back through `onDone` in any order. */
 export interface WorkerPool {
+  /**
+   * Resolves once every worker has compiled its mappings and can take batches (the number that
+   * said so; a worker that failed to start is not waited for: its batches run here).
+   */
+  ready(): Promise<number>;
   submit(batch: RawBatch): void;
   /** An output buffer (DoneBatch.out's ArrayBuffer) nothing reads any more, to be written again. */
   recycle(ab: ArrayBuffer): void;
@@ -23,6 +28,11 @@ const copies = createBufferPool(8, roundUp(64 * 1024));
 /** The message that gives a worker an output buffer back (json-out.ts, giveOutputBuffer). */
 export interface RecycledOutput {
   recycle: ArrayBuffer;
+}
+
+/** A worker's first message: its mappings are compiled, it takes batches now. */
+export interface WorkerReady {
+  ready: true;
 }
 
 interface Slot {
@@ -64,6 +74,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
   if (size === 0) {
     // Inline: still asynchronous, so callers see the same ordering contract as with workers.
     return {
+      ready: () => Promise.resolve(0),
       submit(batch) { setImmediate(() => onDone(processBatch(batch, zones, mapper, tally))); },
       recycle(ab) { giveOutputBuffer(ab); },
       async close() { /* nothing to stop */ },
@@ -71,11 +82,31 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
   }
   let closing = false;
   const slots: Slot[] = [];
+  // the first workers' start: each says once that it is ready, or fails
+  let starting = size;
+  let readyCount = 0;
+  let allStarted: (n: number) => void = () => undefined;
+  const started = new Promise<number>((res) => { allStarted = res; });
+  const startDone = (ok: boolean): void => {
+    if (starting <= 0) return;
+    if (ok) readyCount++;
+    if (--starting === 0) allStarted(readyCount);
+  };
   const spawn = (index: number): void => {
     const worker = new Worker(workerFile(), { workerData: { zones, mapping: forWorkers, thresholds } satisfies WorkerSetup });
     const slot: Slot = { worker, inFlight: new Map() };
     slots[index] = slot;
-    worker.on('message', (done: DoneBatch) => {
+    let announced = false;
+    const announce = (ok: boolean): void => {
+      if (announced) return;
+      announced = true;
+      startDone(ok);
+    };
+    worker.on('message', (done: DoneBatch | WorkerReady) => {
+      if ('ready' in done) {
+        announce(true);
+        return;
+      }
       slot.inFlight.delete(done.seq);
       if (done.input !== undefined) {
         copies.give(done.input);
@@ -87,6 +118,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
       log.error(E.PIPELINE_WORKER(err.message).message, { code: E.PIPELINE_WORKER.code });
     });
     worker.on('exit', (code) => {
+      announce(false);
       if (closing) return;
       // A batch is never lost with its worker: it was copied to the worker, so the original is still here.
       const orphans = [...slot.inFlight.values()];
@@ -98,6 +130,7 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
   for (let i = 0; i < size; i++) spawn(i);
   let nextRecycle = 0;
   return {
+    ready: () => started,
     submit(batch) {
       let best = slots[0];
       for (const s of slots) if (s.inFlight.size < best.inFlight.size) best = s;

@@ -20,6 +20,15 @@ const send = (ing: ReturnType<typeof createIngest>, peer: Peer, text: string, fl
 };
 
 describe.each([0, 2])('ingest pipeline with %i worker(s)', (workers) => {
+  test('ready() says how many workers have compiled the mappings and take batches', async () => {
+    const { lines, output } = collect();
+    const ing = createIngest({ workers, zones: { tcp: 'UTC' }, mapping: {}, output });
+    await expect(ing.ready()).resolves.toBe(workers);
+    send(ing, tcp, '<166>2024-01-15T12:34:56Z fw01 : %ASA-6-302014: Teardown TCP connection 7 for outside:203.0.113.7/443 to inside:10.1.1.5/51000 duration 0:00:05 bytes 4242 TCP FINs');
+    await ing.close();
+    expect(JSON.parse(lines[0]).siemgate.product).toBe('cisco_asa');
+  });
+
   test('every message becomes one document, in order, and flush waits until they are written', async () => {
     const { lines, output } = collect();
     const ing = createIngest({ workers, zones: { tcp: 'UTC' }, output });
