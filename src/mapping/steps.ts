@@ -1,6 +1,6 @@
 import { compileDissect, runDissect } from './extract/dissect';
 import { runCsv } from './extract/csv';
-import { runKv } from './extract/kv';
+import { kvKeys, runKvWanted, type KvKeys } from './extract/kv';
 import { compileTimeFormat, type TimeParser } from './extract/time-pattern';
 import { asText, currentSlots, getter, put, slotOf, traceStep, warn, type Getter, type Scope } from './scope';
 import { CONVERTERS, convertValue, converted, type Converter } from './convert';
@@ -120,30 +120,35 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
   const o = { separator: opts.separator, delimiter: opts.delimiter };
   const targets = new Map(Object.entries(opts.fields).map(([k, t]) => [k, slotOf(t)]));
   const slots = currentSlots(); // which _kv.<key> are read is known once the whole file is compiled
-  let wanted: Map<string, unknown> | undefined;
+  // Only the pairs some step reads (mapped here, or read as _kv.<key>) are copied out of the
+  // text and kept: a FortiGate line has ~50, its mapping reads ~25; keeping all in a Map per
+  // message was the largest part of mapping one. Per wanted key (by its index in the table): its
+  // field's slot or -1, and whether it is kept for _kv.<key>.
+  let table: KvKeys | undefined;
+  let slotOfKey: number[] = [];
+  let keptKey: boolean[] = [];
   // what the pair callback writes to, set per message: one callback for the step, not one per message
   let scope: Scope | undefined;
   let traced: Record<string, unknown> | undefined;
   let kept: Map<string, string> | undefined;
-  const take = (k: string, v: string): void => {
-    if (kept !== undefined && slots.kvKeys.has(k)) kept.set(k, v);
-    const target = targets.get(k);
-    if (target !== undefined) put(scope!, target, v, traced);
+  const take = (k: number, v: string): void => {
+    if (kept !== undefined && keptKey[k]) kept.set(table!.keys[k], v);
+    const target = slotOfKey[k];
+    if (target >= 0) put(scope!, target, v, traced);
   };
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
-    // Only the pairs some step reads (mapped here, or read as _kv.<key>) are copied out of the
-    // text and kept: a FortiGate line has ~50, its mapping reads ~25; keeping all in a Map per
-    // message was the largest part of mapping one.
-    if (wanted === undefined) {
-      wanted = new Map<string, unknown>(targets);
-      for (const k of slots.kvKeys) wanted.set(k, true);
+    if (table === undefined) {
+      const keys = [...new Set([...targets.keys(), ...slots.kvKeys])];
+      table = kvKeys(keys);
+      slotOfKey = keys.map((k) => targets.get(k) ?? -1);
+      keptKey = keys.map((k) => slots.kvKeys.has(k));
     }
     scope = s;
     traced = traceStep(s, label);
     kept = slots.kvKeys.size > 0 ? (s.kv ??= new Map()) : undefined;
-    const pairs = runKv(text, o, take, wanted);
+    const pairs = runKvWanted(text, o, table, take);
     scope = undefined; // the message is not kept alive by the step
     traced = undefined;
     kept = undefined;

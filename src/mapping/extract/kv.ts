@@ -58,3 +58,153 @@ export function runKv(text: string, o: KvOptions, out: (key: string, value: stri
   }
   return pairs;
 }
+
+/**
+ * The keys a kv step wants, for runKvWanted: found by their first char and compared in place
+ * (startsWith at the pair's position), so a pair's key is never sliced out of the text: a UFW line
+ * has ~20 pairs and slicing each key to look it up in a Map was half the step.
+ */
+export interface KvKeys {
+  keys: readonly string[];
+  /** Per first char code (< 128): the indexes of the keys starting with it. */
+  byFirst: ReadonlyArray<number[] | undefined>;
+  index: ReadonlyMap<string, number>;
+}
+
+export function kvKeys(keys: readonly string[]): KvKeys {
+  const byFirst: Array<number[] | undefined> = new Array(128).fill(undefined);
+  keys.forEach((k, i) => {
+    const c = k.charCodeAt(0);
+    if (c < 128) (byFirst[c] ??= []).push(i);
+  });
+  return { keys, byFirst, index: new Map(keys.map((k, i) => [k, i])) };
+}
+
+/** Printable ASCII other than space: never trimmed, so a key that starts and ends with one is its own span. */
+const plain = (c: number): boolean => c > 32 && c < 127;
+
+/** Which wanted key the text [from, to) is once trimmed (as runKv's key), or -1. */
+function keyAt(text: string, from: number, to: number, t: KvKeys): number {
+  if (to > from && plain(text.charCodeAt(from)) && plain(text.charCodeAt(to - 1))) {
+    const list = t.byFirst[text.charCodeAt(from)];
+    if (list === undefined) return -1;
+    for (let j = 0; j < list.length; j++) {
+      const k = t.keys[list[j]];
+      if (k.length === to - from && text.startsWith(k, from)) return list[j];
+    }
+    return -1;
+  }
+  const key = text.slice(from, to).trim(); // spaces or non-ASCII at an edge: as runKv does
+  return key === '' ? -1 : t.index.get(key) ?? -1;
+}
+
+/**
+ * runKv with `only`, for the keys of a KvKeys table: `out` gets the key's index in the table, and
+ * the same pairs, values and count as runKv gives (a fast-check test holds them equal).
+ */
+export function runKvWanted(text: string, o: KvOptions, t: KvKeys, out: (key: number, value: string) => void): number {
+  if (o.separator.length === 1 && o.delimiter.length === 1) return runKvChars(text, o.separator.charCodeAt(0), o.delimiter.charCodeAt(0), t, out);
+  let pairs = 0;
+  const n = text.length;
+  const sep = o.separator;
+  const del = o.delimiter;
+  let i = 0;
+  while (i < n) {
+    while (i < n && text.startsWith(sep, i)) i += sep.length;
+    if (i >= n) break;
+    const d = text.indexOf(del, i);
+    if (d < 0) return pairs;
+    const nextSep = text.indexOf(sep, i);
+    if (nextSep >= 0 && nextSep < d) { // a word without a delimiter
+      i = nextSep + sep.length;
+      continue;
+    }
+    const key = keyAt(text, i, d, t);
+    // a key that trims to nothing is no pair; any other is counted, wanted or not
+    const counted = key >= 0 || !emptyKey(text, i, d);
+    let j = d + del.length;
+    let value = '';
+    if (text.charCodeAt(j) === 34 /* " */) {
+      let k = j + 1;
+      let esc = false;
+      for (; k < n; k++) {
+        const c = text.charCodeAt(k);
+        if (c === 92 /* \ */) { esc = true; k++; continue; }
+        if (c === 34) break;
+      }
+      if (key >= 0) {
+        value = text.slice(j + 1, Math.min(k, n));
+        if (esc) value = value.replace(/\\(.)/g, '$1');
+      }
+      j = k + 1;
+    } else {
+      const e = text.indexOf(sep, j);
+      const end = e < 0 ? n : e;
+      if (key >= 0) value = text.slice(j, end);
+      j = end;
+    }
+    if (counted) pairs++;
+    if (key >= 0) out(key, value);
+    i = j;
+  }
+  return pairs;
+}
+
+/**
+ * runKvWanted for a one-char separator and delimiter (nearly every device): one scan per pair for
+ * whichever comes first, instead of a search for each. The same pairs as runKv: a word without the
+ * delimiter is passed over; once no delimiter follows, no pair can.
+ */
+function runKvChars(text: string, sep: number, del: number, t: KvKeys, out: (key: number, value: string) => void): number {
+  let pairs = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && text.charCodeAt(i) === sep) i++;
+    let d = i;
+    let c = 0;
+    while (d < n) {
+      c = text.charCodeAt(d);
+      if (c === del || c === sep) break;
+      d++;
+    }
+    if (d >= n) return pairs;
+    if (c !== del) { // a word without a delimiter
+      i = d + 1;
+      continue;
+    }
+    const key = keyAt(text, i, d, t);
+    const counted = key >= 0 || !emptyKey(text, i, d);
+    let j = d + 1;
+    let value = '';
+    if (text.charCodeAt(j) === 34 /* " */) {
+      let k = j + 1;
+      let esc = false;
+      for (; k < n; k++) {
+        const q = text.charCodeAt(k);
+        if (q === 92 /* \ */) { esc = true; k++; continue; }
+        if (q === 34) break;
+      }
+      if (key >= 0) {
+        value = text.slice(j + 1, Math.min(k, n));
+        if (esc) value = value.replace(/\\(.)/g, '$1');
+      }
+      j = k + 1;
+    } else {
+      let e = j;
+      while (e < n && text.charCodeAt(e) !== sep) e++;
+      if (key >= 0) value = text.slice(j, e);
+      j = e;
+    }
+    if (counted) pairs++;
+    if (key >= 0) out(key, value);
+    i = j;
+  }
+  return pairs;
+}
+
+/** Whether text [from, to) is empty once trimmed (the common case, a plain first char, without slicing). */
+function emptyKey(text: string, from: number, to: number): boolean {
+  if (to > from && plain(text.charCodeAt(from))) return false;
+  return text.slice(from, to).trim() === '';
+}

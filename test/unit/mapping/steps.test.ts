@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { compileDissect, runDissect } from '../../../src/mapping/extract/dissect';
-import { runKv } from '../../../src/mapping/extract/kv';
+import { kvKeys, runKv, runKvWanted } from '../../../src/mapping/extract/kv';
 import { runCsv } from '../../../src/mapping/extract/csv';
 import { compileTimeFormat } from '../../../src/mapping/extract/time-pattern';
 
@@ -42,6 +43,33 @@ describe('kv', () => {
     expect(some).toEqual(all.filter(([k]) => k === 'srcport' || k === 'dst'));
     expect(some).toEqual([['srcport', '5'], ['dst', 'a b']]);
     expect(m).toBe(n);
+    expect(n).toBe(5);
+  });
+});
+
+describe('kv with a table of wanted keys (runKvWanted)', () => {
+  // texts from the characters that matter: separators, delimiters, quotes, escapes, whitespace a
+  // key may be trimmed of (tab, no-break space), non-ASCII, and letters some keys start with
+  const chars = fc.constantFrom(' ', ' ', '=', '=', ':', ';', '"', '\\', '\t', '\u00a0', 'é', 'a', 'a', 'b', 'A', 'x', '1');
+  const text = fc.array(chars, { maxLength: 60 }).map((a) => a.join(''));
+  const key = fc.array(fc.constantFrom('a', 'b', 'A', 'x', '1', 'é', ' ', '\t'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+  const opts = fc.constantFrom({ separator: ' ', delimiter: '=' }, { separator: ';', delimiter: ':' }, { separator: ', ', delimiter: '=' }, { separator: ' ', delimiter: '=>' });
+  it('gives exactly runKv\'s wanted pairs, values and count, for any text and key set', () => {
+    fc.assert(fc.property(text, fc.uniqueArray(key, { maxLength: 6 }), opts, (t, keys, o) => {
+      const table = kvKeys(keys);
+      const want: Array<[string, string]> = [];
+      const got: Array<[string, string]> = [];
+      const n = runKv(t, o, (k, v) => want.push([k, v]), new Map(keys.map((k) => [k, 1])));
+      const m = runKvWanted(t, o, table, (i, v) => got.push([keys[i], v]));
+      expect(got).toEqual(want);
+      expect(m).toBe(n);
+    }), { numRuns: 5000 });
+  });
+  it('finds keys in place on a device line, with quoted values and words without =', () => {
+    const keys = ['SRC', 'SPT', 'DST', 'msg'];
+    const got: Array<[string, string]> = [];
+    const n = runKvWanted('SRC=10.0.0.1 DST=10.0.0.2 DF SPT=53 SEQ=1 msg="a \\"b\\" c"', { separator: ' ', delimiter: '=' }, kvKeys(keys), (i, v) => got.push([keys[i], v]));
+    expect(got).toEqual([['SRC', '10.0.0.1'], ['DST', '10.0.0.2'], ['SPT', '53'], ['msg', 'a "b" c']]);
     expect(n).toBe(5);
   });
 });
