@@ -2,7 +2,8 @@ import type { Parsed } from '../parse';
 import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
 import { lastKindMark, lastSiemgateMark } from './ecs-writer';
-import { ascii, asciiAt, bytesAt, commit, outputOffset, reserve, stringAt, stringRoom, uintAt } from './json-out';
+import { ascii, asciiAt, bytesAt, commit, outputOffset, repeatAt, reserve, stringAt, stringRoom, uintAt } from './json-out';
+import { scanValueEnd, stringEnd } from '../parse/json-scan';
 
 /**
  * Puts what a mapping found into the event's ECS document. `source` and `network` describe the
@@ -48,22 +49,22 @@ function setPath(doc: EcsDoc, path: string, value: unknown): void {
   o[path.slice(from)] = value;
 }
 
-// Top-level objects the byte writer (ecs-writer.ts) writes itself, besides event/source/network/
-// siemgate: a mapping that sets fields in them takes the object path (no duplicate keys: Elasticsearch
-// refuses a document with a key twice).
-const WRITER_OWNED = new Set(['log', 'host', 'process', 'cef', 'leef', 'kv', 'json', 'labels', 'error', 'tags', 'message', 'ecs', 'siemgate', '@timestamp']);
+// Top-level members the byte writer (ecs-writer.ts) may write itself, besides event/source/network/
+// siemgate: a mapping that sets fields in them has them patched into the writer's member (or the
+// member added when the writer wrote none), never a key twice (Elasticsearch refuses a document
+// with a key twice). observer is the writer's for CEF and LEEF documents only.
+const WRITER_OWNED = new Set(['log', 'host', 'process', 'cef', 'leef', 'kv', 'json', 'labels', 'error', 'tags', 'message', 'ecs', '@timestamp']);
 const CEF_OWNED_EVENT = new Set(['code', 'severity']);
 
 /**
  * Whether the mapped fields can be spliced into the byte writer's document (spliceMapped), rather
- * than built as an object: the common case, several times cheaper. Says which of the sender's
- * source/network objects the mapping replaces. Decided once per key set (the plan).
+ * than built as an object: several times cheaper. Says which of the sender's source/network
+ * objects the mapping replaces. Decided once per key set (the plan), and per CEF/LEEF or not.
  */
 export function spliceable(m: MapResult, p: Parsed): Plan | undefined {
   if (m.warnings !== undefined) return undefined;
-  const plan = planFor(m);
-  if (plan.writerOwned || (plan.cefOwned && (p.cef !== undefined || p.leef !== undefined))) return undefined;
-  return plan;
+  const plan = planFor(m, p.cef !== undefined || p.leef !== undefined);
+  return plan.siemgateOwned ? undefined : plan;
 }
 
 const KIND = Buffer.from('"kind":"event"');
@@ -78,10 +79,16 @@ const SIEMGATE = Buffer.from(',"siemgate":{');
  */
 export interface Plan {
   keys: string[];
-  /** The mapping sets fields the byte writer writes itself (log.*, host.*, ...): object path. */
-  writerOwned: boolean;
-  /** ... or observer.* / event.code / event.severity, which the writer writes for CEF and LEEF. */
-  cefOwned: boolean;
+  /** For a CEF or LEEF document (the writer wrote observer, event.code and event.severity). */
+  cefDoc: boolean;
+  /** The mapping sets siemgate.*: the object path. */
+  siemgateOwned: boolean;
+  /** Members the writer may have written that the mapping sets fields in (log, host, ...): per
+   *  member its JSON key and the slots of its fields. */
+  patches: Array<{ top: string; key: Buffer; slots: number[] }>;
+  /** A CEF/LEEF document whose event.code / event.severity the mapping sets: the writer's go. */
+  dropCode: boolean;
+  dropSeverity: boolean;
   ownSource: boolean;
   ownNetwork: boolean;
   /** pieces[i] precedes value slots[i]; the last piece ends the part. */
@@ -94,16 +101,16 @@ export interface Plan {
 // compiled mapping's own string objects, so comparing a key set is a few pointer compares.
 const plans = new WeakMap<object, Plan[]>();
 
-function planFor(m: MapResult): Plan {
+function planFor(m: MapResult, cefDoc: boolean): Plan {
   const keys = m.names;
   let list = plans.get(m.ruleKey);
   if (list === undefined) plans.set(m.ruleKey, (list = []));
   outer: for (const p of list) {
-    if (p.keys.length !== keys.length) continue;
+    if (p.keys.length !== keys.length || p.cefDoc !== cefDoc) continue;
     for (let i = 0; i < keys.length; i++) if (p.keys[i] !== keys[i]) continue outer;
     return p;
   }
-  const plan = buildPlan(keys.slice());
+  const plan = buildPlan(keys.slice(), cefDoc);
   if (list.length < 64) list.push(plan);
   else list[0] = plan;
   return plan;
@@ -111,18 +118,29 @@ function planFor(m: MapResult): Plan {
 
 type Tree = Map<string, Tree | number>;
 
-function buildPlan(keys: string[]): Plan {
+function buildPlan(keys: string[], cefDoc: boolean): Plan {
   const tops = new Map<string, Tree>();
+  const patches = new Map<string, number[]>();
   let kindSlot = -1;
-  let writerOwned = false;
-  let cefOwned = false;
+  let siemgateOwned = false;
+  let dropCode = false;
+  let dropSeverity = false;
   keys.forEach((k, slot) => {
     const path = k.split('.');
-    if (WRITER_OWNED.has(path[0])) writerOwned = true;
-    if (path[0] === 'observer' || (path[0] === 'event' && path.length === 2 && CEF_OWNED_EVENT.has(path[1]))) cefOwned = true;
+    if (path[0] === 'siemgate') { siemgateOwned = true; return; }
+    if (WRITER_OWNED.has(path[0]) || (cefDoc && path[0] === 'observer')) {
+      const list = patches.get(path[0]);
+      if (list === undefined) patches.set(path[0], [slot]);
+      else list.push(slot);
+      return;
+    }
     if (path[0] === 'event' && path.length === 2) {
       if (path[1] === 'kind') { kindSlot = slot; return; }
       if (path[1] === 'original' || path[1] === 'created' || path[1] === 'id') return; // the writer's own
+      if (cefDoc && CEF_OWNED_EVENT.has(path[1])) {
+        if (path[1] === 'code') dropCode = true;
+        else dropSeverity = true;
+      }
     }
     let t: Tree | undefined = tops.get(path[0]);
     if (t === undefined) tops.set(path[0], (t = new Map()));
@@ -156,7 +174,10 @@ function buildPlan(keys: string[]): Plan {
   }
   if (event.pieces.length === event.slots.length) event.pieces.push('');
   tail.pieces.push(tailPending);
-  return { keys, writerOwned, cefOwned, ownSource: tops.has('source'), ownNetwork: tops.has('network'), event, tail, kindSlot };
+  return {
+    keys, cefDoc, siemgateOwned, dropCode, dropSeverity, ownSource: tops.has('source'), ownNetwork: tops.has('network'), event, tail, kindSlot,
+    patches: [...patches].map(([top, slots]) => ({ top, key: Buffer.from(JSON.stringify(top)), slots })),
+  };
 }
 
 /**
@@ -243,6 +264,10 @@ function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): n
 export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   const values = m.values;
   const enc = encodedOf(plan);
+  if (plan.patches.length > 0 || plan.dropCode || plan.dropSeverity) {
+    splicePatched(docAt, m, plan, enc);
+    return;
+  }
   let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
   for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
   const docEnd = outputOffset();
@@ -277,6 +302,130 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   end = insertAt(b, gwAt + SIEMGATE.length, 0, eventEnd, gwEnd, end);
   end = insertAt(b, kindAt, KIND.length, parts, eventEnd, end);
   commit(end);
+}
+
+const CODE = Buffer.from(',"code":');
+const SEVERITY = Buffer.from(',"severity":');
+
+/**
+ * spliceMapped for a mapping that sets fields in members the writer may have written itself (a
+ * FortiGate's log.level, a Cisco IOS @timestamp, a CEF event's observer.*): each such member's
+ * value is read back from the document (a few hundred bytes), the mapped fields set in it as
+ * mergeMapped sets them, and written in its place; a member the writer did not write is added.
+ * The whole document is never built as objects (that path costs ~3x more on a 2 KB document).
+ */
+function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan): void {
+  const values = m.values;
+  const docEnd = outputOffset();
+  let b = reserve(0);
+  const km = lastKindMark();
+  const gm = lastSiemgateMark();
+  const kindAt = km >= docAt && km < docEnd && bytesEqual(b, km, KIND) ? km : b.indexOf(KIND, docAt);
+  const gwAt = gm > kindAt && gm < docEnd && bytesEqual(b, gm, SIEMGATE) ? gm : b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
+  if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
+
+  // the writer's members that the mapping sets fields in, with the mapped fields set in them
+  const spans = memberSpans(b, docAt, docEnd, plan.patches);
+  const patched: string[] = [];
+  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
+  for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
+  for (let i = 0; i < plan.patches.length; i++) {
+    const { top, slots } = plan.patches[i];
+    const holder: Record<string, unknown> = {};
+    if (spans[2 * i] >= 0) holder[top] = JSON.parse(b.toString('utf8', spans[2 * i], spans[2 * i + 1]));
+    for (const slot of slots) setPath(holder, m.names[slot], values[slot]);
+    const json = JSON.stringify(holder[top]);
+    patched.push(json);
+    room += 3 * json.length + top.length + 8;
+  }
+  // a CEF/LEEF event's code and severity, as the writer put them after "kind": the mapping's win
+  let codeFrom = -1;
+  let codeTo = -1;
+  let sevFrom = -1;
+  let sevTo = -1;
+  let q = kindAt + KIND.length;
+  if (plan.cefDoc && bytesEqual(b, q, CODE)) {
+    codeFrom = q;
+    codeTo = q = stringEnd(b, q + CODE.length, docEnd);
+  }
+  if (plan.cefDoc && q > 0 && bytesEqual(b, q, SEVERITY)) {
+    sevFrom = q;
+    q += SEVERITY.length;
+    while (b[q] >= 48 && b[q] <= 57) q++;
+    sevTo = q;
+  }
+  if (q < 0) throw new Error('mapped-doc: the writer\'s event.code does not end');
+  const eventReplaced = q - kindAt;
+  room += eventReplaced;
+  b = reserve(2 * room);
+
+  // rendered at [parts, ...): the document can grow by at most `room`, so it never reaches them
+  const parts = docEnd + room;
+  let o = asciiAt(b, parts, '"kind":');
+  o = plan.kindSlot < 0 ? asciiAt(b, o, '"event"') : valueAt(b, o, values[plan.kindSlot]);
+  if (codeFrom >= 0 && !plan.dropCode) o = repeatAt(b, o, codeFrom, codeTo);
+  if (sevFrom >= 0 && !plan.dropSeverity) o = repeatAt(b, o, sevFrom, sevTo);
+  const eventEnd = renderAt(b, o, enc.event, values);
+  o = asciiAt(b, eventEnd, '"product":');
+  o = stringAt(b, o, m.product);
+  b[o++] = 44;
+  if (m.rule !== undefined) {
+    o = asciiAt(b, o, '"rule":');
+    o = stringAt(b, o, m.rule);
+    b[o++] = 44;
+  }
+  const gwEnd = o;
+  o = renderAt(b, gwEnd, enc.tail, values);
+  // members the writer did not write: added at the end
+  for (let i = 0; i < plan.patches.length; i++) {
+    if (spans[2 * i] >= 0) continue;
+    b[o++] = 44;
+    o = bytesAt(b, o, plan.patches[i].key);
+    b[o++] = 58;
+    o += b.write(patched[i], o, 'utf8');
+  }
+  const tailEnd = o;
+  // edits as [at, replaced, from, to), applied from the end backwards so that each position is
+  // still where it was found
+  const edits: number[][] = [[docEnd - 1, 0, gwEnd, tailEnd], [gwAt + SIEMGATE.length, 0, eventEnd, gwEnd], [kindAt, eventReplaced, parts, eventEnd]];
+  for (let i = 0; i < plan.patches.length; i++) {
+    if (spans[2 * i] < 0) continue;
+    const from = o;
+    o += b.write(patched[i], o, 'utf8');
+    edits.push([spans[2 * i], spans[2 * i + 1] - spans[2 * i], from, o]);
+  }
+  edits.sort((x, y) => y[0] - x[0]);
+  let end = docEnd;
+  for (const [at, replaced, from, to] of edits) end = insertAt(b, at, replaced, from, to, end);
+  commit(end);
+}
+
+/**
+ * Where the values of the given members of the document's top level are: [start, end) per member
+ * in `spans` (-1, -1 when the writer did not write it). The document is the writer's (no spaces),
+ * walked member by member; nested values are skipped whole.
+ */
+function memberSpans(b: Buffer, docAt: number, docEnd: number, want: Plan['patches']): Int32Array {
+  const spans = new Int32Array(2 * want.length).fill(-1);
+  let missing = want.length;
+  let i = docAt + 1;
+  while (missing > 0 && i < docEnd && b[i] === 34) {
+    const keyEnd = stringEnd(b, i, docEnd);
+    if (keyEnd < 0 || b[keyEnd] !== 58) break;
+    const valueEnd = scanValueEnd(b, keyEnd + 1, docEnd);
+    if (valueEnd < 0) break;
+    for (let k = 0; k < want.length; k++) {
+      const key = want[k].key;
+      if (spans[2 * k] < 0 && keyEnd - i === key.length && bytesEqual(b, i, key)) {
+        spans[2 * k] = keyEnd + 1;
+        spans[2 * k + 1] = valueEnd;
+        missing--;
+      }
+    }
+    if (b[valueEnd] !== 44) break;
+    i = valueEnd + 1;
+  }
+  return spans;
 }
 
 function bytesEqual(b: Buffer, at: number, want: Uint8Array): boolean {

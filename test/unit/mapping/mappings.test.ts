@@ -1,7 +1,9 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
+import { duplicateKeys } from '../../helpers/duplicate-keys';
 import { createMapper, describeFailure, runExamples } from '../../../src/mapping';
 import { batchContext, processOne } from '../../../src/pipeline';
 
@@ -154,8 +156,47 @@ describe('the spliced document (byte writer + mapped fields) equals the object p
     const expected = toEcs(parseMessage(raw, { timezone: 'UTC', now }), { id: spliced.event.id, receivedAt: now, peer, raw, truncated: false });
     if (r.mapped) mergeMapped(expected, r.mapped);
     expect(spliced).toEqual(JSON.parse(JSON.stringify(expected)));
-    expect(Object.keys(spliced).length).toBe(new Set(Object.keys(spliced)).size);
+    expect(duplicateKeys(r.line)).toEqual([]);
     expect(r.line.match(/"kind":/g)).toHaveLength(1);
+  });
+});
+
+describe('every corpus line: the spliced document equals the object path, without a key twice', () => {
+  const { toEcs } = require('../../../src/pipeline/ecs') as typeof import('../../../src/pipeline/ecs');
+  const { mergeMapped } = require('../../../src/pipeline/mapped-doc') as typeof import('../../../src/pipeline/mapped-doc');
+  const { parseMessage } = require('../../../src/parse') as typeof import('../../../src/parse');
+  const { readdirSync, readFileSync, statSync } = require('node:fs') as typeof import('node:fs');
+  it('over ../shared/corpus (FortiGate log.level, CEF observer.*, IOS @timestamp: patched into the writer\'s members)', () => {
+    const corpus = join(__dirname, '../../../../shared/corpus');
+    const mapper = createMapper();
+    const now = Date.UTC(2024, 5, 1);
+    const peer = { input: 'fw', transport: 'udp' as const, ip: '192.0.2.1', port: 514 };
+    const bad: string[] = [];
+    let lines = 0;
+    for (const d of readdirSync(corpus)) {
+      const dir = join(corpus, d);
+      if (!statSync(dir).isDirectory()) continue;
+      for (const f of readdirSync(dir).filter((x) => x.endsWith('.log'))) {
+        for (const raw of readFileSync(join(dir, f), 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean)) {
+          lines++;
+          const r = processOne(raw, 0, peer, undefined, batchContext(now), { timezone: 'UTC', now }, mapper);
+          const spliced = JSON.parse(r.line);
+          const expected = toEcs(parseMessage(raw, { timezone: 'UTC', now }), { id: spliced.event.id, receivedAt: now, peer, raw, truncated: false });
+          if (r.mapped) mergeMapped(expected, r.mapped);
+          const dups = duplicateKeys(r.line);
+          if (dups.length > 0 || !isDeepStrictEqual(spliced, JSON.parse(JSON.stringify(expected)))) bad.push(`${d}/${f}: ${raw.slice(0, 100)} ${dups.join(',')}`);
+        }
+      }
+    }
+    expect(lines).toBeGreaterThan(1000);
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('duplicateKeys (the test helper) finds a key twice at any depth', () => {
+  it('reports each, with its path; none in a clean document', () => {
+    expect(duplicateKeys('{"a":1,"b":{"c":"x\\"}","c":2},"l":[{"k":1,"k":2}],"a":3}')).toEqual(['b.c', 'l.[].k', 'a']);
+    expect(duplicateKeys('{"a":{"b":1},"b":{"a":1},"s":"\\"a\\":1"}')).toEqual([]);
   });
 });
 
