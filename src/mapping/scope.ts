@@ -1,4 +1,5 @@
 import { structuredDataOf } from '../parse/structured-data';
+import { fieldsOf } from '../parse/kv';
 import { internalize } from '../parse/intern-key';
 import type { MapInput, TraceStep } from './types';
 
@@ -113,7 +114,7 @@ function parserGetter(name: string): ((ev: MapInput) => unknown) | undefined {
   }
   if (name.startsWith('kv.') || name.startsWith('json.')) {
     const key = name.slice(name.indexOf('.') + 1);
-    return (ev) => ev.parsed.fields?.[key];
+    return (ev) => fieldsOf(ev.parsed)?.[key];
   }
   return undefined;
 }

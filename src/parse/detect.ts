@@ -1,7 +1,7 @@
 import { parseCef } from './cef';
 import { addTag, createParsed } from './create-parsed';
 import { parseJson } from './json';
-import { parseKv } from './kv';
+import { isKv, parseKv } from './kv';
 import { parseLeef } from './leef';
 import { parseRfc3164 } from './rfc3164';
 import { parseRfc5424 } from './rfc5424';
@@ -47,10 +47,10 @@ function detect(text: string, ctx: ParseContext): Parsed {
     p = parseRfc3164(text, ctx);
   }
   if (p !== undefined) {
-    readPayload(p);
+    readPayload(p, ctx.lazyKv === true);
     return p;
   }
-  return readBare(text);
+  return readBare(text, ctx);
 }
 
 /** First char of a PRI-less 3164 stamp: a month's first letter (any case), a digit, `*` or `.`. */
@@ -64,7 +64,7 @@ function isStampStart(c: number): boolean {
   }
 }
 
-function readPayload(p: Parsed): void {
+function readPayload(p: Parsed, lazyKv: boolean): void {
   const m = p.message;
   const c = m.charCodeAt(0);
   if (c === 67 /* C */ && m.startsWith('CEF:')) {
@@ -89,10 +89,8 @@ function readPayload(p: Parsed): void {
       return;
     }
   }
-  const kv = parseKv(m);
-  if (kv !== undefined) {
-    p.format = 'kv';
-    p.fields = kv;
+  if (lazyKv ? isKv(m) : (p.fields = parseKv(m)) !== undefined) {
+    p.format = 'kv'; // lazily: the pairs are built when read (fieldsOf)
     return;
   }
   // RFC 5424 senders put CEF/LEEF at the start of MSG; the search further in is for the others.
@@ -125,14 +123,14 @@ function embedded(p: Parsed, m: string): boolean {
   return false;
 }
 
-function readBare(text: string): Parsed {
+function readBare(text: string, ctx: ParseContext): Parsed {
   const p = createParsed('unknown', 'none', text);
   if (text.length === 0) {
     p.tags = ['parse_error'];
     p.error = 'empty message';
     return p;
   }
-  readPayload(p);
+  readPayload(p, ctx.lazyKv === true);
   if (p.format === 'unknown') {
     addTag(p, 'parse_error');
     p.error = 'no syslog header and no CEF, LEEF, JSON or key=value payload';
@@ -144,9 +142,9 @@ function readBare(text: string): Parsed {
 function leadingSpace(text: string, ctx: ParseContext): Parsed {
   let i = 1;
   while (i < text.length && i < 16 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-  if (text.charCodeAt(i) !== 60 /* < */) return readBare(text);
+  if (text.charCodeAt(i) !== 60 /* < */) return readBare(text, ctx);
   const p = detect(text.slice(i), ctx);
-  if (p.format === 'unknown') return readBare(text); // the whole text, as for any unknown message
+  if (p.format === 'unknown') return readBare(text, ctx); // the whole text, as for any unknown message
   addTag(p, 'leading_space');
   return p;
 }

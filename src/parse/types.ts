@@ -66,7 +66,10 @@ export interface Parsed {
   message: string;
   cef?: CefRecord;
   leef?: LeefRecord;
-  /** A JSON object payload, or key=value pairs (values as strings). */
+  /**
+   * A JSON object payload, or key=value pairs (values as strings). NOT filled for a kv payload
+   * (format `kv`): read it with `fieldsOf(p)`, which builds the pairs from `message` and caches them here.
+   */
   fields?: Record<string, unknown>;
   /** Notes about how the message was read, e.g. `year_inferred`, `no_hostname`, `parse_error`. */
   tags?: string[];
@@ -80,4 +83,10 @@ export interface ParseContext {
   timezone: string;
   /** Reference clock (epoch ms) for inferring a missing year; usually the receive time. */
   now: number;
+  /**
+   * A kv payload is only recognised, its pairs built when first read (fieldsOf): with mappings on,
+   * a mapping that takes what it wants from the payload (FortiGate, ~50 pairs) never reads them.
+   * Without mappings the document always holds them, and building them at once saves a second scan.
+   */
+  lazyKv?: boolean;
 }

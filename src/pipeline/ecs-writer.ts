@@ -1,4 +1,5 @@
 import type { Format, Parsed } from '../parse';
+import { fieldsOf } from '../parse/kv';
 import type { Peer, SenderMeta } from '../inputs/types';
 import { cefFullName } from './cef-names';
 import { cefSeverity, ECS_VERSION, FACILITY, isDigits, messageOf, SEVERITY, timestampOf } from './ecs';
@@ -175,9 +176,10 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
     putByte(125);
     if (!cef) writeObserver(leef.vendor, leef.product, leef.productVersion);
   }
-  if (p.fields !== undefined && e.omitFields !== true) {
+  const fields = e.omitFields === true ? undefined : fieldsOf(p);
+  if (fields !== undefined) {
     putAscii(p.format === 'kv' ? ',"kv":' : ',"json":');
-    writeFields(p.fields);
+    writeFields(fields);
   }
 
   const tags = p.tags;

@@ -1,4 +1,5 @@
 import { structuredDataOf } from '../parse/structured-data';
+import { fieldsOf } from '../parse/kv';
 import type { Parsed } from '../parse';
 import type { Peer, SenderMeta } from '../inputs/types';
 import { cefFullName } from './cef-names';
@@ -131,7 +132,8 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
     observer.version ??= l.productVersion;
     event.code ??= l.eventId;
   }
-  if (p.fields !== undefined && !c.appJson) doc[p.format === 'kv' ? 'kv' : 'json'] = p.fields;
+  const fields = c.appJson ? undefined : fieldsOf(p);
+  if (fields !== undefined) doc[p.format === 'kv' ? 'kv' : 'json'] = fields;
 
   const tags: string[] = Array.isArray(doc.tags) ? (doc.tags as string[]).slice() : [];
   if (p.tags) for (const t of p.tags) tags.push(t);

@@ -26,7 +26,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
   // Each document is written as bytes straight into the output (json-out.ts): no JS string per
   // document. Unpooled and starting at offset 0, so the worker can transfer its ArrayBuffer.
   startOutput(data.byteLength * (mapper === undefined ? 5 : 8)); // mapped documents are larger
-  const ctx: ParseContext = { timezone: 'UTC', now: batch.receivedAt };
+  const ctx: ParseContext = { timezone: 'UTC', now: batch.receivedAt, lazyKv: mapper !== undefined };
   const bctx = batchContext(batch.receivedAt);
   const peers = unpackPeers(batch.peers);
   // the peers' JSON fragments, made on first use (a UDP batch may name many peers, most once)
@@ -265,7 +265,7 @@ export function processOne(raw: string, flags: number, peer: Peer, meta: SenderM
   b: BatchContext, ctx: ParseContext, mapper?: Mapper, trace?: TraceStep[]): { format: Parsed['format']; line: string; mapped?: MapResult } {
   startOutput(raw.length * 5);
   const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace, ownSource: false, ownNetwork: false, omitFields: false };
-  const { format } = writeDocument(ev, flags, b, ctx);
+  const { format } = writeDocument(ev, flags, b, mapper === undefined ? ctx : { ...ctx, lazyKv: true }); // as processBatch
   return { format, line: finishOutput().toString('utf8'), mapped: ev.mapped };
 }
 

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseCef, parseMessage, parseRfc3164, parseRfc5424, structuredDataOf } from '../../../src/parse';
+import { fieldsOf, parseCef, parseMessage, parseRfc3164, parseRfc5424, structuredDataOf } from '../../../src/parse';
 import type { ParseContext, Parsed } from '../../../src/parse';
 
 const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
@@ -154,7 +154,7 @@ describe('corpus: every line parses, nothing is dropped', () => {
         expect(r.error).toBeTruthy();
       } else {
         const hasSomething = r.message.length > 0 || r.pri !== undefined || r.timestamp !== undefined || r.hostname !== undefined
-          || r.cef !== undefined || r.leef !== undefined || r.fields !== undefined || structuredDataOf(r) !== undefined;
+          || r.cef !== undefined || r.leef !== undefined || fieldsOf(r) !== undefined || structuredDataOf(r) !== undefined;
         expect({ line, readSomething: hasSomething }).toEqual({ line, readSomething: true });
       }
       const k = `${r.format}/${r.header}`;

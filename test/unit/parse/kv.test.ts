@@ -1,4 +1,5 @@
-import { parseJson, parseKv } from '../../../src/parse';
+import fc from 'fast-check';
+import { fieldsOf, isKv, parseJson, parseKv, parseMessage } from '../../../src/parse';
 
 describe('parseKv', () => {
   it.each([
@@ -26,5 +27,27 @@ describe('parseJson', () => {
     ['"str"', undefined],
   ])('%j', (text, want) => {
     expect(parseJson(text)).toEqual(want);
+  });
+});
+
+describe('isKv and fieldsOf: detection decides, the pairs are built when read', () => {
+  it('isKv says what parseKv would, for any text', () => {
+    const chars = fc.constantFrom(' ', ' ', '\t', '=', '=', '"', '\\', 'a', 'b', 'k', '1', '\n');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 40 }).map((a) => a.join('')), (t) => {
+      expect(isKv(t)).toBe(parseKv(t) !== undefined);
+    }), { numRuns: 5000 });
+  });
+  it('with lazyKv, a kv message carries no pairs until fieldsOf builds them (once); without, at once; a JSON one at once', () => {
+    const line = '<13>Jan  1 00:00:00 fw1 date=2024-01-01 devname="FG 1" srcip=10.0.0.1';
+    expect(parseMessage(line, { timezone: 'UTC', now: Date.UTC(2024, 5, 1) }).fields).toEqual({ date: '2024-01-01', devname: 'FG 1', srcip: '10.0.0.1' });
+    const p = parseMessage(line, { timezone: 'UTC', now: Date.UTC(2024, 5, 1), lazyKv: true });
+    expect(p.format).toBe('kv');
+    expect(p.fields).toBeUndefined();
+    const f = fieldsOf(p);
+    expect(f).toEqual({ date: '2024-01-01', devname: 'FG 1', srcip: '10.0.0.1' });
+    expect(fieldsOf(p)).toBe(f);
+    const j = parseMessage('<13>Jan  1 00:00:00 app1 {"a":1}', { timezone: 'UTC', now: Date.UTC(2024, 5, 1), lazyKv: true });
+    expect([j.format, j.fields]).toEqual(['json', { a: 1 }]);
+    expect(fieldsOf(parseMessage('<13>Jan  1 00:00:00 h plain text', { timezone: 'UTC', now: 0, lazyKv: true }))).toBeUndefined();
   });
 });
