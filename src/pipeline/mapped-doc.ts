@@ -85,7 +85,7 @@ export interface Plan {
   siemgateOwned: boolean;
   /** Members the writer may have written that the mapping sets fields in (log, host, ...): per
    *  member its JSON key and the slots of its fields. */
-  patches: Array<{ top: string; key: Buffer; slots: number[] }>;
+  patches: Array<{ top: string; key: Buffer; slots: number[]; /** The slot that sets the member itself (and is its last), else -1. */ whole: number }>;
   /** A CEF/LEEF document whose event.code / event.severity the mapping sets: the writer's go. */
   dropCode: boolean;
   dropSeverity: boolean;
@@ -176,7 +176,11 @@ function buildPlan(keys: string[], cefDoc: boolean): Plan {
   tail.pieces.push(tailPending);
   return {
     keys, cefDoc, siemgateOwned, dropCode, dropSeverity, ownSource: tops.has('source'), ownNetwork: tops.has('network'), event, tail, kindSlot,
-    patches: [...patches].map(([top, slots]) => ({ top, key: Buffer.from(JSON.stringify(top)), slots })),
+    patches: [...patches].map(([top, slots]) => {
+      // a member the mapping sets as a whole, after any of its fields, is just that value
+      const last = slots[slots.length - 1];
+      return { top, key: Buffer.from(JSON.stringify(top)), slots, whole: keys[last] === top ? last : -1 };
+    }),
   };
 }
 
@@ -305,6 +309,7 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
 }
 
 const CODE = Buffer.from(',"code":');
+const EVENT_KEY = Buffer.from('"event"');
 const SEVERITY = Buffer.from(',"severity":');
 
 /**
@@ -324,20 +329,6 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   const gwAt = gm > kindAt && gm < docEnd && bytesEqual(b, gm, SIEMGATE) ? gm : b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
   if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
 
-  // the writer's members that the mapping sets fields in, with the mapped fields set in them
-  const spans = memberSpans(b, docAt, docEnd, plan.patches);
-  const patched: string[] = [];
-  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
-  for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
-  for (let i = 0; i < plan.patches.length; i++) {
-    const { top, slots } = plan.patches[i];
-    const holder: Record<string, unknown> = {};
-    if (spans[2 * i] >= 0) holder[top] = JSON.parse(b.toString('utf8', spans[2 * i], spans[2 * i + 1]));
-    for (const slot of slots) setPath(holder, m.names[slot], values[slot]);
-    const json = JSON.stringify(holder[top]);
-    patched.push(json);
-    room += 3 * json.length + top.length + 8;
-  }
   // a CEF/LEEF event's code and severity, as the writer put them after "kind": the mapping's win
   let codeFrom = -1;
   let codeTo = -1;
@@ -354,8 +345,28 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
     while (b[q] >= 48 && b[q] <= 57) q++;
     sevTo = q;
   }
-  if (q < 0) throw new Error('mapped-doc: the writer\'s event.code does not end');
+  if (q < 0 || b[q] !== 125) throw new Error('mapped-doc: the writer\'s event object does not end where expected');
   const eventReplaced = q - kindAt;
+
+  // the writer's members that the mapping sets fields in, with the mapped fields set in them
+  const spans = memberSpans(b, docAt, docEnd, plan.patches, q + 1);
+  const patched: string[] = [];
+  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
+  for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
+  for (let i = 0; i < plan.patches.length; i++) {
+    const { top, slots, whole } = plan.patches[i];
+    let json: string;
+    if (whole >= 0) {
+      json = JSON.stringify(values[whole]); // the member itself (@timestamp, message): nothing of the writer's stays
+    } else {
+      const holder: Record<string, unknown> = {};
+      if (spans[2 * i] >= 0) holder[top] = JSON.parse(b.toString('utf8', spans[2 * i], spans[2 * i + 1]));
+      for (const slot of slots) setPath(holder, m.names[slot], values[slot]);
+      json = JSON.stringify(holder[top]);
+    }
+    patched.push(json);
+    room += 3 * json.length + top.length + 8;
+  }
   room += eventReplaced;
   b = reserve(2 * room);
 
@@ -403,16 +414,17 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
 /**
  * Where the values of the given members of the document's top level are: [start, end) per member
  * in `spans` (-1, -1 when the writer did not write it). The document is the writer's (no spaces),
- * walked member by member; nested values are skipped whole.
+ * walked member by member; nested values are skipped whole, the event object (event.original: the
+ * longest string) by where splicePatched found its end, `eventEnd`.
  */
-function memberSpans(b: Buffer, docAt: number, docEnd: number, want: Plan['patches']): Int32Array {
+function memberSpans(b: Buffer, docAt: number, docEnd: number, want: Plan['patches'], eventEnd: number): Int32Array {
   const spans = new Int32Array(2 * want.length).fill(-1);
   let missing = want.length;
   let i = docAt + 1;
   while (missing > 0 && i < docEnd && b[i] === 34) {
     const keyEnd = stringEnd(b, i, docEnd);
     if (keyEnd < 0 || b[keyEnd] !== 58) break;
-    const valueEnd = scanValueEnd(b, keyEnd + 1, docEnd);
+    const valueEnd = keyEnd === i + EVENT_KEY.length && eventEnd > keyEnd && bytesEqual(b, i, EVENT_KEY) ? eventEnd : scanValueEnd(b, keyEnd + 1, docEnd);
     if (valueEnd < 0) break;
     for (let k = 0; k < want.length; k++) {
       const key = want[k].key;
