@@ -3,7 +3,7 @@ import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
 import { lastKindMark, lastSiemgateMark } from './ecs-writer';
 import { ascii, asciiAt, bytesAt, commit, outputOffset, repeatAt, reserve, stringAt, stringRoom, uintAt } from './json-out';
-import { scanValueEnd, stringEnd } from '../parse/json-scan';
+import { memberAt, scanValueEnd, stringEnd } from '../parse/json-scan';
 
 /**
  * Puts what a mapping found into the event's ECS document. `source` and `network` describe the
@@ -85,7 +85,15 @@ export interface Plan {
   siemgateOwned: boolean;
   /** Members the writer may have written that the mapping sets fields in (log, host, ...): per
    *  member its JSON key and the slots of its fields. */
-  patches: Array<{ top: string; key: Buffer; slots: number[]; /** The slot that sets the member itself (and is its last), else -1. */ whole: number }>;
+  patches: Array<{
+    top: string;
+    key: Buffer;
+    slots: number[];
+    /** The slot that sets the member itself (and is its last), else -1. */
+    whole: number;
+    /** When every field is directly in the member (`log.level`, not `log.syslog.x`): their keys as JSON tokens, in slot order. */
+    fieldKeys: Buffer[] | undefined;
+  }>;
   /** A CEF/LEEF document whose event.code / event.severity the mapping sets: the writer's go. */
   dropCode: boolean;
   dropSeverity: boolean;
@@ -179,7 +187,12 @@ function buildPlan(keys: string[], cefDoc: boolean): Plan {
     patches: [...patches].map(([top, slots]) => {
       // a member the mapping sets as a whole, after any of its fields, is just that value
       const last = slots[slots.length - 1];
-      return { top, key: Buffer.from(JSON.stringify(top)), slots, whole: keys[last] === top ? last : -1 };
+      const rest = slots.map((slot) => keys[slot].slice(top.length + 1));
+      const flat = slots.every((slot) => keys[slot].length > top.length + 1) && rest.every((k) => k !== '' && !k.includes('.'));
+      return {
+        top, key: Buffer.from(JSON.stringify(top)), slots, whole: keys[last] === top ? last : -1,
+        fieldKeys: flat ? rest.map((k) => Buffer.from(JSON.stringify(k))) : undefined,
+      };
     }),
   };
 }
@@ -354,10 +367,15 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
   for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
   for (let i = 0; i < plan.patches.length; i++) {
-    const { top, slots, whole } = plan.patches[i];
+    const { top, slots, whole, fieldKeys } = plan.patches[i];
     let json: string;
     if (whole >= 0) {
       json = JSON.stringify(values[whole]); // the member itself (@timestamp, message): nothing of the writer's stays
+    } else if (fieldKeys !== undefined && spans[2 * i] >= 0 && b[spans[2 * i]] === 123 && b[spans[2 * i] + 1] !== 125) {
+      // fields directly in a non-empty object of the writer's (log.level, host.hostname,
+      // observer.type): each value replaced or added where it stands, the rest of the member kept
+      json = '';
+      for (let j = 0; j < slots.length; j++) room += valueRoom(values[slots[j]]) + fieldKeys[j].length + 2;
     } else {
       const holder: Record<string, unknown> = {};
       if (spans[2 * i] >= 0) holder[top] = JSON.parse(b.toString('utf8', spans[2 * i], spans[2 * i + 1]));
@@ -400,10 +418,29 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   // still where it was found
   const edits: number[][] = [[docEnd - 1, 0, gwEnd, tailEnd], [gwAt + SIEMGATE.length, 0, eventEnd, gwEnd], [kindAt, eventReplaced, parts, eventEnd]];
   for (let i = 0; i < plan.patches.length; i++) {
-    if (spans[2 * i] < 0) continue;
-    const from = o;
-    o += b.write(patched[i], o, 'utf8');
-    edits.push([spans[2 * i], spans[2 * i + 1] - spans[2 * i], from, o]);
+    const at = spans[2 * i];
+    if (at < 0) continue;
+    const { slots, fieldKeys } = plan.patches[i];
+    if (patched[i] !== '' || fieldKeys === undefined) {
+      const from = o;
+      o += b.write(patched[i], o, 'utf8');
+      edits.push([at, spans[2 * i + 1] - at, from, o]);
+      continue;
+    }
+    for (let j = 0; j < slots.length; j++) {
+      const from = o;
+      const valueAtDoc = memberAt(b, at, fieldKeys[j]);
+      if (valueAtDoc >= 0 && valueAtDoc < spans[2 * i + 1]) {
+        o = valueAt(b, o, values[slots[j]]);
+        edits.push([valueAtDoc, scanValueEnd(b, valueAtDoc, docEnd) - valueAtDoc, from, o]);
+      } else {
+        b[o++] = 44;
+        o = bytesAt(b, o, fieldKeys[j]);
+        b[o++] = 58;
+        o = valueAt(b, o, values[slots[j]]);
+        edits.push([spans[2 * i + 1] - 1, 0, from, o]); // before the member's closing brace
+      }
+    }
   }
   edits.sort((x, y) => y[0] - x[0]);
   let end = docEnd;
