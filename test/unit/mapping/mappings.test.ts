@@ -193,6 +193,53 @@ describe('every corpus line: the spliced document equals the object path, withou
   });
 });
 
+describe('any mapped field set, spliced into any kind of document, equals the object path (fast-check)', () => {
+  const { toEcs } = require('../../../src/pipeline/ecs') as typeof import('../../../src/pipeline/ecs');
+  const { mergeMapped } = require('../../../src/pipeline/mapped-doc') as typeof import('../../../src/pipeline/mapped-doc');
+  const { parseMessage } = require('../../../src/parse') as typeof import('../../../src/parse');
+  const now = Date.UTC(2024, 5, 1);
+  const peer = { input: 'fw', transport: 'udp' as const, ip: '192.0.2.1', port: 514 };
+  // one line per writer shape: CEF and LEEF (observer, event.code/severity), RFC 5424 with SD,
+  // 3164 with a pid, kv (the generic object), JSON, no header at all, and a tagged unknown
+  const lines = [
+    '<134>Feb  1 10:00:00 gw1 CEF:0|Acme|FW|1.0|100|Blocked|7|src=10.0.0.1 dst=10.0.0.2 act=drop',
+    '<134>1 2024-02-01T10:00:00Z gw1 app - - - LEEF:2.0|Acme|IDS|2.1|42|^|src=10.0.0.1^dst=10.0.0.2',
+    '<165>1 2024-02-01T10:00:00.123+01:00 host1 app 1234 ID47 [exampleSDID@32473 iut="3" eventSource="App"] hello "there"',
+    '<13>Feb  1 10:00:00 host2 sshd[42]: Accepted password for bob from 10.0.0.9 port 22 ssh2',
+    '<13>Feb  1 10:00:00 fw3 date=2024-02-01 devname="FG 1" srcip=10.0.0.1 action=deny',
+    '<13>Feb  1 10:00:00 app1 {"a":1,"b":{"c":"d"}}',
+    'no header, just text with é and a "quote"',
+    '',
+  ];
+  // field names over every top the writer may own, at several depths, and some it never writes
+  const name = fc.constantFrom(
+    '@timestamp', 'message', 'log.level', 'log.logger', 'log.syslog.appname', 'log.syslog.facility.name', 'log.origin.file.name',
+    'host.hostname', 'host.name', 'host.os.full', 'host.ip', 'process.pid', 'process.name', 'process.parent.pid',
+    'observer.type', 'observer.vendor', 'observer.product', 'observer.ingress.zone', 'event.code', 'event.severity',
+    'event.action', 'event.kind', 'event.outcome', 'error.message', 'labels.env', 'tags', 'kv.extra', 'json.extra',
+    'cef.name', 'ecs.version', 'source.ip', 'destination.port', 'network.transport', 'user.name', 'related.ip',
+  );
+  const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 3 }));
+  it('the same document, no key twice', () => {
+    fc.assert(fc.property(fc.constantFrom(...lines), fc.uniqueArray(name, { minLength: 1, maxLength: 10 }), fc.infiniteStream(value), fc.boolean(), (raw, names, vals, keep) => {
+      // a path and a path under it (tags and tags.x) is not a key set a mapping makes (its fields are ECS leaves)
+      if (names.some((a) => names.some((b) => b.startsWith(`${a}.`)))) return;
+      const values = names.map(() => vals.next().value as unknown);
+      const m = {
+        product: 'acme_fw', vendor: 'Acme', name: 'FW', file: 'x.yaml', matchedBy: 'test', rule: 'r', dataset: 'acme.log',
+        streamDataset: 'siemgate.acme_fw', keepParsedFields: keep, names, values, ruleKey: {},
+      };
+      const mapper = { map: () => m, sources: [], examples: [], prepared: [] };
+      const r = processOne(raw, 0, peer, undefined, batchContext(now), { timezone: 'UTC', now }, mapper);
+      const spliced = JSON.parse(r.line);
+      const expected = toEcs(parseMessage(raw, { timezone: 'UTC', now }), { id: spliced.event.id, receivedAt: now, peer, raw, truncated: false });
+      mergeMapped(expected, m);
+      expect(spliced).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(duplicateKeys(r.line)).toEqual([]);
+    }), { numRuns: 3000 });
+  });
+});
+
 describe('duplicateKeys (the test helper) finds a key twice at any depth', () => {
   it('reports each, with its path; none in a clean document', () => {
     expect(duplicateKeys('{"a":1,"b":{"c":"x\\"}","c":2},"l":[{"k":1,"k":2}],"a":3}')).toEqual(['b.c', 'l.[].k', 'a']);
