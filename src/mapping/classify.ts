@@ -114,6 +114,7 @@ export function buildClassifier(sources: CompiledSource[], assignments: MappingA
   // are they tried in priority order, as before.
   const anyMessage = joined(patterns.filter((m) => m.kind === 'message' && m.pooled).map((m) => m.re));
   const anyRaw = joined(patterns.filter((m) => m.kind === 'raw' && m.pooled).map((m) => m.re));
+  const unpooled = patterns.filter((m) => !m.pooled); // in priority order, as patterns
 
   const byInput = new Map<string, { source: CompiledSource; by: string }>();
   const byAddress: Array<{ list: BlockList; source: CompiledSource; by: string }> = [];
@@ -172,6 +173,12 @@ export function buildClassifier(sources: CompiledSource[], assignments: MappingA
     if (patterns.length === 0) return undefined;
     const message = anyMessage === undefined || anyMessage.test(p.message);
     const raw = anyRaw === undefined || anyRaw.test(ev.raw);
+    // the common case, no joined pattern can match: only the few that are not joined are left
+    // (walking all ~130 entries to skip them was a quarter of classifying such a message)
+    if (!message && !raw) {
+      for (const m of unpooled) if (m.re.test(m.kind === 'message' ? p.message : ev.raw)) return m;
+      return undefined;
+    }
     for (const m of patterns) {
       if (m.pooled && !(m.kind === 'message' ? message : raw)) continue;
       if (m.re.test(m.kind === 'message' ? p.message : ev.raw)) return m;
