@@ -76,17 +76,19 @@ function finish(s: Scope, src: CompiledSource, dataset: string, names: string[],
     names.push(name);
     values.push(v);
   }
+  // related.ip / related.user replace the mapping's own list if it set one (collect took it in);
+  // the others are added only where no step set them, so they are not in names yet
   const ips = collect(vals, k.relatedIp);
-  if (ips !== undefined) add(names, values, 'related.ip', ips);
+  if (ips !== undefined) add(names, values, 'related.ip', ips, vals[k.relatedIpSelf] !== undefined);
   const users = collect(vals, k.relatedUser);
-  if (users !== undefined) add(names, values, 'related.user', users);
-  if (vals[k.observerVendor] === undefined) add(names, values, 'observer.vendor', src.vendor);
-  if (vals[k.observerProduct] === undefined) add(names, values, 'observer.product', src.name);
-  if (vals[k.eventDataset] === undefined) add(names, values, 'event.dataset', dataset);
+  if (users !== undefined) add(names, values, 'related.user', users, vals[k.relatedUserSelf] !== undefined);
+  if (vals[k.observerVendor] === undefined) add(names, values, 'observer.vendor', src.vendor, false);
+  if (vals[k.observerProduct] === undefined) add(names, values, 'observer.product', src.name, false);
+  if (vals[k.eventDataset] === undefined) add(names, values, 'event.dataset', dataset, false);
 }
 
-function add(names: string[], values: unknown[], name: string, v: unknown): void {
-  const i = names.indexOf(name);
+function add(names: string[], values: unknown[], name: string, v: unknown, mayBeThere: boolean): void {
+  const i = mayBeThere ? names.indexOf(name) : -1;
   if (i >= 0) values[i] = v;
   else { names.push(name); values.push(v); }
 }
@@ -96,7 +98,12 @@ function collect(vals: unknown[], slots: number[]): unknown[] | undefined {
   for (const slot of slots) {
     const v = vals[slot];
     if (v === undefined) continue;
-    for (const x of Array.isArray(v) ? v : [v]) {
+    if (!Array.isArray(v)) {
+      if (list === undefined) list = [v];
+      else if (!list.includes(v)) list.push(v);
+      continue;
+    }
+    for (const x of v) {
       list ??= [];
       if (!list.includes(x)) list.push(x);
     }
@@ -114,6 +121,9 @@ export interface SlotKinds {
   converters: Array<Converter | undefined>;
   relatedIp: number[];
   relatedUser: number[];
+  /** The slots of related.ip / related.user themselves (-1: the source never sets them). */
+  relatedIpSelf: number;
+  relatedUserSelf: number;
   observerVendor: number;
   observerProduct: number;
   eventDataset: number;
@@ -134,6 +144,7 @@ export function slotKinds(slots: Slots): SlotKinds {
     output, converters,
     relatedIp: RELATED_IP.map(at).filter((i) => i >= 0),
     relatedUser: RELATED_USER.map(at).filter((i) => i >= 0),
+    relatedIpSelf: at('related.ip'), relatedUserSelf: at('related.user'),
     observerVendor: at('observer.vendor'), observerProduct: at('observer.product'), eventDataset: at('event.dataset'),
     sourcetype: at('_sourcetype'), index: at('_index'), dataset: at('_dataset'),
   };
