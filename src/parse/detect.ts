@@ -47,7 +47,7 @@ function detect(text: string, ctx: ParseContext): Parsed {
     p = parseRfc3164(text, ctx);
   }
   if (p !== undefined) {
-    readPayload(p, ctx.lazyKv === true);
+    readPayload(p, ctx.lazyKv === true, text);
     return p;
   }
   return readBare(text, ctx);
@@ -64,7 +64,13 @@ function isStampStart(c: number): boolean {
   }
 }
 
-function readPayload(p: Parsed, lazyKv: boolean): void {
+/**
+ * `text`: what the message was parsed from; p.message is always its tail (the parsers cut it with
+ * text.slice), so a kv scan reads `text` from the message's offset. A slice is a V8 SlicedString,
+ * and a char-by-char scan of one costs ~70 % more than of the flat text it points into (790 chars
+ * of FortiGate kv: 2.7 vs 1.6 µs).
+ */
+function readPayload(p: Parsed, lazyKv: boolean, text: string): void {
   const m = p.message;
   const c = m.charCodeAt(0);
   if (c === 67 /* C */ && m.startsWith('CEF:')) {
@@ -89,7 +95,8 @@ function readPayload(p: Parsed, lazyKv: boolean): void {
       return;
     }
   }
-  if (lazyKv ? isKv(m) : (p.fields = parseKv(m)) !== undefined) {
+  const at = text.length - m.length;
+  if (lazyKv ? isKv(text, at) : (p.fields = parseKv(text, at)) !== undefined) {
     p.format = 'kv'; // lazily: the pairs are built when read (fieldsOf)
     return;
   }
@@ -130,7 +137,7 @@ function readBare(text: string, ctx: ParseContext): Parsed {
     p.error = 'empty message';
     return p;
   }
-  readPayload(p, ctx.lazyKv === true);
+  readPayload(p, ctx.lazyKv === true, text);
   if (p.format === 'unknown') {
     addTag(p, 'parse_error');
     p.error = 'no syslog header and no CEF, LEEF, JSON or key=value payload';

@@ -37,6 +37,24 @@ describe('isKv and fieldsOf: detection decides, the pairs are built when read', 
       expect(isKv(t)).toBe(parseKv(t) !== undefined);
     }), { numRuns: 5000 });
   });
+  it('from an offset into a longer text, as of that text\'s tail (how detection scans a message)', () => {
+    const chars = fc.constantFrom(' ', '\t', '=', '"', '\\', 'a', 'k', '1');
+    const text = fc.array(chars, { maxLength: 30 }).map((a) => a.join(''));
+    fc.assert(fc.property(text, text, (head, tail) => {
+      expect(isKv(head + tail, head.length)).toBe(isKv(tail));
+      expect(parseKv(head + tail, head.length)).toEqual(parseKv(tail));
+    }), { numRuns: 3000 });
+  });
+  it('a parsed message is always the tail of the text it was parsed from', () => {
+    const lines = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.tuple(fc.constantFrom('<13>Jan  1 00:00:00 h app: ', '<13>1 2024-01-01T00:00:00Z h a - - - ', '<13>1 2024-01-01T00:00:00Z h a - - [x@1 a="b"] \ufeff', '<189>', ' <13>Jan  1 00:00:00 h '), fc.string({ maxLength: 40 })).map(([a, b]) => a + b),
+    );
+    fc.assert(fc.property(lines, (t) => {
+      const p = parseMessage(t, { timezone: 'UTC', now: 0 });
+      expect(t.endsWith(p.message)).toBe(true);
+    }), { numRuns: 3000 });
+  });
   it('with lazyKv, a kv message carries no pairs until fieldsOf builds them (once); without, at once; a JSON one at once', () => {
     const line = '<13>Jan  1 00:00:00 fw1 date=2024-01-01 devname="FG 1" srcip=10.0.0.1';
     expect(parseMessage(line, { timezone: 'UTC', now: Date.UTC(2024, 5, 1) }).fields).toEqual({ date: '2024-01-01', devname: 'FG 1', srcip: '10.0.0.1' });
