@@ -34,17 +34,8 @@ export function runKv(text: string, o: KvOptions, out: (key: string, value: stri
     let j = d + del.length;
     let value = '';
     if (text.charCodeAt(j) === 34 /* " */) {
-      let k = j + 1;
-      let esc = false;
-      for (; k < n; k++) {
-        const c = text.charCodeAt(k);
-        if (c === 92 /* \ */) { esc = true; k++; continue; }
-        if (c === 34) break;
-      }
-      if (wanted) {
-        value = text.slice(j + 1, Math.min(k, n));
-        if (esc) value = value.replace(/\\(.)/g, '$1');
-      }
+      const k = closingQuote(text, j);
+      if (wanted) value = quotedValue(text, j, k);
       j = k + 1;
     } else {
       const e = text.indexOf(sep, j);
@@ -104,51 +95,21 @@ function keyAt(text: string, from: number, to: number, t: KvKeys): number {
  */
 export function runKvWanted(text: string, o: KvOptions, t: KvKeys, out: (key: number, value: string) => void): number {
   if (o.separator.length === 1 && o.delimiter.length === 1) return runKvChars(text, o.separator.charCodeAt(0), o.delimiter.charCodeAt(0), t, out);
-  let pairs = 0;
-  const n = text.length;
-  const sep = o.separator;
-  const del = o.delimiter;
-  let i = 0;
-  while (i < n) {
-    while (i < n && text.startsWith(sep, i)) i += sep.length;
-    if (i >= n) break;
-    const d = text.indexOf(del, i);
-    if (d < 0) return pairs;
-    const nextSep = text.indexOf(sep, i);
-    if (nextSep >= 0 && nextSep < d) { // a word without a delimiter
-      i = nextSep + sep.length;
-      continue;
-    }
-    const key = keyAt(text, i, d, t);
-    // a key that trims to nothing is no pair; any other is counted, wanted or not
-    const counted = key >= 0 || !emptyKey(text, i, d);
-    let j = d + del.length;
-    let value = '';
-    if (text.charCodeAt(j) === 34 /* " */) {
-      let k = j + 1;
-      let esc = false;
-      for (; k < n; k++) {
-        const c = text.charCodeAt(k);
-        if (c === 92 /* \ */) { esc = true; k++; continue; }
-        if (c === 34) break;
-      }
-      if (key >= 0) {
-        value = text.slice(j + 1, Math.min(k, n));
-        if (esc) value = value.replace(/\\(.)/g, '$1');
-      }
-      j = k + 1;
-    } else {
-      const e = text.indexOf(sep, j);
-      const end = e < 0 ? n : e;
-      if (key >= 0) value = text.slice(j, end);
-      j = end;
-    }
-    if (counted) pairs++;
-    if (key >= 0) out(key, value);
-    i = j;
+  // longer separators (Check Point's `; `): runKv itself, its keys turned into the table's indexes
+  wantedTable = t;
+  wantedOut = out;
+  try {
+    return runKv(text, o, byIndex, t.index);
+  } finally {
+    wantedTable = undefined;
+    wantedOut = undefined;
   }
-  return pairs;
 }
+
+// what byIndex passes a pair on to, set per runKvWanted call: one callback, not one per call
+let wantedTable: KvKeys | undefined;
+let wantedOut: ((key: number, value: string) => void) | undefined;
+const byIndex = (key: string, value: string): void => wantedOut!(wantedTable!.index.get(key)!, value);
 
 /**
  * runKvWanted for a one-char separator and delimiter (nearly every device): one scan per pair for
@@ -178,17 +139,8 @@ function runKvChars(text: string, sep: number, del: number, t: KvKeys, out: (key
     let j = d + 1;
     let value = '';
     if (text.charCodeAt(j) === 34 /* " */) {
-      let k = j + 1;
-      let esc = false;
-      for (; k < n; k++) {
-        const q = text.charCodeAt(k);
-        if (q === 92 /* \ */) { esc = true; k++; continue; }
-        if (q === 34) break;
-      }
-      if (key >= 0) {
-        value = text.slice(j + 1, Math.min(k, n));
-        if (esc) value = value.replace(/\\(.)/g, '$1');
-      }
+      const k = closingQuote(text, j);
+      if (key >= 0) value = quotedValue(text, j, k);
       j = k + 1;
     } else {
       let e = j;
@@ -201,6 +153,23 @@ function runKvChars(text: string, sep: number, del: number, t: KvKeys, out: (key
     i = j;
   }
   return pairs;
+}
+
+/** The closing quote of the value whose opening quote is at `open` (`\x` skipped), or past the text's end. */
+function closingQuote(text: string, open: number): number {
+  let k = open + 1;
+  for (; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 92 /* \ */) k++;
+    else if (c === 34 /* " */) break;
+  }
+  return k;
+}
+
+/** The text between the quotes at `open` and `close`, `\x` read as `x`. */
+function quotedValue(text: string, open: number, close: number): string {
+  const v = text.slice(open + 1, Math.min(close, text.length));
+  return v.includes('\\') ? v.replace(/\\(.)/g, '$1') : v;
 }
 
 /** Whether text [from, to) is empty once trimmed (the common case, a plain first char, without slicing). */
