@@ -285,34 +285,17 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
     splicePatched(docAt, m, plan, enc);
     return;
   }
-  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
-  for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
+  const room = partsRoom(m, enc);
   const docEnd = outputOffset();
   const b = reserve(2 * room);
   // rendered at [parts, tailEnd): the document can grow by at most `room`, so it never reaches them
   const parts = docEnd + room;
   // event part: "kind":<kind> and the members
-  let o = asciiAt(b, parts, '"kind":');
-  o = plan.kindSlot < 0 ? asciiAt(b, o, '"event"') : valueAt(b, o, values[plan.kindSlot]);
-  const eventEnd = renderAt(b, o, enc.event, values);
-  o = asciiAt(b, eventEnd, '"product":');
-  o = stringAt(b, o, m.product);
-  b[o++] = 44;
-  if (m.rule !== undefined) {
-    o = asciiAt(b, o, '"rule":');
-    o = stringAt(b, o, m.rule);
-    b[o++] = 44;
-  }
-  const gwEnd = o;
+  const eventEnd = renderAt(b, kindValueAt(b, parts, plan, values), enc.event, values);
+  const gwEnd = productRuleAt(b, eventEnd, m);
   const tailEnd = renderAt(b, gwEnd, enc.tail, values);
-
-  // where the writer says it put them (checked: a mark from another document is not trusted), else searched
-  const km = lastKindMark();
-  const gm = lastSiemgateMark();
-  const kindAt = km >= docAt && km < docEnd && bytesEqual(b, km, KIND) ? km : b.indexOf(KIND, docAt);
-  // the buffer may hold an earlier document's bytes past docEnd: search only what this one wrote
-  const gwAt = gm > kindAt && gm < docEnd && bytesEqual(b, gm, SIEMGATE) ? gm : b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
-  if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
+  const kindAt = kindMarkIn(b, docAt, docEnd);
+  const gwAt = siemgateMarkIn(b, kindAt, docEnd);
   // from the end backwards, so that each position is still where it was found
   let end = docEnd;
   end = insertAt(b, docEnd - 1, 0, gwEnd, tailEnd, end);
@@ -336,11 +319,8 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   const values = m.values;
   const docEnd = outputOffset();
   let b = reserve(0);
-  const km = lastKindMark();
-  const gm = lastSiemgateMark();
-  const kindAt = km >= docAt && km < docEnd && bytesEqual(b, km, KIND) ? km : b.indexOf(KIND, docAt);
-  const gwAt = gm > kindAt && gm < docEnd && bytesEqual(b, gm, SIEMGATE) ? gm : b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
-  if (kindAt < 0 || kindAt >= docEnd || gwAt < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
+  const kindAt = kindMarkIn(b, docAt, docEnd);
+  const gwAt = siemgateMarkIn(b, kindAt, docEnd);
 
   // a CEF/LEEF event's code and severity, as the writer put them after "kind": the mapping's win
   let codeFrom = -1;
@@ -364,8 +344,7 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   // the writer's members that the mapping sets fields in, with the mapped fields set in them
   const spans = memberSpans(b, docAt, docEnd, plan.patches, q + 1);
   const patched: string[] = [];
-  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
-  for (let i = 0; i < values.length; i++) room += valueRoom(values[i]);
+  let room = partsRoom(m, enc);
   for (let i = 0; i < plan.patches.length; i++) {
     const { top, slots, whole, fieldKeys } = plan.patches[i];
     let json: string;
@@ -390,20 +369,11 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
 
   // rendered at [parts, ...): the document can grow by at most `room`, so it never reaches them
   const parts = docEnd + room;
-  let o = asciiAt(b, parts, '"kind":');
-  o = plan.kindSlot < 0 ? asciiAt(b, o, '"event"') : valueAt(b, o, values[plan.kindSlot]);
+  let o = kindValueAt(b, parts, plan, values);
   if (codeFrom >= 0 && !plan.dropCode) o = repeatAt(b, o, codeFrom, codeTo);
   if (sevFrom >= 0 && !plan.dropSeverity) o = repeatAt(b, o, sevFrom, sevTo);
   const eventEnd = renderAt(b, o, enc.event, values);
-  o = asciiAt(b, eventEnd, '"product":');
-  o = stringAt(b, o, m.product);
-  b[o++] = 44;
-  if (m.rule !== undefined) {
-    o = asciiAt(b, o, '"rule":');
-    o = stringAt(b, o, m.rule);
-    b[o++] = 44;
-  }
-  const gwEnd = o;
+  const gwEnd = productRuleAt(b, eventEnd, m);
   o = renderAt(b, gwEnd, enc.tail, values);
   // members the writer did not write: added at the end
   for (let i = 0; i < plan.patches.length; i++) {
@@ -475,6 +445,50 @@ function memberSpans(b: Buffer, docAt: number, docEnd: number, want: Plan['patch
     i = valueEnd + 1;
   }
   return spans;
+}
+
+/** Room for the parts both splices render: the plan's pieces, every value, product and rule. */
+function partsRoom(m: MapResult, enc: EncodedPlan): number {
+  let room = 256 + stringRoom(m.product.length) + stringRoom(m.rule?.length ?? 0) + enc.piecesBytes;
+  for (let i = 0; i < m.values.length; i++) room += valueRoom(m.values[i]);
+  return room;
+}
+
+/** `"kind":` and the mapping's event.kind (or the writer's "event"). */
+function kindValueAt(b: Buffer, o: number, plan: Plan, values: unknown[]): number {
+  o = asciiAt(b, o, '"kind":');
+  return plan.kindSlot < 0 ? asciiAt(b, o, '"event"') : valueAt(b, o, values[plan.kindSlot]);
+}
+
+/** `"product":…,"rule":…,`: the members put first in the writer's siemgate object. */
+function productRuleAt(b: Buffer, o: number, m: MapResult): number {
+  o = asciiAt(b, o, '"product":');
+  o = stringAt(b, o, m.product);
+  b[o++] = 44;
+  if (m.rule !== undefined) {
+    o = asciiAt(b, o, '"rule":');
+    o = stringAt(b, o, m.rule);
+    b[o++] = 44;
+  }
+  return o;
+}
+
+/** Where the document at [docAt, docEnd) has `"kind":"event"`: where the writer says it put it
+ *  (checked: a mark from another document is not trusted), else searched. */
+function kindMarkIn(b: Buffer, docAt: number, docEnd: number): number {
+  const km = lastKindMark();
+  const at = km >= docAt && km < docEnd && bytesEqual(b, km, KIND) ? km : b.indexOf(KIND, docAt);
+  if (at < 0 || at >= docEnd) throw new Error('mapped-doc: the writer\'s document lacks its markers');
+  return at;
+}
+
+/** Where it has `,"siemgate":{`, after kindAt. The buffer may hold an earlier document's bytes
+ *  past docEnd: only what this one wrote is searched. */
+function siemgateMarkIn(b: Buffer, kindAt: number, docEnd: number): number {
+  const gm = lastSiemgateMark();
+  const at = gm > kindAt && gm < docEnd && bytesEqual(b, gm, SIEMGATE) ? gm : b.lastIndexOf(SIEMGATE, docEnd - SIEMGATE.length);
+  if (at < kindAt) throw new Error('mapped-doc: the writer\'s document lacks its markers');
+  return at;
 }
 
 function bytesEqual(b: Buffer, at: number, want: Uint8Array): boolean {
