@@ -65,12 +65,9 @@ function workerFile(): string {
  * 13.4-13.9 µs, peak RSS no higher (294-311 vs 298-327 MB).
  */
 const WORKER_HEAP_FLOOR_MB = 64;
-let heapsFloored = false;
 
 function floorWorkerHeaps(): void {
-  if (heapsFloored) return;
-  heapsFloored = true;
-  try {
+  try { // setting it again (a second pool) changes nothing
     setFlagsFromString(`--initial-old-space-size=${WORKER_HEAP_FLOOR_MB}`);
   } catch {
     // a runtime that freezes V8 flags: the workers run with V8's own limits, a little slower
@@ -109,29 +106,16 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
   floorWorkerHeaps();
   let closing = false;
   const slots: Slot[] = [];
-  // the first workers' start: each says once that it is ready, or fails
-  let starting = size;
-  let readyCount = 0;
-  let allStarted: (n: number) => void = () => undefined;
-  const started = new Promise<number>((res) => { allStarted = res; });
-  const startDone = (ok: boolean): void => {
-    if (starting <= 0) return;
-    if (ok) readyCount++;
-    if (--starting === 0) allStarted(readyCount);
-  };
-  const spawn = (index: number): void => {
+  /** Spawns worker `index`; the promise says whether it became ready (true) or exited first. */
+  const spawn = (index: number): Promise<boolean> => {
     const worker = new Worker(workerFile(), { workerData: { zones, mapping: forWorkers, thresholds } satisfies WorkerSetup });
     const slot: Slot = { worker, inFlight: new Map() };
     slots[index] = slot;
-    let announced = false;
-    const announce = (ok: boolean): void => {
-      if (announced) return;
-      announced = true;
-      startDone(ok);
-    };
+    let started: (ok: boolean) => void = () => undefined;
+    const start = new Promise<boolean>((res) => { started = res; }); // settles once: ready or exit, whichever comes first
     worker.on('message', (done: DoneBatch | WorkerReady) => {
       if ('ready' in done) {
-        announce(true);
+        started(true);
         return;
       }
       slot.inFlight.delete(done.seq);
@@ -145,19 +129,23 @@ export function createWorkerPool(size: number, setup: WorkerSetup, onDone: (done
       log.error(E.PIPELINE_WORKER(err.message).message, { code: E.PIPELINE_WORKER.code });
     });
     worker.on('exit', (code) => {
-      announce(false);
+      started(false);
       if (closing) return;
       // A batch is never lost with its worker: it was copied to the worker, so the original is still here.
       const orphans = [...slot.inFlight.values()];
       log.error(E.PIPELINE_WORKER(`exit code ${code}`).message, { code: E.PIPELINE_WORKER.code, batches: orphans.length });
-      spawn(index);
+      void spawn(index);
       for (const batch of orphans) onDone(processBatch(batch, zones, mapper, tally));
     });
+    return start;
   };
-  for (let i = 0; i < size; i++) spawn(i);
+  // the first workers' starts (a respawned worker's is not waited for: its batches keep running)
+  const starts: Array<Promise<boolean>> = [];
+  for (let i = 0; i < size; i++) starts.push(spawn(i));
+  const allStarted = Promise.all(starts).then((oks) => oks.filter(Boolean).length);
   let nextRecycle = 0;
   return {
-    ready: () => started,
+    ready: () => allStarted,
     submit(batch) {
       let best = slots[0];
       for (const s of slots) if (s.inFlight.size < best.inFlight.size) best = s;
