@@ -207,10 +207,22 @@ function compileSteps(list: unknown, at: Array<string | number>, problem: FilePr
     else {
       // a step that does not apply to this message is skipped, not failed
       const conds = compileWhen(item.when, (k, why) => problem([...here, 'when', k], why));
-      out.push({ run: (s) => { for (const c of conds) if (!c(s)) return true; return step(s); }, optional: item.optional === true });
+      out.push({ run: guarded(conds, step), optional: item.optional === true });
     }
   });
   return out;
+}
+
+/**
+ * A step that runs only where its `when` holds (else it is skipped, not failed). Made here, not
+ * inline in compileSteps: a closure keeps the whole scope it was made in, and that scope reaches
+ * the file's problem callback and its YAML document.
+ */
+function guarded(conds: Cond[], step: Step): Step {
+  return (s) => {
+    for (const c of conds) if (!c(s)) return true;
+    return step(s);
+  };
 }
 
 function compileStep(kind: string, v: unknown, from: string, bad: Problem): Step | undefined {

@@ -100,14 +100,9 @@ function compileFile(file: string, problems: string[]): { src: CompiledSource; r
     problems.push(`${file}:${e.linePos?.[0]?.line ?? 1}: not valid YAML: ${e.message.split('\n')[0]}`);
     return undefined;
   }
-  // The compiled steps' closures can keep this function's scope alive through the problem
-  // callback (V8 keeps a closure's whole scope chain): the document is let go once compiled, or
-  // every file's YAML node tree (~6 MB for the shipped ones) stayed on the main thread for good.
-  let tree: typeof doc | undefined = doc;
   const lineOf = (path: Array<string | number>): number => {
-    if (tree === undefined) return 1;
     for (let n = path.length; n >= 0; n--) {
-      const node = (n === 0 ? tree.contents : tree.getIn(path.slice(0, n), true)) as Node | null | undefined;
+      const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Node | null | undefined;
       const at = node?.range?.[0];
       if (at !== undefined) return lines.linePos(at).line;
     }
@@ -118,6 +113,5 @@ function compileFile(file: string, problems: string[]): { src: CompiledSource; r
   const src = compileSource(raw, file, (path, why) => {
     problems.push(`${file}:${lineOf(path)}: ${path.length > 0 ? `${path.join('.')}: ` : ''}${why}`);
   }, lineOf);
-  tree = undefined;
   return problems.length > before || src === undefined ? undefined : { src, raw };
 }
