@@ -343,17 +343,17 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
 
   // the writer's members that the mapping sets fields in, with the mapped fields set in them
   const spans = memberSpans(b, docAt, docEnd, plan.patches, q + 1);
-  const patched: string[] = [];
+  // per patch: the member's new JSON, or undefined where its fields are edited in place
+  const patched: Array<string | undefined> = [];
   let room = partsRoom(m, enc);
   for (let i = 0; i < plan.patches.length; i++) {
     const { top, slots, whole, fieldKeys } = plan.patches[i];
-    let json: string;
+    let json: string | undefined;
     if (whole >= 0) {
       json = JSON.stringify(values[whole]); // the member itself (@timestamp, message): nothing of the writer's stays
     } else if (fieldKeys !== undefined && spans[2 * i] >= 0 && b[spans[2 * i]] === 123 && b[spans[2 * i] + 1] !== 125) {
       // fields directly in a non-empty object of the writer's (log.level, host.hostname,
       // observer.type): each value replaced or added where it stands, the rest of the member kept
-      json = '';
       for (let j = 0; j < slots.length; j++) room += valueRoom(values[slots[j]]) + fieldKeys[j].length + 2;
     } else {
       const holder: Record<string, unknown> = {};
@@ -362,7 +362,7 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
       json = JSON.stringify(holder[top]);
     }
     patched.push(json);
-    room += 3 * json.length + top.length + 8;
+    room += 3 * (json?.length ?? 0) + top.length + 8;
   }
   room += eventReplaced;
   b = reserve(2 * room);
@@ -381,7 +381,7 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
     b[o++] = 44;
     o = bytesAt(b, o, plan.patches[i].key);
     b[o++] = 58;
-    o += b.write(patched[i], o, 'utf8');
+    o += b.write(patched[i]!, o, 'utf8'); // edited in place only where the writer wrote the member
   }
   const tailEnd = o;
   // edits as [at, replaced, from, to), applied from the end backwards so that each position is
@@ -390,22 +390,24 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   for (let i = 0; i < plan.patches.length; i++) {
     const at = spans[2 * i];
     if (at < 0) continue;
-    const { slots, fieldKeys } = plan.patches[i];
-    if (patched[i] !== '' || fieldKeys === undefined) {
+    const json = patched[i];
+    if (json !== undefined) {
       const from = o;
-      o += b.write(patched[i], o, 'utf8');
+      o += b.write(json, o, 'utf8');
       edits.push([at, spans[2 * i + 1] - at, from, o]);
       continue;
     }
+    const { slots, fieldKeys } = plan.patches[i];
+    const keys = fieldKeys!; // undefined json: the fields are directly in the member
     for (let j = 0; j < slots.length; j++) {
       const from = o;
-      const valueAtDoc = memberAt(b, at, fieldKeys[j]);
+      const valueAtDoc = memberAt(b, at, keys[j]);
       if (valueAtDoc >= 0 && valueAtDoc < spans[2 * i + 1]) {
         o = valueAt(b, o, values[slots[j]]);
         edits.push([valueAtDoc, scanValueEnd(b, valueAtDoc, docEnd) - valueAtDoc, from, o]);
       } else {
         b[o++] = 44;
-        o = bytesAt(b, o, fieldKeys[j]);
+        o = bytesAt(b, o, keys[j]);
         b[o++] = 58;
         o = valueAt(b, o, values[slots[j]]);
         edits.push([spans[2 * i + 1] - 1, 0, from, o]); // before the member's closing brace
