@@ -168,3 +168,19 @@ export function asText(v: unknown): string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
+
+/** Shorter texts are scanned as they are: the check would cost about what it saves. */
+const TAIL_MIN = 64;
+
+/**
+ * Where `text` starts in the received line when it is the line's tail (the message, or a capture of
+ * it such as `(?<_kvs>.*)$`), else -1. Steps that read a long text char by char (kv, csv) read the
+ * line from there instead: a slice of a string is a V8 SlicedString, and charCodeAt on one costs
+ * ~40 % more than on the flat line it points into (a UFW line's 17 pairs: 800 vs 570 ns, for a
+ * ~100 ns check of its 185 chars).
+ */
+export function lineTailAt(s: Scope, text: string): number {
+  const raw = s.ev.raw;
+  if (text.length < TAIL_MIN || text.length > raw.length) return -1;
+  return raw.endsWith(text) ? raw.length - text.length : -1;
+}

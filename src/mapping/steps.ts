@@ -2,7 +2,7 @@ import { compileDissect, runDissect } from './extract/dissect';
 import { runCsv } from './extract/csv';
 import { kvKeys, runKvWanted, type KvKeys } from './extract/kv';
 import { compileTimeFormat, type TimeParser } from './extract/time-pattern';
-import { asText, currentSlots, getter, put, slotOf, traceStep, warn, type Getter, type Scope } from './scope';
+import { asText, currentSlots, getter, lineTailAt, put, slotOf, traceStep, warn, type Getter, type Scope } from './scope';
 import { CONVERTERS, convertValue, converted, type Converter } from './convert';
 
 /**
@@ -148,7 +148,8 @@ export function kvStep(opts: { from: string; separator: string; delimiter: strin
     scope = s;
     traced = traceStep(s, label);
     kept = slots.kvKeys.size > 0 ? (s.kv ??= new Map()) : undefined;
-    const pairs = runKvWanted(text, o, table, take);
+    const at = lineTailAt(s, text);
+    const pairs = at >= 0 ? runKvWanted(s.ev.raw, o, table, take, at) : runKvWanted(text, o, table, take);
     scope = undefined; // the message is not kept alive by the step
     traced = undefined;
     kept = undefined;
@@ -164,7 +165,8 @@ export function csvStep(opts: { from: string; separator: string; fields: Array<s
   return (s) => {
     const text = asText(get(s));
     if (text === undefined) return false;
-    const n = runCsv(text, opts.separator, cols);
+    const at = lineTailAt(s, text);
+    const n = at >= 0 ? runCsv(s.ev.raw, opts.separator, cols, at) : runCsv(text, opts.separator, cols);
     if (n < opts.minFields) return false;
     const set = traceStep(s, label);
     const m = Math.min(n, opts.fields.length);

@@ -1,12 +1,13 @@
 /**
  * One CSV record (PAN-OS, pfSense filterlog): fields split by a separator, a field in double
- * quotes may hold the separator and `""` for a quote. Returns the fields as strings.
+ * quotes may hold the separator and `""` for a quote. Returns the fields as strings. With `from`,
+ * the record text[from, end): the same fields as of text.slice(from).
  */
-export function runCsv(text: string, separator: string, into: string[]): number {
+export function runCsv(text: string, separator: string, into: string[], from = 0): number {
   const n = text.length;
   const sep = separator.charCodeAt(0);
   let count = 0;
-  let i = 0;
+  let i = from;
   for (;;) {
     if (text.charCodeAt(i) === 34 /* " */) {
       let k = i + 1;

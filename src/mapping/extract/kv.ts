@@ -91,15 +91,16 @@ function keyAt(text: string, from: number, to: number, t: KvKeys): number {
 
 /**
  * runKv with `only`, for the keys of a KvKeys table: `out` gets the key's index in the table, and
- * the same pairs, values and count as runKv gives (a fast-check test holds them equal).
+ * the same pairs, values and count as runKv gives (a fast-check test holds them equal). With
+ * `from`, the pairs of text[from, end): the same as of text.slice(from).
  */
-export function runKvWanted(text: string, o: KvOptions, t: KvKeys, out: (key: number, value: string) => void): number {
-  if (o.separator.length === 1 && o.delimiter.length === 1) return runKvChars(text, o.separator.charCodeAt(0), o.delimiter.charCodeAt(0), t, out);
+export function runKvWanted(text: string, o: KvOptions, t: KvKeys, out: (key: number, value: string) => void, from = 0): number {
+  if (o.separator.length === 1 && o.delimiter.length === 1) return runKvChars(text, from, o.separator.charCodeAt(0), o.delimiter.charCodeAt(0), t, out);
   // longer separators (Check Point's `; `): runKv itself, its keys turned into the table's indexes
   wantedTable = t;
   wantedOut = out;
   try {
-    return runKv(text, o, byIndex, t.index);
+    return runKv(from === 0 ? text : text.slice(from), o, byIndex, t.index);
   } finally {
     wantedTable = undefined;
     wantedOut = undefined;
@@ -114,12 +115,12 @@ const byIndex = (key: string, value: string): void => wantedOut!(wantedTable!.in
 /**
  * runKvWanted for a one-char separator and delimiter (nearly every device): one scan per pair for
  * whichever comes first, instead of a search for each. The same pairs as runKv: a word without the
- * delimiter is passed over; once no delimiter follows, no pair can.
+ * delimiter is passed over; once no delimiter follows, no pair can. Scans text[from, end).
  */
-function runKvChars(text: string, sep: number, del: number, t: KvKeys, out: (key: number, value: string) => void): number {
+function runKvChars(text: string, from: number, sep: number, del: number, t: KvKeys, out: (key: number, value: string) => void): number {
   let pairs = 0;
   const n = text.length;
-  let i = 0;
+  let i = from;
   while (i < n) {
     while (i < n && text.charCodeAt(i) === sep) i++;
     let d = i;

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { compileDissect, runDissect } from '../../../src/mapping/extract/dissect';
 import { kvKeys, runKv, runKvWanted } from '../../../src/mapping/extract/kv';
 import { runCsv } from '../../../src/mapping/extract/csv';
+import { lineTailAt, type Scope } from '../../../src/mapping/scope';
+import type { MapInput } from '../../../src/mapping';
 import { compileTimeFormat } from '../../../src/mapping/extract/time-pattern';
 
 describe('dissect', () => {
@@ -65,6 +67,17 @@ describe('kv with a table of wanted keys (runKvWanted)', () => {
       expect(m).toBe(n);
     }), { numRuns: 5000 });
   });
+  it('from an offset, gives what it gives for the text after it, whatever comes before', () => {
+    fc.assert(fc.property(text, text, fc.uniqueArray(key, { maxLength: 6 }), opts, (before, t, keys, o) => {
+      const table = kvKeys(keys);
+      const want: Array<[number, string]> = [];
+      const got: Array<[number, string]> = [];
+      const n = runKvWanted(t, o, table, (i, v) => want.push([i, v]));
+      const m = runKvWanted(before + t, o, table, (i, v) => got.push([i, v]), before.length);
+      expect(got).toEqual(want);
+      expect(m).toBe(n);
+    }), { numRuns: 3000 });
+  });
   it('finds keys in place on a device line, with quoted values and words without =', () => {
     const keys = ['SRC', 'SPT', 'DST', 'msg'];
     const got: Array<[string, string]> = [];
@@ -79,6 +92,34 @@ describe('csv', () => {
     const cols: string[] = [];
     const n = runCsv('1,,"a,b","say ""x""",', ',', cols);
     expect(cols.slice(0, n)).toEqual(['1', '', 'a,b', 'say "x"', '']);
+  });
+  it('from an offset, gives the fields of the text after it, whatever comes before', () => {
+    const text = fc.array(fc.constantFrom(',', ',', '"', '"', 'a', 'b', ' ', 'é'), { maxLength: 40 }).map((a) => a.join(''));
+    fc.assert(fc.property(text, text, (before, t) => {
+      const want: string[] = [];
+      const got: string[] = [];
+      const n = runCsv(t, ',', want);
+      const m = runCsv(before + t, ',', got, before.length);
+      expect(m).toBe(n);
+      expect(got.slice(0, m)).toEqual(want.slice(0, n));
+    }), { numRuns: 3000 });
+  });
+});
+
+describe('lineTailAt: where a step\'s text starts in the received line', () => {
+  const scope = (raw: string): Scope => ({ ev: { raw } as MapInput, vals: [], kv: undefined, warnings: undefined, trace: undefined, names: [] });
+  const long = 'SRC=10.0.0.1 DST=10.0.0.2 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=1 DF PROTO=TCP SPT=443 DPT=5000';
+  it('is the offset of a long text that ends the line, so that the line read from there is the text', () => {
+    const raw = `<4>May 14 12:34:00 fw kernel: [UFW BLOCK] IN=eth0 OUT= ${long}`;
+    const at = lineTailAt(scope(raw), long);
+    expect(at).toBe(raw.length - long.length);
+    expect(raw.slice(at)).toBe(long);
+    expect(lineTailAt(scope(long), long)).toBe(0);
+  });
+  it('is -1 for a text that does not end the line, is longer than it, or too short to be worth the check', () => {
+    expect(lineTailAt(scope(`x ${long} y`), long)).toBe(-1);
+    expect(lineTailAt(scope(long.slice(1)), long)).toBe(-1);
+    expect(lineTailAt(scope('a b SRC=1 DST=2'), 'SRC=1 DST=2')).toBe(-1);
   });
 });
 
