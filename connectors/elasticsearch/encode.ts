@@ -142,7 +142,12 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
     encode(ev) {
       const s = streamOf(ev);
       const doc = ev.doc;
-      const id = eventIdToken(doc);
+      // an application's JSON event may bring its own event.id (not unique: a Windows event code,
+      // say); the journal then holds ours apart, and the _id must be ours, or a 409 on the second
+      // event with the same id would count it delivered while nothing indexed it
+      const own = ev.format === 'json' ? keyOf(ev, 'gatewayId') : undefined;
+      const idSrc = own === undefined ? doc : Buffer.from(JSON.stringify(own));
+      const id: [number, number] | undefined = own === undefined ? eventIdToken(doc) : [0, idSrc.length];
       // Only documents that arrived as JSON objects choose their own top-level keys; the ECS
       // writer never writes data_stream. A document's own data_stream is left as it is (a value
       // that disagrees with the target stream is refused by Elasticsearch per item, and dead-lettered).
@@ -154,7 +159,7 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
       const size = head.length + (id === undefined ? 0 : id[1] - id[0]) + mid + doc.length - (splice ? 1 : 0) + 1;
       const out = slabs.room(size);
       let o = put(out, 0, head, 0, head.length);
-      if (id !== undefined) o = put(out, o, doc, id[0], id[1]); // an escaped JSON string already: copied, quotes and all
+      if (id !== undefined) o = put(out, o, idSrc, id[0], id[1]); // an escaped JSON string already: copied, quotes and all
       if (!splice) {
         if (id !== undefined) o = put(out, o, ACTION_END, 0, ACTION_END.length);
         o += doc.copy(out, o);

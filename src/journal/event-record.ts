@@ -21,7 +21,12 @@ import { RECORD_HEADER_BYTES, sealRecord } from './record';
 export const FORMATS: readonly Format[] = ['rfc5424', 'rfc3164', 'cef', 'leef', 'json', 'kv', 'unknown'];
 const FORMAT_CODE: Record<string, number> = Object.fromEntries(FORMATS.map((f, i) => [f, i]));
 
-export const KEY = { time: 1, host: 2, input: 3, sourceIp: 4, sourcetype: 5, index: 6, dataset: 7, source: 8 } as const;
+/**
+ * `gatewayId`: the gateway's own event id, written only when the document's event.id is not it (an
+ * application's JSON event that brings its own): destinations that deduplicate by id (the
+ * Elasticsearch `_id`) must use ours, which is unique, never the sender's.
+ */
+export const KEY = { time: 1, host: 2, input: 3, sourceIp: 4, sourcetype: 5, index: 6, dataset: 7, source: 8, gatewayId: 9 } as const;
 export type KeyName = keyof typeof KEY;
 const KEY_NAMES: Array<KeyName | undefined> = [];
 for (const [name, id] of Object.entries(KEY)) KEY_NAMES[id] = name as KeyName;

@@ -32,7 +32,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
   // the peers' JSON fragments, made on first use (a UDP batch may name many peers, most once)
   const prepared: Array<PreparedPeer | undefined> = new Array(peers.length);
   // one event record, refilled per message (nothing of it outlives writeDocument)
-  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined, ownSource: false, ownNetwork: false, omitFields: false };
+  const ev: MappedEvent = { id: '', peer: undefined as unknown as PreparedPeer, raw: '', rawBytes: data, rawStart: 0, rawEnd: 0, truncated: false, meta: undefined, mapper, mapped: undefined, trace: undefined, senderId: false, ownSource: false, ownNetwork: false, omitFields: false };
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
     const end = batch.ends[i];
@@ -124,7 +124,7 @@ function startRecord(): number {
   return at;
 }
 
-const KEYS_ROOM = 8 * 257; // one per KEY (journal/event-record.ts), each at most 2 + 255 bytes
+const KEYS_ROOM = Object.keys(KEY).length * 257; // one per KEY (journal/event-record.ts), each at most 2 + 255 bytes
 const TIME_PREFIX = 15; // {"@timestamp":"
 
 // A peer's input and address keys, encoded once per peer (cached on its prepared fragments).
@@ -172,6 +172,8 @@ interface MappedEvent extends WriterEvent {
   mapped: MapResult | undefined;
   /** `siemgate parse --explain`: the steps are recorded here. */
   trace: TraceStep[] | undefined;
+  /** The document's event.id is the sender's (an application's JSON event): ours goes in a key. */
+  senderId: boolean;
 }
 
 function endRecord(recAt: number, p: Parsed, ev: MappedEvent, receivedAt: number): void {
@@ -201,6 +203,7 @@ function endRecord(recAt: number, p: Parsed, ev: MappedEvent, receivedAt: number
   // Elasticsearch data stream: siemgate.<product>, not Elastic's own integration's dataset (whose
   // ingest pipeline would parse our documents a second time); event.dataset keeps Elastic's name
   if (m !== undefined) k = writeShortKey(b, k, KEY.dataset, m.streamDataset);
+  if (ev.senderId) k = writeShortKey(b, k, KEY.gatewayId, ev.id);
   commit(k);
   sealRecord(b, recAt, k - bodyAt);
 }
@@ -221,11 +224,13 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
   ev.id = nextEventId(b.idPrefix);
   ev.truncated = (flags & FLAG_TRUNCATED) !== 0;
   ev.mapped = undefined;
+  ev.senderId = false;
   if ((flags & FLAG_JSON) !== 0) {
     const appJson = parseObject(raw);
     if (appJson) {
       const parsed: Parsed = { format: 'json', header: 'none', message: typeof appJson.message === 'string' ? appJson.message : raw };
       const doc = toEcs(parsed, { id: ev.id, receivedAt: b.receivedAt, peer: ev.peer.peer, raw, truncated: ev.truncated, meta: ev.meta, appJson });
+      ev.senderId = (doc.event as { id?: unknown }).id !== ev.id;
       putRawJson(JSON.stringify(doc));
       return parsed;
     }
@@ -264,7 +269,7 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
 export function processOne(raw: string, flags: number, peer: Peer, meta: SenderMeta | undefined,
   b: BatchContext, ctx: ParseContext, mapper?: Mapper, trace?: TraceStep[]): { format: Parsed['format']; line: string; mapped?: MapResult } {
   startOutput(raw.length * 5);
-  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace, ownSource: false, ownNetwork: false, omitFields: false };
+  const ev: MappedEvent = { id: '', peer: preparePeer(peer), raw, rawBytes: undefined, rawStart: 0, rawEnd: 0, truncated: false, meta, mapper, mapped: undefined, trace, senderId: false, ownSource: false, ownNetwork: false, omitFields: false };
   const { format } = writeDocument(ev, flags, b, mapper === undefined ? ctx : { ...ctx, lazyKv: true }); // as processBatch
   return { format, line: finishOutput().toString('utf8'), mapped: ev.mapped };
 }

@@ -125,6 +125,28 @@ examples:
     expect(es.indexed.get('logs-siemgate.syslog-default')).toHaveLength(1);
   });
 
+  test('JSON events that bring their own event.id (the same on several) are each indexed under the gateway\'s own _id and keep their event.id', async () => {
+    const tcp = await freePort();
+    const http = await freePort();
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${es.url}"]\n    api_key: "${KEY}"`)
+      .replace('inputs:\n', `inputs:\n  - { name: apps, type: http, address: "127.0.0.1:${http}" }\n`));
+    // a Windows-style event id: the same on every logon; as _id, the second would be a 409 and
+    // count as delivered while nothing indexed it
+    const events = Array.from({ length: 4 }, (_, i) => JSON.stringify({ message: `logon ${i}`, event: { id: '4624', code: '4624' } }));
+    const r = await fetch(`http://127.0.0.1:${http}/v1/events`, { method: 'POST', body: events.join('\n'), headers: { 'Content-Type': 'application/x-ndjson' } });
+    expect(r.status).toBe(200);
+    await waitUntil(() => (es.docs().length >= 4 ? true : undefined), 30000, () => `indexed ${es.docs().length}`);
+    await gw.stop();
+    const docs = es.docs();
+    expect(docs.map((d) => d.source.message).sort()).toEqual(['logon 0', 'logon 1', 'logon 2', 'logon 3']);
+    expect(docs.every((d) => (d.source.event as { id: string }).id === '4624')).toBe(true);
+    const ids = new Set(docs.map((d) => d._id));
+    expect(ids.size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(stoppedLine(gw)).toMatch(/es: delivered 4, pending 0, dead-lettered 0, dropped 0/);
+    expect(stoppedLine(gw)).not.toContain('already indexed');
+  });
+
   test('kill -9 while answers are held, restart: the replayed events come back 409, count as delivered, and the double holds each once', async () => {
     const tcp = await freePort();
     const cfg = (port: number) => yaml(port, `    endpoints: ["${es.url}"]\n    api_key: "${KEY}"\n    timeout_ms: 20000`, 'journal: { fsync: always }');
