@@ -29,6 +29,8 @@ interface ExtensionColumn {
   type?: ColumnType;
   /** A second column the value also fills (ExtID beside the deprecated int ExternalID, …). */
   also?: readonly [string, ColumnType];
+  /** Device values written as the column's own (deviceDirection 0 → Inbound); others as they are. */
+  values?: ReadonlyMap<string, string>;
 }
 
 const HEAD_COLUMNS: ColumnSpec[] = [
@@ -87,9 +89,10 @@ export function cefRow(doc: Doc, ev: JournalEvent, ctx: RowContext): string {
   const ext = objectAt(cef, 'extensions');
   if (ext !== undefined) {
     for (const full in ext) {
-      const raw = ext[full];
-      if (typeof raw !== 'string') continue;
+      const given = ext[full];
+      if (typeof given !== 'string') continue;
       const x = t.byFull.get(full);
+      const raw = x?.values?.get(given) ?? given;
       const text = x?.type === undefined ? undefined : typed(raw, x.type, ev.receivedAt);
       if (text === undefined) {
         additional += `${additional === '' ? '' : ';'}${x?.wire ?? full}=${raw}`;

@@ -67,7 +67,7 @@ export interface SentinelOutput {
   computer: string[][];
   syslog: { processName: string[][]; message: string[][]; facilityNames: string[]; severityNames: string[] };
   /** CEF extension keys (as devices send them) → CommonSecurityLog column; no column: AdditionalExtensions. */
-  cslExtensions: Array<{ wire: string; column?: string; type?: SentinelColumnType; also?: readonly [string, SentinelColumnType] }>;
+  cslExtensions: Array<{ wire: string; column?: string; type?: SentinelColumnType; also?: readonly [string, SentinelColumnType]; values?: ReadonlyMap<string, string> }>;
 }
 
 let sentinel: SentinelOutput | undefined;
@@ -99,7 +99,15 @@ export function sentinelOutput(): SentinelOutput {
     if (c === undefined) continue;
     const alsoRaw = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).also : undefined;
     const also = alsoRaw === undefined ? undefined : columnOf(alsoRaw, `commonsecuritylog.extensions.${wire}.also`);
-    cslExtensions.push({ wire, ...c, ...(also !== undefined ? { also: [also.column, also.type] as const } : {}) });
+    // values: what a device's code reads as in the column (deviceDirection 0/1 → Inbound/Outbound)
+    const valuesRaw = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).values : undefined;
+    let values: Map<string, string> | undefined;
+    if (valuesRaw !== undefined) {
+      if (valuesRaw === null || typeof valuesRaw !== 'object' || Array.isArray(valuesRaw) || Object.values(valuesRaw).some((x) => typeof x !== 'string')) {
+        problems.push(`commonsecuritylog.extensions.${wire}.values: a table of device value → column value (strings) is required`);
+      } else values = new Map(Object.entries(valuesRaw as Record<string, string>));
+    }
+    cslExtensions.push({ wire, ...c, ...(also !== undefined ? { also: [also.column, also.type] as const } : {}), ...(values !== undefined ? { values } : {}) });
   }
   for (const wire of list(csl.additional)) cslExtensions.push({ wire });
   const out: SentinelOutput = {

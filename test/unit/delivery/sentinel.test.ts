@@ -143,6 +143,12 @@ describe('CommonSecurityLog rows (protocols.md §2.2, §6.4)', () => {
     expect(enc).toContain('"ReceivedBytes":9007199254740993');
   });
 
+  test('deviceDirection 0/1 is written as Microsoft\'s CEF collection writes it, Inbound/Outbound; another value as it came', () => {
+    expect(rowOf('CEF:0|V|P|1|id|n|5|deviceDirection=0').CommunicationDirection).toBe('Inbound');
+    expect(rowOf('CEF:0|V|P|1|id|n|5|deviceDirection=1').CommunicationDirection).toBe('Outbound');
+    expect(rowOf('CEF:0|V|P|1|id|n|5|deviceDirection=lateral').CommunicationDirection).toBe('lateral');
+  });
+
   test('a device time we cannot place in time stays in AdditionalExtensions; a readable one becomes a datetime', () => {
     const row = rowOf('CEF:0|V|P|1|id|n|5|start=Sep 19 08:26:10 CEST end=Sep 19 2026 08:26:10.5 +02:00 rt=1790000000000');
     expect(row.EndTime).toBe('2026-09-19T06:26:10.500Z');
@@ -153,7 +159,7 @@ describe('CommonSecurityLog rows (protocols.md §2.2, §6.4)', () => {
 
   test('every key of mappings/outputs/sentinel.yaml reaches its column (and its `also` column); keys it lists without a column go to AdditionalExtensions', () => {
     const table = parseYaml(readFileSync(resolve(__dirname, '../../../mappings/outputs/sentinel.yaml'), 'utf8')).commonsecuritylog as {
-      extensions: Record<string, string | { column: string; type?: string; also?: { column: string; type: string } }>; additional: string[];
+      extensions: Record<string, string | { column: string; type?: string; also?: { column: string; type: string }; values?: Record<string, string> }>; additional: string[];
     };
     // a value each type takes: digits for int/long/real, an epoch-ms time for datetime
     const valueFor = (type: string | undefined) => (type === 'datetime' ? '1790000000000' : type === undefined || type === 'string' ? 'v-x' : '42');
