@@ -53,9 +53,13 @@ export function classifyHec(a: HecAnswer, n: number, indexOf: (i: number) => str
     const at = r.code === 7 ? Math.max(0, bad - 1) : bad;
     if (at < n) {
       const v: Verdict[] = [];
+      // code 7: the later events for the same index would be refused the same way, one request
+      // each (a mapping's SC4S-style index the token does not allow: every event of that product)
+      const index = r.code === 7 ? indexOf(at) : undefined;
+      const reason = r.code === 7 ? `${said}: index ${JSON.stringify(index ?? '(token default)')} is not allowed for this token` : said;
       for (let i = 0; i < n; i++) {
         if (i < at) v.push({ outcome: 'delivered' });
-        else if (i === at) v.push({ outcome: 'reject', reason: r.code === 7 ? `${said}: index ${JSON.stringify(indexOf(i) ?? '(token default)')} is not allowed for this token` : said, response: a.body });
+        else if (i === at || (r.code === 7 && indexOf(i) === index)) v.push({ outcome: 'reject', reason, response: a.body });
         else v.push({ outcome: 'retry', reason: 'sent again after the refused event before it', delayMs: 0 });
       }
       return { verdicts: v, misconfigured: r.code === 7 ? `${said}: add the index to the token's allowed indexes in Splunk, or change index` : undefined };

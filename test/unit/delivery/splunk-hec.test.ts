@@ -114,6 +114,12 @@ describe('HEC answers (protocols.md §4.3)', () => {
     expect((o.verdicts as Array<{ reason?: string }>)[1].reason).toMatch(/index "nope" is not allowed/);
     expect(o.misconfigured).toMatch(/allowed indexes/);
   });
+  test('400 code 7: the later events for the same index are refused with it, not one request each; the others are sent again', () => {
+    const idx = ['main', 'netfw', 'osnix', 'netfw', 'main', 'netfw'];
+    const o = classifyHec(ans(400, { text: 'Incorrect index', code: 7, 'invalid-event-number': 2 }), 6, (i) => idx[i]);
+    expect(kinds(o)).toBe('delivered,reject,retry,reject,retry,reject');
+    expect((o.verdicts as Array<{ reason?: string }>)[5].reason).toMatch(/index "netfw" is not allowed/);
+  });
   test('413 asks for halving; code 10 (channel missing) is a setting, not an event problem', () => {
     expect(kinds(classifyHec(ans(413, ''), 4, () => undefined))).toBe('split');
     const o = classifyHec(ans(400, { text: 'Data channel is missing', code: 10 }), 2, () => undefined);
