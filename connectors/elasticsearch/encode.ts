@@ -1,7 +1,7 @@
 import type { ElasticsearchDestinationConfig } from '../../src/config/types';
 import { keyOf, type JournalEvent } from '../../src/journal/event-record';
 // the functions from their own module: a call through the package index's re-export is a getter call
-import { memberAt, skipSpace, stringEnd } from '../../src/parse/json-scan';
+import { memberAt, scanValueEnd, skipSpace, stringEnd } from '../../src/parse/json-scan';
 import type { Format } from '../../src/parse';
 import { createSlabs } from '../shared/slabs';
 
@@ -136,11 +136,49 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
     return s;
   }
 
+  /**
+   * An application's JSON event that names its own data_stream goes to that stream: its
+   * data_stream.* are constant_keyword fields, so in ours it would be refused, or, as the stream's
+   * first document, fix values that then refuse every document of ours. Missing parts are ours
+   * (type logs); each part is made a valid name part. undefined: the document names none (at).
+   */
+  function ownStreamOf(ev: JournalEvent, at: number): Stream {
+    const doc = ev.doc;
+    let given: Record<string, unknown> = {};
+    try {
+      const v = JSON.parse(doc.toString('utf8', at, scanValueEnd(doc, at, doc.length))) as unknown;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) given = v as Record<string, unknown>;
+    } catch { /* not an object we can read: our stream, with the document as it is */ }
+    const part = (x: unknown) => (typeof x === 'string' ? sanitizeDataStreamPart(x) : undefined);
+    const type = part(given.type) ?? 'logs';
+    const dataset = part(given.dataset) ?? fallback ?? DEFAULT_DATASET.json;
+    const ns = part(given.namespace) ?? namespace;
+    const name = `${type}-${dataset}-${ns}`;
+    const key = `\u0000${name}`; // not a dataset key of streamOf's: those are names from the pipeline
+    let s = streams.get(key);
+    if (s === undefined) {
+      if (streams.size >= MAX_STREAMS) streams.clear();
+      const head = `{"create":{"_index":${JSON.stringify(name)}`;
+      s = { name, headId: Buffer.from(`${head},"_id":`), headNoId: Buffer.from(`${head}}}\n`), tail: ACTION_END, field: Buffer.alloc(0) };
+      streams.set(key, s);
+    }
+    return s;
+  }
+
+  /** Where an application's JSON event has its own data_stream member, else -1. */
+  function ownDataStreamAt(ev: JournalEvent): number {
+    return ev.format === 'json' && ev.doc[0] === LBRACE ? memberAt(ev.doc, 0, KEY_DATA_STREAM) : -1;
+  }
+
   return {
-    dataStreamOf: (ev) => streamOf(ev).name,
+    dataStreamOf(ev) {
+      const own = ownDataStreamAt(ev);
+      return (own >= 0 ? ownStreamOf(ev, own) : streamOf(ev)).name;
+    },
     release: (encoded) => slabs.release(encoded),
     encode(ev) {
-      const s = streamOf(ev);
+      const ownAt = ownDataStreamAt(ev);
+      const s = ownAt >= 0 ? ownStreamOf(ev, ownAt) : streamOf(ev);
       const doc = ev.doc;
       // an application's JSON event may bring its own event.id (not unique: a Windows event code,
       // say); the journal then holds ours apart, and the _id must be ours, or a 409 on the second
@@ -149,9 +187,9 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
       const idSrc = own === undefined ? doc : Buffer.from(JSON.stringify(own));
       const id: [number, number] | undefined = own === undefined ? eventIdToken(doc) : [0, idSrc.length];
       // Only documents that arrived as JSON objects choose their own top-level keys; the ECS
-      // writer never writes data_stream. A document's own data_stream is left as it is (a value
-      // that disagrees with the target stream is refused by Elasticsearch per item, and dead-lettered).
-      const splice = doc[0] === LBRACE && !(ev.format === 'json' && memberAt(doc, 0, KEY_DATA_STREAM) >= 0);
+      // writer never writes data_stream. A document's own data_stream is left as it is, and the
+      // event goes to the stream it names (ownStreamOf).
+      const splice = doc[0] === LBRACE && ownAt < 0;
       const empty = splice && doc[skipSpace(doc, 1)] === RBRACE;
       const head = id === undefined ? s.headNoId : s.headId;
       const end = id === undefined ? 0 : ACTION_END.length; // headNoId ends the action line itself

@@ -147,6 +147,26 @@ examples:
     expect(stoppedLine(gw)).not.toContain('already indexed');
   });
 
+  test('a JSON event that names its own data_stream is indexed there; the gateway\'s stream for JSON events is not claimed by it', async () => {
+    const tcp = await freePort();
+    const http = await freePort();
+    const gw = await startGateway(yaml(tcp, `    endpoints: ["${es.url}"]\n    api_key: "${KEY}"`)
+      .replace('inputs:\n', `inputs:\n  - { name: apps, type: http, address: "127.0.0.1:${http}" }\n`));
+    const body = [
+      JSON.stringify({ message: 'audit 1', data_stream: { type: 'logs', dataset: 'app.audit', namespace: 'prod' } }),
+      JSON.stringify({ message: 'plain 1' }),
+      JSON.stringify({ message: 'audit 2', data_stream: { type: 'logs', dataset: 'app.audit', namespace: 'prod' } }),
+      JSON.stringify({ message: 'plain 2' }),
+    ].join('\n');
+    const r = await fetch(`http://127.0.0.1:${http}/v1/events`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-ndjson' } });
+    expect(r.status).toBe(200);
+    await waitUntil(() => (es.docs().length >= 4 ? true : undefined), 30000, () => `indexed ${es.docs().length}`);
+    await gw.stop();
+    expect(es.indexed.get('logs-app.audit-prod')!.map((d) => d.source.message)).toEqual(['audit 1', 'audit 2']);
+    expect(es.indexed.get('logs-siemgate.generic-default')!.map((d) => d.source.message)).toEqual(['plain 1', 'plain 2']);
+    expect(stoppedLine(gw)).toMatch(/es: delivered 4, pending 0, dead-lettered 0, dropped 0/);
+  });
+
   test('kill -9 while answers are held, restart: the replayed events come back 409, count as delivered, and the double holds each once', async () => {
     const tcp = await freePort();
     const cfg = (port: number) => yaml(port, `    endpoints: ["${es.url}"]\n    api_key: "${KEY}"\n    timeout_ms: 20000`, 'journal: { fsync: always }');

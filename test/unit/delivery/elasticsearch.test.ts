@@ -138,9 +138,16 @@ describe('bulk encoding (protocols.md §5.1)', () => {
     expect(action.create._id).toBe(id);
   });
 
-  test('a JSON document with its own top-level data_stream is left as it is; a nested one is not mistaken for it', () => {
+  test('a JSON document with its own top-level data_stream is left as it is and goes to the stream it names; a nested one is not mistaken for it', () => {
     const own = '{"@timestamp":"t","data_stream":{"type":"logs","dataset":"app","namespace":"x"},"event":{"id":"i"}}';
-    expect(lines(enc.encode(event(own, 'json')))[2]).toBe(own);
+    const [action, doc] = lines(enc.encode(event(own, 'json')));
+    expect(action.create._index).toBe('logs-app-x');
+    expect(JSON.stringify(doc)).toBe(own);
+    expect(enc.dataStreamOf(event(own, 'json'))).toBe('logs-app-x');
+    // parts it leaves out are ours; parts a name cannot hold are made valid ones
+    expect(lines(enc.encode(event('{"data_stream":{"dataset":"My-App"}}', 'json')))[0].create._index).toBe('logs-my_app-default');
+    expect(lines(enc.encode(event('{"data_stream":{"type":"metrics","namespace":"prod"}}', 'json')))[0].create._index).toBe('metrics-siemgate.generic-prod');
+    expect(lines(enc.encode(event('{"data_stream":"nonsense"}', 'json')))[0].create._index).toBe('logs-siemgate.generic-default');
     const nested = '{"@timestamp":"t","labels":{"data_stream":"n"}}';
     expect(lines(enc.encode(event(nested, 'json')))[1].data_stream).toEqual({ type: 'logs', dataset: 'siemgate.generic', namespace: 'default' });
   });
@@ -165,10 +172,10 @@ describe('bulk encoding (protocols.md §5.1)', () => {
         const ev = o.event as { id?: unknown } | undefined;
         const evId = ev !== null && typeof ev === 'object' && !Array.isArray(ev) ? ev.id : undefined;
         const usable = typeof evId === 'string' && evId !== '' && Buffer.byteLength(JSON.stringify(evId)) - 2 <= 512;
-        const stream = `logs-${DEFAULT_DATASET[format]}-prod`;
+        const keep = format === 'json' && Object.prototype.hasOwnProperty.call(o, 'data_stream');
+        const stream = keep ? 'logs-own-x' : `logs-${DEFAULT_DATASET[format]}-prod`;
         expect(action).toEqual({ create: usable ? { _index: stream, _id: evId } : { _index: stream } });
         const field = `"data_stream":{"type":"logs","dataset":"${DEFAULT_DATASET[format]}","namespace":"prod"}`;
-        const keep = format === 'json' && Object.prototype.hasOwnProperty.call(o, 'data_stream');
         expect(source).toBe(keep ? text : text === '{}' ? `{${field}}` : `{${field},${text.slice(1)}`);
         expect(out.length).toBe(Buffer.byteLength(`${JSON.stringify(action)}\n${source}\n`)); // no stray bytes from the slab
       }), { numRuns: 500 });
