@@ -20,6 +20,7 @@ import type { JournalEvent } from '../../../src/journal/event-record';
 import { processBatch } from '../../../src/pipeline/process-batch';
 import { eventsOf } from '../../helpers/journal-records';
 import { startSentinelDouble, streamsFromTemplate, type SentinelDouble } from '../../helpers/sentinel-double';
+import { commonSecurityLogColumns, syslogColumns } from '../../helpers/protocol-columns';
 
 const DOCS = resolve(__dirname, '../../../docs/sentinel');
 const TENANT = '72f988bf-0000-4000-8000-000000000001';
@@ -216,6 +217,20 @@ describe('DCR templates match the rows (docs/sentinel)', () => {
     ['dcr-ecs.json', STREAMS.ecs, ECS_COLUMNS], ['dcr-all.json', STREAMS.syslog, SYSLOG_COLUMNS],
     ['dcr-all.json', STREAMS.cef, cslColumns()], ['dcr-all.json', STREAMS.ecs, ECS_COLUMNS],
   ])('%s declares %s with exactly the builder\'s columns (regenerate: node docs/sentinel/generate-templates.js)', expectColumns);
+
+  test('every Syslog and CommonSecurityLog column the rows can have is one of the table\'s, with its type, as protocols.md §6.3/§6.4 lists them (not from our own code)', () => {
+    const check = (ours: ReadonlyArray<readonly [string, string]>, table: Map<string, string>) => {
+      expect(table.size).toBeGreaterThan(10); // the section was read
+      for (const [name, type] of ours) expect([name, table.get(name)]).toEqual([name, type]);
+    };
+    check(SYSLOG_COLUMNS, syslogColumns());
+    check(cslColumns(), commonSecurityLogColumns());
+    for (const file of ['dcr-syslog-cef.json', 'dcr-all.json']) {
+      const declared = streamsFromTemplate(resolve(DOCS, file));
+      check(declared[STREAMS.syslog]!.map((c) => [c.name, c.type] as const), syslogColumns());
+      check(declared[STREAMS.cef]!.map((c) => [c.name, c.type] as const), commonSecurityLogColumns());
+    }
+  });
 
   test('every template is an ARM deployment of a kind Direct DCR whose flows reach the tables; the ECS table has the ECS columns', () => {
     for (const file of ['dcr-syslog-cef.json', 'dcr-ecs.json', 'dcr-all.json']) {
