@@ -29,7 +29,7 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
 
   const tls = (t: Raw | undefined): TlsServerConfig | undefined => t && {
     certFile: rel(t.cert_file), keyFile: rel(t.key_file), caFile: t.ca_file ? rel(t.ca_file) : undefined,
-    clientAuth: t.client_auth ?? 'none', minVersion: t.min_version ?? 'TLSv1.2',
+    clientAuth: t.client_auth ?? 'none', minVersion: t.min_version ?? 'TLSv1.2', handshakeTimeoutMs: t.handshake_timeout_ms ?? 10_000,
   };
 
   const inputs: InputConfig[] = (raw.inputs ?? []).map((r: Raw, i: number): InputConfig => {

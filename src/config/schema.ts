@@ -57,6 +57,10 @@ const tlsServer: Schema = {
       description: 'none: no client certificate asked; optional: asked, verified when sent; required: connection refused without a valid one.',
     },
     min_version: { enum: ['TLSv1.2', 'TLSv1.3'], default: 'TLSv1.2', description: 'Oldest TLS version accepted (RFC 5425 needs 1.2+).' },
+    handshake_timeout_ms: {
+      type: 'integer', minimum: 100, default: 10000,
+      description: 'A connection whose TLS handshake is not done by then is closed and counted (it holds one of max_connections meanwhile).',
+    },
   },
 };
 

@@ -13,6 +13,7 @@ export interface TlsServerConfig {
   caFile?: string;
   clientAuth: ClientAuth;
   minVersion: 'TLSv1.2' | 'TLSv1.3';
+  handshakeTimeoutMs: number;
 }
 
 interface InputBase {

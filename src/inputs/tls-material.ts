@@ -33,7 +33,7 @@ export function serverTlsOptions(input: string, cfg: TlsServerConfig): TlsOption
     requestCert: cfg.clientAuth !== 'none',
     rejectUnauthorized: cfg.clientAuth === 'required',
     // a peer that connects and never completes its handshake holds a socket; Node's default is 120 s
-    handshakeTimeout: 10_000,
+    handshakeTimeout: cfg.handshakeTimeoutMs,
   };
   if (cfg.caFile) opts.ca = readMaterial(input, cfg.caFile);
   return opts;
@@ -69,8 +69,14 @@ export function countHandshakeFailures(server: TlsServer, input: string, counter
     // With client_auth: required, Node destroys a socket whose certificate fails verification and
     // the error says only "socket hang up"; the verification result is on the socket.
     const verify = socket.authorizationError;
-    const why = verify ? `client certificate rejected: ${String(verify)}` : err.code ? `${err.code}: ${err.message}` : err.message;
+    // OpenSSL's reasons end in a newline, which would split the log line
+    const text = err.message.trim();
+    const why = verify ? `client certificate rejected: ${String(verify)}` : err.code ? `${err.code}: ${text}` : text;
     logHandshakeFailure(input, ip, port, why);
+    // Node leaves the connection open after a handshake timeout (ERR_TLS_HANDSHAKE_TIMEOUT): idle
+    // connections would hold max_connections' slots for ever and lock every client out
+    socket.destroy();
+    parent?.destroy();
   });
 }
 

@@ -59,7 +59,7 @@ describe('http input: server', () => {
     test('serves the same endpoints over TLS', async () => {
       const sink = new RecordingSink();
       const input = await startInput(httpConfig({
-        tls: { certFile: m.serverCert, keyFile: m.serverKey, clientAuth: 'none', minVersion: 'TLSv1.2' },
+        tls: { certFile: m.serverCert, keyFile: m.serverKey, clientAuth: 'none', minVersion: 'TLSv1.2', handshakeTimeoutMs: 10_000 },
       }), sink);
       try {
         const status = await new Promise<number>((resolve, reject) => {

@@ -33,10 +33,10 @@ describe('tls input', () => {
   let input: RunningInput | undefined;
   afterEach(async () => { await input?.close(); input = undefined; });
 
-  const start = async (clientAuth: ClientAuth, sink: RecordingSink): Promise<RunningInput> => {
+  const start = async (clientAuth: ClientAuth, sink: RecordingSink, over: { handshakeTimeoutMs?: number; maxConnections?: number } = {}): Promise<RunningInput> => {
     input = await startInput(tlsConfig({
-      certFile: m.serverCert, keyFile: m.serverKey, caFile: m.caCert, clientAuth, minVersion: 'TLSv1.2',
-    }, { framing: 'octet' }), sink);
+      certFile: m.serverCert, keyFile: m.serverKey, caFile: m.caCert, clientAuth, minVersion: 'TLSv1.2', handshakeTimeoutMs: over.handshakeTimeoutMs ?? 10_000,
+    }, { framing: 'octet', ...(over.maxConnections !== undefined ? { maxConnections: over.maxConnections } : {}) }), sink);
     return input;
   };
 
@@ -84,11 +84,22 @@ describe('tls input', () => {
     expect(sink.texts()).toEqual(['<13>after']);
   });
 
+  test('connections that never start a handshake are closed at handshake_timeout_ms and counted; they do not hold max_connections', async () => {
+    const sink = new RecordingSink();
+    const inp = await start('none', sink, { handshakeTimeoutMs: 300, maxConnections: 2 });
+    const idle = [await tcpConnect(inp.address.port), await tcpConnect(inp.address.port)];
+    await Promise.all(idle.map((s) => closed(s))); // the server closes them
+    expect(inp.counters.tlsHandshakeFailures).toBe(2);
+    await sendOver(inp.address.port, oc('<13>after the idle ones'));
+    await sink.waitFor(() => sink.messages.length === 1);
+    expect(sink.texts()).toEqual(['<13>after the idle ones']);
+  });
+
   test('unreadable TLS material throws SG_INPUT_TLS_MATERIAL naming the file', async () => {
     const sink = new RecordingSink();
     const missing = `${m.dir}/missing.key`;
     await expect(startInput(tlsConfig({
-      certFile: m.serverCert, keyFile: missing, clientAuth: 'none', minVersion: 'TLSv1.2',
+      certFile: m.serverCert, keyFile: missing, clientAuth: 'none', minVersion: 'TLSv1.2', handshakeTimeoutMs: 10_000,
     }), sink)).rejects.toMatchObject({ code: 'SG_INPUT_TLS_MATERIAL', message: expect.stringContaining(missing) });
   });
 });
