@@ -1,4 +1,4 @@
-import { close, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, open, openSync, readSync, writev } from 'node:fs';
+import { close, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, open, openSync, readSync, statSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { FileDestinationConfig } from '../../src/config/types';
@@ -12,10 +12,15 @@ const closeAsync = promisify(close);
 
 /**
  * The file destination: ECS NDJSON appended to a local file, one document per line; the embedded
- * default's output and the local record. A batch is one writev; a failed write (disk full, file
- * removed under us) is retried by the dispatcher like any unavailable destination, and the file is
- * reopened by name on the next attempt.
+ * default's output and the local record. A batch is one writev; a failed write (disk full) is
+ * retried by the dispatcher like any unavailable destination, and the file is reopened by name on
+ * the next attempt. A file moved or removed under us (logrotate's create mode, an operator's rm)
+ * takes writes without an error, so before a batch, at most every ROTATE_CHECK_MS, the path is
+ * checked to still be the file we hold open; if not, a new one is made under the name.
+ * (copytruncate needs nothing: the file is opened for appending.)
  */
+const ROTATE_CHECK_MS = 250;
+
 /**
  * A crash in the middle of a write leaves a partial last line. Its events were not acknowledged,
  * so the journal sends them again; appending after the fragment would glue it to the next
@@ -53,9 +58,33 @@ export async function openFileDestination(cfg: FileDestinationConfig): Promise<C
     throw E.DEST_FILE_OPEN(cfg.name, cfg.path, (err as Error).message);
   }
   let fd: number | undefined;
+  let held = { dev: 0, ino: 0 };
+  let checkedAt = 0;
   async function handle(): Promise<number> {
-    if (fd === undefined) fd = await openAsync(cfg.path, 'a');
+    if (fd !== undefined && Date.now() - checkedAt >= ROTATE_CHECK_MS) {
+      checkedAt = Date.now();
+      if (!stillAtPath()) {
+        log.info(`destination ${cfg.name}: ${cfg.path} was moved or removed (log rotation?); writing to a new ${cfg.path}`);
+        const old = fd;
+        fd = undefined;
+        await closeAsync(old).catch(() => undefined);
+      }
+    }
+    if (fd === undefined) {
+      fd = await openAsync(cfg.path, 'a');
+      const st = fstatSync(fd);
+      held = { dev: st.dev, ino: st.ino };
+      checkedAt = Date.now();
+    }
     return fd;
+  }
+  function stillAtPath(): boolean {
+    try {
+      const st = statSync(cfg.path);
+      return st.ino === held.ino && st.dev === held.dev;
+    } catch {
+      return false; // removed: written to, the events would be in no file
+    }
   }
   try {
     const cut = cutTornLine(cfg.path);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileDestination } from '../../../connectors/file';
@@ -20,6 +20,33 @@ test('a partial last line left by a crash is cut before appending, so no documen
     expect(await c.send({ events, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) }, new AbortController().signal)).toEqual({ outcome: 'delivered' });
     await c.close();
     expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n{"a":2}\n{"a":3}\n{"a":4}\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file moved away (logrotate) or removed is followed by a new one under the name: no event goes to the old or a deleted file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-file-'));
+  const send = async (c: Awaited<ReturnType<typeof openFileDestination>>, docs: string[]) => {
+    const events = eventsOf(recordsOf(docs));
+    const encoded = events.map((e) => c.encode(e));
+    expect(await c.send({ events, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) }, new AbortController().signal)).toEqual({ outcome: 'delivered' });
+  };
+  const pause = () => new Promise((r) => setTimeout(r, 300)); // past the check interval
+  try {
+    const path = join(dir, 'out.ndjson');
+    const c = await openFileDestination(cfgOf(path));
+    await send(c, ['{"n":1}']);
+    renameSync(path, `${path}.1`);
+    await pause();
+    await send(c, ['{"n":2}']);
+    expect(readFileSync(`${path}.1`, 'utf8')).toBe('{"n":1}\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"n":2}\n');
+    unlinkSync(path);
+    await pause();
+    await send(c, ['{"n":3}']);
+    await c.close();
+    expect(readFileSync(path, 'utf8')).toBe('{"n":3}\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
