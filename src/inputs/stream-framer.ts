@@ -130,14 +130,18 @@ export class StreamFramer {
             c = chunk[pos];
           }
           if (pos === n) break; // the chunk ended inside the digits
-          if (c === SP && this.count <= this.maxFrame) {
+          // framing: octet trusts any count (one above max_message_bytes is truncated or refused,
+          // and its bytes skipped exactly, so the frames after it are kept); auto reads a count
+          // above maxFrame as the start of a line, as rsyslog does
+          if (c === SP && (this.count <= this.maxFrame || this.isOctetOnly)) {
             pos++;
             this.dropPending();
             this.startBody();
             segStart = pos;
             continue;
           }
-          // Not a count after all: what was read so far starts a line; c is read as part of it.
+          // Not a count after all (a line that starts with digits, sent to an octet port too):
+          // what was read so far starts a line; c is read as part of it.
           this.state = 'line';
           continue;
         }

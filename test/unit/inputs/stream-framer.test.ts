@@ -47,7 +47,20 @@ describe('stream framer: message boundaries per mode', () => {
     ['auto: digits then LF are a line', 'auto', '123\n<13>y\n', ['123', '<13>y']],
     ['octet: count without SP is read as a line, next frame intact', 'octet', '12abc\n5 hello', ['12abc', 'hello']],
     ['auto: count above maxFrameBytes is read as a line', 'auto', '99999999999 x\n2 ok', ['99999999999 x', 'ok']],
+
   ];
+  test('octet: a count above maxFrameBytes (200k) is still a frame; truncated or refused, its bytes are skipped exactly and the frames after it kept', () => {
+    const big = `250001 ${'x'.repeat(250001)}`;
+    for (const cut of [1, 7, 1000, 250008]) {
+      const input = `${big}5 hello3 bye`;
+      const t = frame([input.slice(0, cut), input.slice(cut)], 'octet');
+      expect(t.texts()).toEqual(['x'.repeat(1024), 'hello', 'bye']);
+      expect(t.messages[0].flags & FLAG_TRUNCATED).toBe(FLAG_TRUNCATED);
+      const r = frame([input.slice(0, cut), input.slice(cut)], 'octet', { oversize: 'reject' });
+      expect(r.texts()).toEqual(['hello', 'bye']);
+      expect(r.rejects.map((x) => x.reason)).toEqual(['oversize']);
+    }
+  });
   test.each(cases)('%s', (_name, framing, input, expected) => {
     for (const chunks of splits(input)) {
       const sink = frame(chunks, framing);
