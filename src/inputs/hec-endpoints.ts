@@ -151,7 +151,15 @@ export function readEnvelope(envelope: unknown): { text: string; flags: number; 
   const index = metaString(envelope.index);
   if (index !== undefined) meta.index = index;
   if (typeof event === 'string') return { text: event, flags: 0, meta };
-  return { text: JSON.stringify(event), flags: FLAG_JSON, meta };
+  let text: string;
+  try {
+    text = JSON.stringify(event);
+  } catch {
+    // nested deeper than the stack allows (JSON.parse took it): bad data in this object, as
+    // Splunk would answer, so that the objects before it stay taken and are not sent again
+    return 6;
+  }
+  return { text, flags: FLAG_JSON, meta };
 }
 
 function metaString(v: unknown): string | undefined {

@@ -54,6 +54,8 @@ describe('http input: Splunk HEC-compatible endpoints', () => {
     ['not JSON', '{"event":"x",}', 6, 'Invalid data format'],
     ['an array', '[{"event":"x"}]', 6, 'Invalid data format'],
     ['nested fields', '{"event":"x","fields":{"a":{"b":1}}}', 15, 'Error in handling indexed fields'],
+    // JSON.parse takes it, JSON.stringify runs out of stack: still this object's fault, not a 500
+    ['nested 10,000 deep', `{"event":${'{"a":'.repeat(10000)}1${'}'.repeat(10000)}}`, 6, 'Invalid data format'],
   ])('a bad 3rd object (%s): 400 with invalid-event-number 2; exactly the first two are taken', async (_n, bad, code, text) => {
     const r = await post('/services/collector/event', `{"event":"one"}\n{"event":{"n":2}}\n${bad}\n{"event":"four"}`);
     expect(r.status).toBe(400);
