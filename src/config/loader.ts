@@ -46,7 +46,8 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    const line = first.linePos?.[0]?.line ?? 1;
+    // with prettyErrors off, linePos is not filled in: the line comes from the error's offset
+    const line = first.linePos?.[0]?.line ?? lines.linePos(first.pos[0]).line;
     throw E.CONFIG_YAML(file, line, first.message.split('\n')[0]);
   }
   const at: Located = { file, doc, lines };

@@ -97,7 +97,8 @@ function compileFile(file: string, problems: string[]): { src: CompiledSource; r
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    problems.push(`${file}:${e.linePos?.[0]?.line ?? 1}: not valid YAML: ${e.message.split('\n')[0]}`);
+    // with prettyErrors off, linePos is not filled in: the line comes from the error's offset
+    problems.push(`${file}:${e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line}: not valid YAML: ${e.message.split('\n')[0]}`);
     return undefined;
   }
   const lineOf = (path: Array<string | number>): number => {

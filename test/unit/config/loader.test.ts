@@ -66,6 +66,9 @@ describe('config loader', () => {
     const err = problemsOf('inputs:\n  - name: a\n    type: [unclosed\n');
     expect(err.code).toBe('SG_CONFIG_YAML');
     expect(err.message).toMatch(/siemgate\.yaml:\d+: not valid YAML/);
+    // the line of the fault, not line 1 (prettyErrors off leaves linePos empty)
+    expect(problemsOf('data_dir: x\ninputs: []\ndata_dir: y\n').message).toMatch(/siemgate\.yaml:3: not valid YAML: Map keys must be unique/);
+    expect(problemsOf('data_dir: x\ninputs:\n\t- name: a\n').message).toMatch(/siemgate\.yaml:3: not valid YAML: Tabs/);
   });
 
   test('a bad size, a bad address and a bad zone are all reported at once', () => {

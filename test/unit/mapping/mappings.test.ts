@@ -78,6 +78,7 @@ describe('mapping files', () => {
 
   it('broken YAML names file and line', () => {
     expect(loadError({ 'bad.yaml': 'product: x\nmatch: [\n' })).toMatch(/bad\.yaml:\d+: not valid YAML/);
+    expect(loadError({ 'dup.yaml': 'product: x\nvendor: v\nproduct: y\n' })).toMatch(/dup\.yaml:3: not valid YAML: Map keys must be unique/);
   });
 
   it('a bad regex, an unknown step and an unknown converter each name their line and key', () => {
