@@ -79,7 +79,7 @@ export class StreamConnections {
       this.finish(conn);
       socket.destroy();
     });
-    socket.on('end', () => this.finish(conn)); // peer sent FIN; allowHalfOpen is off, so we end too
+    socket.on('end', () => this.finish(conn, true)); // peer sent FIN; allowHalfOpen is off, so we end too
     socket.on('error', (err: NodeJS.ErrnoException) => {
       logLimited(`${peer.input}:sockerr:${err.code ?? ''}`, (suppressed) =>
         log.warn(`input ${peer.input}: connection from ${peer.ip}:${peer.port}: ${err.code ?? ''} ${err.message}`,
@@ -125,10 +125,11 @@ export class StreamConnections {
     for (const socket of this.raw) setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
-  private finish(conn: Connection): void {
+  /** `peerClosed`: the peer ended the stream (FIN), so a last line without its LF is complete. */
+  private finish(conn: Connection, peerClosed = false): void {
     if (conn.state === 'finished') return;
     conn.state = 'finished';
-    conn.framer.end();
+    conn.framer.end(peerClosed);
   }
 
   private pauseAll(): void {

@@ -235,11 +235,21 @@ export class StreamFramer {
   }
 
   /**
-   * The stream ended (peer closed, idle timeout, shutdown). An unfinished frame is rejected as
-   * `partial_frame` with a preview of its bytes in the detail (logged by the sink, not kept).
+   * The stream ended (peer closed, idle timeout, shutdown). A line the peer ended the stream after
+   * (`peerClosed`: its FIN) is a message, as rsyslog and syslog-ng take it (`printf msg | nc`);
+   * any other unfinished frame (an octet-counted one short of its count, a line cut by the idle
+   * timeout or a shutdown) is rejected as `partial_frame` with a preview of its bytes in the detail
+   * (logged by the sink, not kept).
    */
-  end(): void {
-    if (this.hasPartial()) {
+  end(peerClosed = false): void {
+    const line = this.state === 'line' || (this.state === 'count' && !this.isOctetOnly);
+    if (peerClosed && line && this.pendingLen > 0) {
+      let len = this.pendingLen;
+      const joined = Buffer.concat(this.pending, len);
+      if (joined[len - 1] === CR) len--;
+      this.dropPending();
+      if (len > 0) this.sink.message(this.peer, joined, 0, len, 0);
+    } else if (this.hasPartial()) {
       const kind = this.state === 'line' ? 'LF-terminated' : 'octet-counted';
       const held = this.pendingLen;
       const preview = Buffer.concat(this.pending, Math.min(held, 200)).toString('latin1');

@@ -98,6 +98,21 @@ describe('stream framer: bad and empty frames', () => {
     const clean = frame('a\n', 'lf', { end: true });
     expect(clean.rejects).toEqual([]);
   });
+
+  test('a line the peer ended the stream after is a message (LF and auto); an octet frame short of its count is still partial', () => {
+    const run = (input: string, framing: Framing) => {
+      const sink = new RecordingSink();
+      const f = new StreamFramer({ framing, maxMessageBytes: 1024, oversize: 'truncate' }, sink, peer);
+      f.push(Buffer.from(input, 'latin1'));
+      f.end(true);
+      return sink;
+    };
+    expect(run('a\nlast\r', 'lf').texts()).toEqual(['a', 'last']);
+    expect(run('a\n12345', 'auto').texts()).toEqual(['a', '12345']);
+    const octet = run('1 a5 hel', 'octet');
+    expect(octet.texts()).toEqual(['a']);
+    expect(octet.rejected('partial_frame')).toBe(1);
+  });
 });
 
 describe('stream framer: max_message_bytes', () => {

@@ -38,11 +38,22 @@ describe('tcp input', () => {
     expect(input.counters).toMatchObject({ connectionsOpened: 1, connectionsClosed: 1, bytes: Buffer.byteLength(wire) });
   });
 
-  test('a peer that closes mid-frame costs that frame only (partial_frame)', async () => {
+  test('a peer that ends the stream after a line without its LF: the line is a message, as rsyslog and syslog-ng take it', async () => {
     const sink = new RecordingSink();
     input = await startInput(tcpConfig({ framing: 'lf' }), sink);
     const s = await open();
-    s.end('<13>whole\n<13>half');
+    s.end('<13>whole\n<13>last, no LF\r');
+    await closed(s);
+    await sink.waitFor(() => sink.messages.length === 2);
+    expect(sink.texts()).toEqual(['<13>whole', '<13>last, no LF']);
+    expect(sink.rejects).toEqual([]);
+  });
+
+  test('a peer that closes inside an octet-counted frame costs that frame only (partial_frame)', async () => {
+    const sink = new RecordingSink();
+    input = await startInput(tcpConfig({ framing: 'octet' }), sink);
+    const s = await open();
+    s.end('9 <13>whole20 <13>half');
     await closed(s);
     await sink.waitFor(() => sink.rejects.length === 1);
     expect(sink.texts()).toEqual(['<13>whole']);
@@ -93,7 +104,7 @@ describe('tcp input', () => {
     expect(sink.texts()).toEqual(['<13>first', '<13>second']);
   });
 
-  test('close(): stops listening, ends connections, rejects their unfinished frames, resolves', async () => {
+  test('close(): stops listening, ends connections (a peer that answers with its FIN has its last line taken), resolves', async () => {
     const sink = new RecordingSink();
     input = await startInput(tcpConfig(), sink);
     const s = await open();
@@ -104,7 +115,8 @@ describe('tcp input', () => {
     await input.close();
     input = undefined;
     await done;
-    expect(sink.rejected('partial_frame')).toBe(1);
+    expect(sink.texts()).toEqual(['<13>complete', '<13>partial']);
+    expect(sink.rejected('partial_frame')).toBe(0);
     await expect(tcpConnect(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
