@@ -49,7 +49,7 @@ export interface BodyFailureReplies {
 export async function receiveBody(ctx: HttpContext, ex: Exchange, replies: BodyFailureReplies): Promise<Buffer | undefined> {
   const max = ctx.cfg.maxBodyBytes;
   const enc = contentEncoding(ex.req);
-  if (enc.kind === 'unsupported') { replies.unsupportedEncoding(enc.name); return undefined; }
+  if (enc.kind === 'unsupported') { ctx.counters.httpUnsupported++; replies.unsupportedEncoding(enc.name); return undefined; }
   if (declaredTooLarge(ex.req, max)) { ctx.counters.httpTooLarge++; replies.tooLarge(); return undefined; }
   allowBody(ex);
   const r = await readBody(ex.req, max, enc.kind === 'gzip', (n) => { ctx.counters.bytes += n; });

@@ -56,6 +56,7 @@ export interface InputCounters {
   httpBadRequests: number; // 400 answers
   httpTooLarge: number; // 413 answers
   httpBusy: number; // 503 answers while the pipeline is behind
+  httpUnsupported: number; // 415 answers (a Content-Encoding other than gzip)
   bytes: number; // payload bytes read
   udpDatagrams: number;
 }
@@ -64,7 +65,7 @@ export function newInputCounters(): InputCounters {
   return {
     connectionsOpened: 0, connectionsClosed: 0, connectionsRefused: 0, idleTimeouts: 0,
     tlsHandshakeFailures: 0, httpRequests: 0, httpAuthFailures: 0, httpBadRequests: 0,
-    httpTooLarge: 0, httpBusy: 0, bytes: 0, udpDatagrams: 0,
+    httpTooLarge: 0, httpBusy: 0, httpUnsupported: 0, bytes: 0, udpDatagrams: 0,
   };
 }
 

@@ -210,6 +210,42 @@ reports:
     expect(JSON.stringify(recs)).not.toContain('operator-token-0123456789');
   });
 
+  test('/metrics counts what inputs refuse whole: connections over max_connections, idle timeouts, and HTTP 400/413/415', async () => {
+    const tcp = await freePort();
+    const http = await freePort();
+    const admin = await freePort();
+    const gw = await startGateway(`
+data_dir: "@DIR@/data"
+inputs:
+  - { name: fw, type: syslog_tcp, address: "127.0.0.1:${tcp}", max_connections: 1, idle_timeout_ms: 300 }
+  - { name: apps, type: http, address: "127.0.0.1:${http}", max_body_bytes: 1KiB }
+destinations:
+  - { name: out, type: file, path: "@DIR@/out.ndjson" }
+admin: { address: "127.0.0.1:${admin}" }
+`);
+    const net = await import('node:net');
+    const first = net.connect(tcp, '127.0.0.1');
+    await new Promise((r) => first.once('connect', r));
+    const second = net.connect(tcp, '127.0.0.1');
+    second.on('error', () => undefined);
+    await new Promise((r) => second.once('close', r)); // refused: max_connections 1
+    await new Promise((r) => first.once('close', r)); // closed after idle_timeout_ms
+    const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${http}/v1/events`, { method: 'POST', body, headers });
+    expect((await post('x'.repeat(4096))).status).toBe(413);
+    expect((await post(Buffer.from('not gzip'), { 'Content-Encoding': 'gzip' })).status).toBe(400);
+    expect((await post('{}', { 'Content-Encoding': 'br' })).status).toBe(415);
+    const mm = parseMetrics(await (await fetch(`http://127.0.0.1:${admin}/metrics`)).text());
+    await gw.stop();
+    expect(mm.get('siemgate_input_connections_refused_total{input="fw"}')).toBe(1);
+    expect(mm.get('siemgate_input_idle_timeouts_total{input="fw"}')).toBe(1);
+    expect(mm.get('siemgate_input_http_requests_total{input="apps"}')).toBe(3);
+    expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="413"}')).toBe(1);
+    expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="400"}')).toBe(1);
+    expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="415"}')).toBe(1);
+    expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="503"}')).toBe(0);
+  });
+
   test('an admin address that is not loopback is refused by siemgate check, with its line and what to do', async () => {
     const dir = makeTempDir('sg-admin-');
     const f = join(dir, 'c.yaml');
