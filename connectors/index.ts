@@ -9,9 +9,9 @@ import { shownEndpoint } from './elasticsearch/client';
 import { probeElasticsearch } from './elasticsearch/probe';
 import { openSentinel } from './sentinel';
 import { probeSentinel } from './sentinel/probe';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The connector for a destination's `type`. */
 export async function openConnector(cfg: DestinationConfig): Promise<Connector> {
@@ -44,6 +44,7 @@ export async function probeDestination(cfg: DestinationConfig, timeoutMs = 5000)
     case 'file': {
       let dir = dirname(cfg.path);
       while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+      if (existsSync(cfg.path) && statSync(cfg.path).isDirectory()) throw new Error(`${cfg.path} is a directory; path must name the file to append to (e.g. ${join(cfg.path, 'events.ndjson')})`);
       try {
         accessSync(existsSync(cfg.path) ? cfg.path : dir, constants.W_OK);
       } catch {

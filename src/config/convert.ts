@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -27,6 +27,37 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
     else names.set(name, `${kind} at line ${lineOf(path)}`);
   };
 
+  // what `run` would refuse when it opens the inputs, found here so that `siemgate check` says it
+  // with the line: a file it cannot read, an address it cannot listen on, one taken twice
+  const readable = (file: string | undefined, path: Array<string | number>, what: string): void => {
+    if (file === undefined) return;
+    try {
+      accessSync(rel(file), fsConstants.R_OK);
+    } catch (err) {
+      problems.push(`line ${lineOf(path)}: ${what}: cannot read ${rel(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path and its permissions`);
+    }
+  };
+  const listening = new Map<string, string>();
+  const listenAt = (r: Raw, i: number): void => {
+    const at = ['inputs', i, 'address'];
+    const parsed = typeof r.address === 'string' ? parseListenAddress(r.address) : undefined;
+    if (parsed === undefined) {
+      if (typeof r.address === 'string') problems.push(`line ${lineOf(at)}: inputs[${i}].address: ${JSON.stringify(r.address)} is not host:port with a port up to 65535 (IPv6 as [::1]:5514)`);
+      return;
+    }
+    // UDP and TCP may share a port (the default does); two stream listeners may not
+    const key = `${r.type === 'syslog_udp' ? 'udp' : 'tcp'} ${parsed.host}:${parsed.port}`;
+    const prev = listening.get(key);
+    if (prev !== undefined) problems.push(`line ${lineOf(at)}: inputs[${i}].address ${r.address} is already used by ${prev}; give each ${r.type === 'syslog_udp' ? 'UDP' : 'TCP'} input its own port`);
+    else listening.set(key, `input ${JSON.stringify(r.name)} (line ${lineOf(at)})`);
+  };
+  const tlsFiles = (t: Raw | undefined, path: Array<string | number>, who: string): void => {
+    if (t === undefined) return;
+    readable(t.cert_file, [...path, 'cert_file'], `${who}.tls.cert_file`);
+    readable(t.key_file, [...path, 'key_file'], `${who}.tls.key_file`);
+    readable(t.ca_file, [...path, 'ca_file'], `${who}.tls.ca_file`);
+  };
+
   const tls = (t: Raw | undefined): TlsServerConfig | undefined => t && {
     certFile: rel(t.cert_file), keyFile: rel(t.key_file), caFile: t.ca_file ? rel(t.ca_file) : undefined,
     clientAuth: t.client_auth ?? 'none', minVersion: t.min_version ?? 'TLSv1.2', handshakeTimeoutMs: t.handshake_timeout_ms ?? 10_000,
@@ -34,6 +65,8 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
 
   const inputs: InputConfig[] = (raw.inputs ?? []).map((r: Raw, i: number): InputConfig => {
     unique('input', r.name, ['inputs', i, 'name']);
+    listenAt(r, i);
+    tlsFiles(r.tls, ['inputs', i, 'tls'], `inputs[${i}]`);
     const common = { name: r.name, address: r.address, timezone: r.timezone ?? 'UTC' };
     if (!isValidZone(common.timezone)) {
       problems.push(`line ${lineOf(['inputs', i, 'timezone'])}: inputs[${i}].timezone: unknown zone ${JSON.stringify(common.timezone)}; use an IANA name like Europe/Berlin, or UTC`);
@@ -177,7 +210,7 @@ export function toConfig(raw: Raw, file: string, lineOf: LineOf): { config: Conf
       },
       pipeline: { workers: raw.pipeline?.workers ?? defaultWorkers() },
       mappings: mappingsOf(raw.mappings, rel, inputs.map((i) => i.name), lineOf, problems),
-      admin: adminOf(raw.admin, lineOf, problems, tls, rel),
+      admin: (tlsFiles(raw.admin?.tls, ['admin', 'tls'], 'admin'), adminOf(raw.admin, lineOf, problems, tls, rel)),
       ...observeOf(raw, { rel, lineOf, problems }),
     },
   };

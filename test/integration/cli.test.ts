@@ -53,6 +53,20 @@ destinations:
     expect(r.stderr).toMatch(/\[SG_CONFIG_INVALID\]/);
   });
 
+  test('a file destination whose path is a directory: check says so and what to write instead (exit 1)', async () => {
+    const mkdir = require('node:fs').mkdirSync;
+    mkdir(join(dir, 'outdir'), { recursive: true });
+    const cfg = file('dirdest.yaml', `data_dir: ./data
+inputs:
+  - { name: tcp, type: syslog_tcp, address: "127.0.0.1:5514" }
+destinations:
+  - { name: out, type: file, path: ./outdir }
+`);
+    const r = await siemgate(['check', '-c', cfg]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/outdir is a directory; path must name the file to append to \(e\.g\. .*outdir\/events\.ndjson\)/);
+  });
+
   test('an unset ${ENV}, broken YAML and a missing file: exit 1 with the file (and line) named', async () => {
     const env = file('env.yaml', `inputs:
   - { name: http, type: http, address: "0.0.0.0:8088", tokens: [{ name: a, secret: "\${IT_UNSET_TOKEN_VAR}" }] }

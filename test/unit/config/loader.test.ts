@@ -62,6 +62,18 @@ describe('config loader', () => {
     expect(err.message).toMatch(/siemgate\.yaml:12: environment variable HTTP_TOKEN is not set/);
   });
 
+  test('what the inputs could not open is found here, with its line: a bad port, a TCP address taken twice, a TLS file that cannot be read', () => {
+    const cfg = (inputs: string) => `data_dir: /tmp/x\ninputs:\n${inputs}destinations:\n  - { name: f, type: file, path: /tmp/x/e.ndjson }\n`;
+    expect(problemsOf(cfg('  - { name: a, type: syslog_tcp, address: "127.0.0.1:99999" }\n')).message)
+      .toMatch(/line 3: inputs\[0\]\.address: "127\.0\.0\.1:99999" is not host:port with a port up to 65535/);
+    const twice = problemsOf(cfg('  - { name: a, type: syslog_tcp, address: "127.0.0.1:601" }\n  - { name: b, type: syslog_tls, address: "127.0.0.1:601", tls: { cert_file: /nonexistent/c.pem, key_file: /nonexistent/k.pem } }\n')).message;
+    expect(twice).toMatch(/line 4: inputs\[1\]\.address 127\.0\.0\.1:601 is already used by input "a" \(line 3\)/);
+    expect(twice).toMatch(/inputs\[1\]\.tls\.cert_file: cannot read \/nonexistent\/c\.pem \(ENOENT\)/);
+    expect(twice).toMatch(/inputs\[1\]\.tls\.key_file: cannot read \/nonexistent\/k\.pem/);
+    // UDP and TCP on the same port are two listeners (the embedded default does it)
+    expect(() => loadConfigText(cfg('  - { name: u, type: syslog_udp, address: "127.0.0.1:514" }\n  - { name: t, type: syslog_tcp, address: "127.0.0.1:514" }\n'), '/etc/siemgate.yaml', {})).not.toThrow();
+  });
+
   test('broken YAML is reported with its line', () => {
     const err = problemsOf('inputs:\n  - name: a\n    type: [unclosed\n');
     expect(err.code).toBe('SG_CONFIG_YAML');
