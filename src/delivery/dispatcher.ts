@@ -3,7 +3,7 @@ import { keyOf, type JournalEvent } from '../journal/event-record';
 import type { CursorState } from '../journal/cursors';
 import type { Journal, Position } from '../journal/journal';
 import { createReader } from '../journal/reader';
-import { log } from '../observe/log';
+import { log, rateLimited } from '../observe/log';
 import { backoffMs, type RetryPolicy } from './backoff';
 import type { Connector, EncodedBatch, Verdict } from './connector';
 import type { DeadLetterFile } from './dead-letters';
@@ -96,6 +96,8 @@ interface Lane { building?: Batch; ready: Batch[]; sending: boolean }
 const READ_BYTES = 1 << 20;
 const DOWN_AFTER_FAILURES = 3;
 const DOWN_AFTER_MS = 30_000;
+/** Dead letters are logged at most every 10 s per destination (each batch is in the audit trail and metrics). */
+const logDeadLetters = rateLimited();
 
 export function startDispatcher(o: DispatcherOptions): Dispatcher {
   const c = o.connector;
@@ -344,7 +346,14 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
         }
       }
       // one audit record per batch, not per event: a mapping conflict can refuse thousands
-      if (rejected !== undefined) audit('dead_letters', { destination: o.name, file: o.deadLetters.path, by_reason: Object.fromEntries([...rejected].slice(0, 10)) });
+      if (rejected !== undefined) {
+        audit('dead_letters', { destination: o.name, file: o.deadLetters.path, by_reason: Object.fromEntries([...rejected].slice(0, 10)) });
+        const [reason, n] = [...rejected][0];
+        const total = [...rejected.values()].reduce((a, b) => a + b, 0);
+        logDeadLetters(o.name, (held) => log.warn(`destination ${o.name}: ${total} event(s) refused for good and dead-lettered to ${o.deadLetters.path}` +
+          `${rejected!.size > 1 ? `, ${n} of them` : ''}: ${reason}; see siemgate buffer dlq list ${o.name}, and replay once the cause is fixed`,
+        held > 0 ? { similar_batches_held_back: held } : undefined));
+      }
       const broken = c.misconfigured?.();
       if (again.length === 0) {
         failures = 0;

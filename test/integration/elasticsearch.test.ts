@@ -218,6 +218,8 @@ examples:
     const sends = es.requests.flatMap((r) => idsSent(r.body));
     for (const id of busyIds) expect(sends.filter((x) => x === id).length).toBeGreaterThanOrEqual(2);
     expect(stoppedLine(gw)).toMatch(/es: delivered 27, pending 0, dead-lettered 3, dropped 0/);
+    // the operator reads it in the log too, with where they went and what to do
+    expect(gw.stderr()).toMatch(/warn destination es: \d event\(s\) refused for good and dead-lettered to .*es\.ndjson.*document_parsing_exception.*siemgate buffer dlq list es/);
     for (const text of [gw.stderr(), readFileSync(dlq, 'utf8'), readFileSync(join(gw.dir, 'data', 'status.json'), 'utf8')]) {
       expect(text).not.toContain(KEY);
       expect(text).not.toContain('integration-secret-key');
