@@ -81,8 +81,11 @@ export class StreamConnections {
     });
     socket.on('end', () => this.finish(conn, true)); // peer sent FIN; allowHalfOpen is off, so we end too
     socket.on('error', (err: NodeJS.ErrnoException) => {
+      // a peer that resets instead of closing (many TLS clients skip close_notify) is routine:
+      // what it sent is kept, its unfinished frame counted; nothing for the operator to do
+      const routine = err.code === 'ECONNRESET' || err.code === 'EPIPE';
       logLimited(`${peer.input}:sockerr:${err.code ?? ''}`, (suppressed) =>
-        log.warn(`input ${peer.input}: connection from ${peer.ip}:${peer.port}: ${err.code ?? ''} ${err.message}`,
+        (routine ? log.debug : log.warn)(`input ${peer.input}: connection from ${peer.ip}:${peer.port}: ${err.code ?? ''} ${err.message}`,
           suppressed ? { suppressed } : undefined));
     });
     socket.on('close', () => {
