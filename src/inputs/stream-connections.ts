@@ -85,7 +85,7 @@ export class StreamConnections {
       // what it sent is kept, its unfinished frame counted; nothing for the operator to do
       const routine = err.code === 'ECONNRESET' || err.code === 'EPIPE';
       logLimited(`${peer.input}:sockerr:${err.code ?? ''}`, (suppressed) =>
-        (routine ? log.debug : log.warn)(`input ${peer.input}: connection from ${peer.ip}:${peer.port}: ${err.code ?? ''} ${err.message}`,
+        log[routine ? 'debug' : 'warn'](`input ${peer.input}: connection from ${peer.ip}:${peer.port}: ${err.code ?? ''} ${err.message}`,
           suppressed ? { suppressed } : undefined));
     });
     socket.on('close', () => {
