@@ -14,6 +14,7 @@ import { FLAG_JSON, type Peer, type SenderMeta } from './types';
 const EVENT_PATHS = new Set(['/services/collector', '/services/collector/event', '/services/collector/event/1.0']);
 const RAW_PATHS = new Set(['/services/collector/raw', '/services/collector/raw/1.0']);
 const HEALTH_PATHS = new Set(['/services/collector/health', '/services/collector/health/1.0']);
+const ACK_PATHS = new Set(['/services/collector/ack', '/services/collector/ack/1.0']);
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -26,7 +27,7 @@ function send(ex: Exchange, r: Reply): void {
 
 export async function handleHec(ctx: HttpContext, ex: Exchange, path: string, query: URLSearchParams): Promise<void> {
   const { req } = ex;
-  const kind = EVENT_PATHS.has(path) ? 'event' : RAW_PATHS.has(path) ? 'raw' : HEALTH_PATHS.has(path) ? 'health' : undefined;
+  const kind = EVENT_PATHS.has(path) ? 'event' : RAW_PATHS.has(path) ? 'raw' : HEALTH_PATHS.has(path) ? 'health' : ACK_PATHS.has(path) ? 'ack' : undefined;
   if (kind === undefined) { send(ex, HEC.notFound); return; }
   if (kind === 'health') {
     // Splunk 10.4.3 answers health without looking at the token (protocols.md §4.1).
@@ -43,6 +44,9 @@ export async function handleHec(ctx: HttpContext, ex: Exchange, path: string, qu
       return;
     }
   }
+  // Our tokens work as Splunk's with indexer acknowledgement off: a 200 means journaled (fsync
+  // policy permitting). A sender set to useACK learns so from code 14 and stops polling (§4.3).
+  if (kind === 'ack') { send(ex, HEC.ackDisabled); return; }
   if (ctx.sink.isPaused()) {
     // The pipeline is behind: say so before reading the body, as Splunk does when its queues are
     // full; HEC senders back off and retry on 503 (protocols.md §4.3, code 9).

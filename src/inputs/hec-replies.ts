@@ -14,6 +14,7 @@ export const HEC = {
   busy: { status: 503, body: '{"text":"Server is busy","code":9}' },
   unhealthyQueuesFull: { status: 503, body: '{"text":"HEC is unhealthy, queues are full","code":18}' },
   queryAuthDisabled: { status: 400, body: '{"text":"Query string authorization is not enabled","code":16}' },
+  ackDisabled: { status: 400, body: '{"text":"ACK is disabled","code":14}' },
   notFound: { status: 404, body: '{"text":"The requested URL was not found on this server.","code":404}' },
   methodNotAllowed: { status: 405, body: '{"text":"The requested URL was not found on this server.","code":404}' },
 } as const;

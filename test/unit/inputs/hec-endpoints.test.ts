@@ -66,6 +66,14 @@ describe('http input: Splunk HEC-compatible endpoints', () => {
     expect(input.counters.httpBadRequests).toBe(1);
   });
 
+  test('/ack: tokens work with acknowledgement off, as Splunk answers then (400 code 14); the token is still checked', async () => {
+    const r = await post('/services/collector/ack', '{"acks":[0,1]}');
+    expect([r.status, r.text]).toEqual([400, '{"text":"ACK is disabled","code":14}']);
+    const bad = await httpRequest(input.address.port, 'POST', '/services/collector/ack', { headers: { Authorization: 'Splunk wrong' }, body: '{"acks":[0]}' });
+    expect(bad.status).toBe(403);
+    expect(sink.messages).toHaveLength(0);
+  });
+
   test('/raw: lines are events, metadata from the query string', async () => {
     const r = await post('/services/collector/raw?channel=abc&sourcetype=syslog&host=h1&index=main&source=app',
       '<13>line one\r\n\n<13>line two\n');
