@@ -69,6 +69,15 @@ export function healthOf(cfg: Config, d: PeriodData): HealthReport {
 
 export const fmtAge = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`);
 
+/** The completeness line, and, when attention is needed for something else, what that is. */
+export function headlineOf(r: HealthReport, down: HealthReport['destinations']): { text: string; ok: boolean } {
+  const lossless = r.events.completeness.startsWith('events lost: 0');
+  const also: string[] = [];
+  if (down.length > 0) also.push(`destination(s) not up: ${down.map((d) => `${d.name} (${d.state})`).join(', ')}`);
+  if (!r.audit.ok) also.push('the audit trail did not verify');
+  return { text: [r.events.completeness, ...also].join('; '), ok: lossless && also.length === 0 };
+}
+
 export function healthDoc(r: HealthReport): ReportDoc {
   const down = r.destinations.filter((d) => d.state !== 'up');
   const certBad = r.certificates.filter((c) => c.problem !== undefined || (c.days_left ?? 0) < 30);
@@ -76,7 +85,7 @@ export function healthDoc(r: HealthReport): ReportDoc {
   return {
     title: 'siemgate health report',
     subtitle: subtitleOf(r),
-    headline: { text: r.events.completeness, ok: r.events.completeness.startsWith('events lost: 0') && down.length === 0 && r.audit.ok },
+    headline: headlineOf(r, down),
     sections: [
       { heading: 'Inputs', blocks: [
         { kind: 'table', head: ['input', 'received', 'rejected'], rows: Object.entries(r.inputs).map(([n, v]) => [n, v.received, v.rejected]), empty: 'no input received anything in this period' },
