@@ -173,7 +173,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
         const n = journal.dropOldest();
         if (n === 0) break;
         journalDropped += n;
-        log.warn(`journal at max_bytes (${cfg.journal.maxBytes} bytes): deleted the oldest segment (${n} events); destinations behind it skip them and count them as dropped`);
+        log.warn(`journal at max_bytes (${cfg.journal.maxBytes} bytes): deleted the oldest segment (${n} events); a destination that had not yet confirmed them skips them and counts them as dropped (its own log line says how many)`);
       }
     } else {
       ingest.block(`the journal is at journal.max_bytes (${cfg.journal.maxBytes} bytes) and when_full is block; a destination is not keeping up (see siemgate buffer status)`);

@@ -456,7 +456,9 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       }
       if (r.skipped > 0) {
         const why = r.skipReason === 'deleted'
-          ? 'the journal reached journal.max_bytes and its oldest segment was deleted (when_full: drop_oldest)'
+          // after a restart, this can include events sent before it whose confirmation was not yet
+          // committed: they may be at the destination; the ledger cannot know, so counts them dropped
+          ? 'the journal reached journal.max_bytes and its oldest segment was deleted (when_full: drop_oldest) before this destination confirmed them'
           : 'a journal segment is damaged';
         log.warn(`destination ${o.name}: ${r.skipped} events were skipped: ${why}`);
         chunks.push({ end: r.next, unresolved: 0, delivered: 0, filtered: 0, deadLettered: 0, dropped: r.skipped, oldestAt: 0 });
