@@ -119,7 +119,7 @@ function describe(at: Located, base: Path, errors: ErrorObject[]): string[] {
         msg = `missing required key ${(e.params as { missingProperty: string }).missingProperty}`;
         break;
       case 'enum':
-        msg = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+        msg = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}${given(e.data)}`;
         break;
       case 'const':
         msg = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
@@ -131,7 +131,7 @@ function describe(at: Located, base: Path, errors: ErrorObject[]): string[] {
         msg = `${JSON.stringify(e.data)} is not valid here: ${String((e.parentSchema as { description?: string }).description ?? `must match ${(e.params as { pattern: string }).pattern}`)}`;
         break;
       default:
-        msg = e.message ?? 'is not valid';
+        msg = `${e.message ?? 'is not valid'}${given(e.data)}`;
     }
     const line = `${where(at, path)}: ${msg}`;
     if (!seen.has(line)) {
@@ -140,6 +140,13 @@ function describe(at: Located, base: Path, errors: ErrorObject[]): string[] {
     }
   }
   return out;
+}
+
+/** What the file gave, for a message about a value (an empty ${ENV} shows as ""). */
+function given(data: unknown): string {
+  if (data === undefined || (typeof data === 'object' && data !== null)) return '';
+  const text = JSON.stringify(data);
+  return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
 }
 
 function where(at: Located, path: Path): string {

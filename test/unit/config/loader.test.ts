@@ -48,7 +48,11 @@ describe('config loader', () => {
 
   test('a bad enum value says what is expected, on the right line', () => {
     const err = problemsOf(VALID.replace('framing: octet', 'framing: crlf'), { HTTP_TOKEN: 'x' });
-    expect(err.message).toMatch(/line 7: inputs\[1\]\.framing: must be one of: auto, lf, octet/);
+    expect(err.message).toMatch(/line 7: inputs\[1\]\.framing: must be one of: auto, lf, octet \(got "crlf"\)/);
+    // a wrong type shows what was given, and an empty \${ENV} shows as ""
+    expect(problemsOf(VALID.replace('max_message_bytes: 64KiB', 'max_message_bytes: 64KiB\n    max_connections: lots'), { HTTP_TOKEN: 'x' }).message)
+      .toMatch(/inputs\[1\]\.max_connections: must be integer \(got "lots"\)/);
+    expect(problemsOf(VALID, { HTTP_TOKEN: '' }).message).toMatch(/secret: must NOT have fewer than 1 characters \(got ""\)/);
   });
 
   test('an unknown input type lists the known ones', () => {
