@@ -51,9 +51,26 @@ function cutTornLine(path: string): number {
   }
 }
 
+/**
+ * mkdir -p, a level at a time: Node's recursive mkdirSync never returns for some paths (under
+ * /proc, seen with Node 20: 100 % CPU, deaf to SIGTERM), and says EEXIST where a parent is a file.
+ */
+function makeParents(dir: string): void {
+  const missing: string[] = [];
+  let d = dir;
+  while (!existsSync(d)) {
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  if (existsSync(d) && !statSync(d).isDirectory()) throw new Error(`${d} is a file, not a directory`);
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]);
+}
+
 export async function openFileDestination(cfg: FileDestinationConfig): Promise<Connector> {
   try {
-    mkdirSync(dirname(cfg.path), { recursive: true });
+    makeParents(dirname(cfg.path));
   } catch (err) {
     throw E.DEST_FILE_OPEN(cfg.name, cfg.path, (err as Error).message);
   }

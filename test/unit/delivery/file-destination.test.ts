@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileDestination } from '../../../connectors/file';
@@ -47,6 +47,21 @@ test('a file moved away (logrotate) or removed is followed by a new one under th
     await send(c, ['{"n":3}']);
     await c.close();
     expect(readFileSync(path, 'utf8')).toBe('{"n":3}\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a path that cannot be made is refused at once with the reason: a parent that is a file, a directory under /proc (where Node\'s recursive mkdir never returns)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-file-'));
+  try {
+    writeFileSync(join(dir, 'plain'), 'x');
+    await expect(openFileDestination(cfgOf(join(dir, 'plain', 'sub', 'out.ndjson')))).rejects.toThrow(/plain is a file, not a directory/);
+    if (process.platform === 'linux') await expect(openFileDestination(cfgOf('/proc/siemgate-nope/out.ndjson'))).rejects.toThrow(/cannot open \/proc\/siemgate-nope\/out\.ndjson/);
+    const deep = join(dir, 'a', 'b', 'c', 'out.ndjson');
+    const c = await openFileDestination(cfgOf(deep));
+    await c.close();
+    expect(existsSync(deep)).toBe(true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
