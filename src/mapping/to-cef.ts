@@ -16,9 +16,7 @@ export function ecsToCef(doc: Record<string, unknown>): string {
     return undefined;
   };
   const head = (k: keyof typeof o.header): string => escapeHeader(pick(o.header[k]) ?? o.defaults[k] ?? '');
-  let sev = Number(pick(o.header.severity) ?? o.defaults.severity ?? 0);
-  if (!Number.isFinite(sev)) sev = 0;
-  sev = Math.max(0, Math.min(10, Math.round(sev)));
+  const sev = cefSeverity(doc, o.header.severity, Number(o.defaults.severity ?? 0));
   const ext: string[] = [];
   for (const [key, names] of o.extensions) {
     let v = pick(names);
@@ -29,6 +27,30 @@ export function ecsToCef(doc: Record<string, unknown>): string {
     ext.push(`${key}=${escapeValue(v)}`);
   }
   return `CEF:0|${head('vendor')}|${head('product')}|${head('version')}|${head('signature')}|${head('name')}|${sev}|${ext.join(' ')}`;
+}
+
+/**
+ * Syslog severity code (0 emergency … 7 debug) → CEF severity (0 … 10, 10 the worst), by
+ * ArcSight's bands (0-3 Low, 4-6 Medium, 7-8 High, 9-10 Very-High): emergency, alert and critical
+ * are Very-High, error High, warning Medium, notice and informational Low, debug 0.
+ */
+const SYSLOG_TO_CEF = [10, 10, 9, 7, 5, 3, 1, 0];
+
+/**
+ * The header's severity from the first field of `names` the document has. cef.severity is CEF's
+ * own scale; log.syslog.severity.code (and an event.severity in a document with a syslog header,
+ * which the mappings take from the same scale, Cisco's %ASA-6- for one) count the other way and
+ * are translated: informational 6 must not read as CEF 6, Medium.
+ */
+function cefSeverity(doc: Record<string, unknown>, names: string[], fallback: number): number {
+  const syslogScale = valueAt(doc, 'log.syslog.severity.code') !== undefined && valueAt(doc, 'cef.severity') === undefined;
+  for (const n of names) {
+    const v = Number(valueAt(doc, n));
+    if (valueAt(doc, n) === undefined || valueAt(doc, n) === '' || !Number.isFinite(v)) continue;
+    if (n === 'log.syslog.severity.code' || (n === 'event.severity' && syslogScale)) return SYSLOG_TO_CEF[Math.max(0, Math.min(7, Math.round(v)))];
+    return Math.max(0, Math.min(10, Math.round(v)));
+  }
+  return Math.max(0, Math.min(10, Math.round(fallback)));
 }
 
 export function escapeHeader(s: string): string {

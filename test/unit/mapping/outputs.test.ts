@@ -40,6 +40,18 @@ describe('ECS → CEF round trip', () => {
     expect(checked).toBeGreaterThan(0);
   });
 
+  it('severity counts CEF\'s way (10 the worst): a syslog-scale severity is translated, a CEF one kept', () => {
+    const sev = (doc: Record<string, unknown>) => parseCef(ecsToCef(doc))!.severity;
+    // Cisco %ASA-6- (informational) and PRI severity 6: Low, not CEF 6 (Medium)
+    expect(sev({ event: { severity: 6 }, log: { syslog: { severity: { code: 6 } } } })).toBe('1');
+    expect(sev({ event: { severity: 3 }, log: { syslog: { severity: { code: 3 } } } })).toBe('7');
+    expect(sev({ log: { syslog: { severity: { code: 0 } } } })).toBe('10');
+    // a CEF event keeps its own, whatever the syslog header around it said
+    expect(sev({ cef: { severity: '8' }, event: { severity: 8 }, log: { syslog: { severity: { code: 6 } } } })).toBe('8');
+    // no syslog header: event.severity is taken as it is
+    expect(sev({ event: { severity: 4 } })).toBe('4');
+  });
+
   it('escapes what CEF must: | and \\ in the header, = \\ and line breaks in values', () => {
     const line = ecsToCef({ observer: { vendor: 'A|B\\C', product: 'p' }, event: { code: '1', action: 'x=y' }, message: 'a=b\nc\\d' });
     expect(line).toBe('CEF:0|A\\|B\\\\C|p|1|1|x=y|0|act=x\\=y msg=a\\=b\\nc\\\\d');
