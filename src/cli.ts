@@ -50,13 +50,26 @@ commands:
   audit verify [--from FILE] [-c FILE]
                              check the gateway's audit trail (data_dir/audit): every record
                              there, in order, unaltered (and signed, with audit.key_file)
-  help                       this text
+  help, --help, -h           this text (also after any command: siemgate parse --help)
+  --version                  the version of siemgate
 
 The buffer commands read data_dir (from -c, or ./data) and work on a running or a stopped gateway.
 `;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `siemgate parse --help` and the like: the usage, not an unknown-option error
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    // src/cli.ts (tests) sits one level below package.json, dist/src/cli.js two
+    const pkg = join(__dirname, __filename.endsWith('.ts') ? '..' : '../..', 'package.json');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    process.stdout.write(`siemgate ${(require(pkg) as { version: string }).version} (Node.js ${process.version})\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'run': return await run(rest);

@@ -53,6 +53,16 @@ destinations:
     expect(r.stderr).toMatch(/\[SG_CONFIG_INVALID\]/);
   });
 
+  test('--version, and --help after any command: the usage on stdout, exit 0', async () => {
+    const v = await siemgate(['--version']);
+    expect([v.code, v.stdout]).toEqual([0, expect.stringMatching(/^siemgate \d+\.\d+\.\d+ \(Node\.js v\d+/)]);
+    for (const cmd of [['run', '--help'], ['check', '-h'], ['parse', '--help'], ['buffer', 'status', '--help']]) {
+      const r = await siemgate(cmd);
+      expect([cmd, r.code, r.stderr]).toEqual([cmd, 0, '']);
+      expect(r.stdout).toMatch(/^usage: siemgate <command>/);
+    }
+  });
+
   test('a file destination whose path is a directory: check says so and what to write instead (exit 1)', async () => {
     const mkdir = require('node:fs').mkdirSync;
     mkdir(join(dir, 'outdir'), { recursive: true });
