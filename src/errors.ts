@@ -27,8 +27,9 @@ export const E = {
     `${file}:${line}: not valid YAML: ${why}`),
   CONFIG_INVALID: def('SG_CONFIG_INVALID', (file: string, problems: string[]) =>
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration:\n  ${problems.join('\n  ')}`),
-  CONFIG_ENV: def('SG_CONFIG_ENV', (file: string, line: number, name: string) =>
-    `${file}:${line}: environment variable ${name} is not set; export it or write the value (or a *_file key) instead`),
+  CONFIG_ENV: def('SG_CONFIG_ENV', (file: string, missing: ReadonlyArray<{ line: number; name: string }>) =>
+    missing.map((m) => `${file}:${m.line}: environment variable ${m.name} is not set`).join('\n') +
+    (missing.length > 1 ? '\nexport them or write the values (or *_file keys) instead' : '; export it or write the value (or a *_file key) instead')),
   INPUT_BIND: def('SG_INPUT_BIND', (input: string, address: string, why: string) =>
     `input ${input}: cannot listen on ${address}: ${why}; free the port or change inputs[].address`),
   INPUT_TLS_MATERIAL: def('SG_INPUT_TLS_MATERIAL', (input: string, file: string, why: string) =>

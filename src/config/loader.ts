@@ -65,18 +65,22 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
 
 /** ${NAME} in any string scalar is replaced by the environment variable; an unset one is an error with its line. */
 function expandEnv(at: Located, env: NodeJS.ProcessEnv): void {
+  // every unset variable at once: an operator filling in a config should not need a run per name
+  const missing: Array<{ line: number; name: string }> = [];
   visit(at.doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
-      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => {
         const value = env[name];
         if (value === undefined) {
-          throw E.CONFIG_ENV(at.file, at.lines.linePos(node.range?.[0] ?? 0).line, name);
+          missing.push({ line: at.lines.linePos(node.range?.[0] ?? 0).line, name });
+          return m;
         }
         return value;
       });
     },
   });
+  if (missing.length > 0) throw E.CONFIG_ENV(at.file, missing);
 }
 
 function validate(at: Located, raw: Record<string, unknown>): string[] {

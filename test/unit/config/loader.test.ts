@@ -64,6 +64,9 @@ describe('config loader', () => {
     const err = problemsOf(VALID, {});
     expect(err.code).toBe('SG_CONFIG_ENV');
     expect(err.message).toMatch(/siemgate\.yaml:12: environment variable HTTP_TOKEN is not set/);
+    // all of them at once, each with its line
+    const two = problemsOf(VALID.replace('data_dir: /var/lib/siemgate', 'data_dir: "${DATA_HOME}/siemgate"'), {});
+    expect(two.message).toMatch(/siemgate\.yaml:1: environment variable DATA_HOME is not set\n.*siemgate\.yaml:12: environment variable HTTP_TOKEN is not set\nexport them/);
   });
 
   test('what the inputs could not open is found here, with its line: a bad port, a TCP address taken twice, a TLS file that cannot be read', () => {
