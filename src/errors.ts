@@ -76,7 +76,7 @@ export const E = {
   HTTP_METHOD: def('SG_HTTP_METHOD', (method: string, path: string, allowed: string) =>
     `${method} is not allowed on ${path}; use ${allowed}`),
   HTTP_BUSY: def('SG_HTTP_BUSY', (retryAfterS: number) =>
-    `the gateway is behind writing events (its pipeline is full); nothing was accepted, retry after ${retryAfterS} s`),
+    `the gateway is not taking events now: its parse pipeline is behind, or the journal is at journal.max_bytes with when_full: block because a destination is not keeping up (siemgate buffer status tells which); nothing was accepted, retry after ${retryAfterS} s`),
   HTTP_INTERNAL: def('SG_HTTP_INTERNAL', (why: string) =>
     `the events could not be written (${why}); nothing is confirmed, retry the request later`),
 } as const;
