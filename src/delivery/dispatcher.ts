@@ -58,6 +58,7 @@ export interface DestinationStatus {
   ledger: DestinationLedger;
   pendingBytes: number;
   oldestPendingAgeMs: number;
+  /** Events sent again after a failed attempt, one per event per retry (not requests). */
   retries: number;
   lastError?: string;
   /** The connector's own counters (Connector.counters), when it keeps any. */

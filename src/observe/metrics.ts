@@ -84,7 +84,7 @@ export function createMetrics(gw: Gateway): Registry {
   perDest('siemgate_destination_dead_lettered_total', 'Events the destination refused for good (in the dead-letter file).', (s) => s.ledger.deadLettered, 'counter');
   perDest('siemgate_destination_dropped_total', 'Events skipped because the journal was full (when_full: drop_oldest).', (s) => s.ledger.dropped, 'counter');
   perDest('siemgate_destination_filtered_total', 'Events the destination\'s where: left out.', (s) => s.ledger.filtered, 'counter');
-  perDest('siemgate_destination_retries_total', 'Requests retried.', (s) => s.retries, 'counter');
+  perDest('siemgate_destination_retries_total', 'Events sent again after an attempt that failed or was refused as busy (one per event per retry; requests are in siemgate_destination_request_duration_seconds_count).', (s) => s.retries, 'counter');
   perDest('siemgate_destination_pending_events', 'Events journaled and not yet delivered.', (s) => s.ledger.pending, 'gauge');
   perDest('siemgate_destination_pending_bytes', 'Journal bytes not yet delivered.', (s) => s.pendingBytes, 'gauge');
   perDest('siemgate_destination_oldest_pending_age_seconds', 'Age of the oldest event not yet delivered.', (s) => s.oldestPendingAgeMs / 1000, 'gauge');
