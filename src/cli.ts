@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultConfig, loadConfigFile, type Config } from './config';
 import { E, isSiemgateError } from './errors';
@@ -107,6 +107,19 @@ function args(argv: string[], options: Record<string, { type: 'string' | 'boolea
 
 function loadConfig(file: string | undefined): Config {
   return file === undefined ? defaultConfig() : loadConfigFile(file);
+}
+
+/**
+ * For the commands that read a gateway's data_dir: without -c that is the embedded default's
+ * ./data, and where there is none, an empty answer ("chain intact", a made-up destination) would
+ * mislead; say where they looked instead.
+ */
+function loadDataConfig(file: string | undefined): Config {
+  const cfg = loadConfig(file);
+  if (file === undefined && !existsSync(cfg.dataDir)) {
+    throw E.CLI_USAGE(`no data_dir here (${cfg.dataDir}, the embedded default's); give the gateway's config with -c FILE, or run this where the gateway runs`);
+  }
+  return cfg;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -249,7 +262,7 @@ function buffer(argv: string[]): number {
   const [sub, ...rest] = argv;
   if (sub === 'status') {
     const o = args(rest, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } });
-    const s = bufferStatus(loadConfig(o.config as string | undefined));
+    const s = bufferStatus(loadDataConfig(o.config as string | undefined));
     process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : renderBufferStatus(s));
     return 0;
   }
@@ -259,7 +272,7 @@ function buffer(argv: string[]): number {
       throw E.CLI_USAGE('buffer dlq takes `list DEST` or `replay DEST`');
     }
     const o = args(more, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } });
-    const cfg = loadConfig(o.config as string | undefined);
+    const cfg = loadDataConfig(o.config as string | undefined);
     if (!cfg.destinations.some((d) => d.name === dest)) {
       throw E.CLI_USAGE(`no destination named ${JSON.stringify(dest)} in ${cfg.source} (there are: ${cfg.destinations.map((d) => d.name).join(', ')})`);
     }
@@ -324,7 +337,7 @@ function auditCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
   if (sub !== 'verify') throw E.CLI_USAGE(`audit ${sub ?? ''}: the audit command is \`siemgate audit verify [-c FILE]\``);
   const o = args(rest, { config: { type: 'string', short: 'c' }, from: { type: 'string' } });
-  const cfg = loadConfig(o.config as string | undefined);
+  const cfg = loadDataConfig(o.config as string | undefined);
   const dir = join(cfg.dataDir, 'audit');
   const from = o.from as string | undefined;
   const v = verifyAudit(dir, auditKey(cfg), from);
@@ -344,7 +357,7 @@ function reportCommand(argv: string[]): number {
   const to = o.to === undefined ? Date.now() : Date.parse(o.to as string);
   const from = o.from === undefined ? to - 24 * 3_600_000 : Date.parse(o.from as string);
   if (Number.isNaN(from) || Number.isNaN(to) || from >= to) throw E.CLI_USAGE('--from and --to: ISO times, --from before --to (e.g. --from 2026-11-16T00:00:00Z --to 2026-11-23T00:00:00Z)');
-  const cfg = loadConfig(o.config as string | undefined);
+  const cfg = loadDataConfig(o.config as string | undefined);
   process.stdout.write(render(buildReport(o.kind, cfg, from, to, auditKey(cfg)), format).body);
   return 0;
 }

@@ -53,6 +53,15 @@ destinations:
     expect(r.stderr).toMatch(/\[SG_CONFIG_INVALID\]/);
   });
 
+  test('buffer, audit and report without -c where there is no ./data: they say where they looked (exit 2), not an empty answer', async () => {
+    const empty = makeTempDir('sg-cli-nodata-');
+    for (const cmd of [['buffer', 'status'], ['audit', 'verify'], ['report', '--kind', 'health']]) {
+      const r = await runProc(process.execPath, [BIN, ...cmd], { cwd: empty, timeoutMs: 20000 });
+      expect([cmd, r.code, r.stdout]).toEqual([cmd, 2, '']);
+      expect(r.stderr).toMatch(/no data_dir here \(.*data, the embedded default's\); give the gateway's config with -c FILE/);
+    }
+  });
+
   test('--version, and --help after any command: the usage on stdout, exit 0', async () => {
     const v = await siemgate(['--version']);
     expect([v.code, v.stdout]).toEqual([0, expect.stringMatching(/^siemgate \d+\.\d+\.\d+ \(Node\.js v\d+/)]);
@@ -185,8 +194,9 @@ describe('siemgate parse', () => {
   });
 
   test('--as cef | splunk | sentinel: what each destination would receive', async () => {
+    // %ASA-6- is informational: CEF severity 1 (Low), not 6 (Medium)
     const cef = await siemgate(['parse', '--as', 'cef'], ASA);
-    expect(cef.stdout).toMatch(/^CEF:0\|Cisco\|asa\|1\|302014\|flow-expiration\|6\|rt=\d+ src=203\.0\.113\.7 spt=443 dst=10\.1\.1\.5 dpt=51000 .*act=flow-expiration outcome=success/);
+    expect(cef.stdout).toMatch(/^CEF:0\|Cisco\|asa\|1\|302014\|flow-expiration\|1\|rt=\d+ src=203\.0\.113\.7 spt=443 dst=10\.1\.1\.5 dpt=51000 .*act=flow-expiration outcome=success/);
     const hec = JSON.parse((await siemgate(['parse', '--as', 'splunk'], ASA)).stdout);
     expect(hec).toMatchObject({ sourcetype: 'cisco:asa', index: 'netfw', host: 'fw01', event: ASA });
     const row = JSON.parse((await siemgate(['parse', '--as', 'sentinel'], ASA)).stdout);
