@@ -97,7 +97,10 @@ export function startAlerting(cfg: Config, deps: AlertingDeps): Alerting {
       const s = deps.stats();
       let messages = 0;
       for (const n of Object.values(s.formats)) messages += n;
-      return { messages, failed: s.formats.unknown };
+      // unparsed per sender: what no parser took, less a HEC sender's text events (plain by design)
+      let failed = 0;
+      for (const n of Object.values(s.unparsedBySource)) failed += n;
+      return { messages, failed };
     },
     certificates: () => {
       if (Date.now() - certsAt > CERT_REFRESH_MS) { certs = configuredCertificates(cfg); certsAt = Date.now(); }

@@ -138,7 +138,7 @@ function readBare(text: string, ctx: ParseContext): Parsed {
     return p;
   }
   readPayload(p, ctx.lazyKv === true, text);
-  if (p.format === 'unknown') {
+  if (p.format === 'unknown' && ctx.plainText !== true) {
     addTag(p, 'parse_error');
     p.error = 'no syslog header and no CEF, LEEF, JSON or key=value payload';
   }

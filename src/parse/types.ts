@@ -89,4 +89,6 @@ export interface ParseContext {
    * Without mappings the document always holds them, and building them at once saves a second scan.
    */
   lazyKv?: boolean;
+  /** Plain text is expected (a HEC sender's text event): no structure found is not a parse error. */
+  plainText?: boolean;
 }

@@ -183,7 +183,9 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
   }
 
   const tags = p.tags;
-  if (tags !== undefined || e.truncated || p.format === 'unknown') {
+  // a HEC sender's text event (it comes with metadata) is plain text by design, not a parse failure
+  const parseError = p.format === 'unknown' && e.meta === undefined;
+  if (tags !== undefined || e.truncated || parseError) {
     putBytes(TAGS);
     let n = 0;
     if (tags !== undefined) {
@@ -195,7 +197,7 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
     if (e.truncated) {
       putAscii(n++ > 0 ? ',"truncated"' : '"truncated"');
     }
-    if (p.format === 'unknown' && (tags === undefined || !tags.includes('parse_error'))) {
+    if (parseError && (tags === undefined || !tags.includes('parse_error'))) {
       putAscii(n++ > 0 ? ',"parse_error"' : '"parse_error"');
     }
     putByte(93);

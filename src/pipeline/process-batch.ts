@@ -57,7 +57,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
       facts.peerIp = peer.peer.ip;
       facts.appname = parsed.appname;
       facts.authFailure = authFailure;
-      facts.unparsed = parsed.format === 'unknown';
+      facts.unparsed = parsed.format === 'unknown' && ev.meta === undefined; // HEC text is not a failure
       facts.input = peer.peer.input;
       tally.event(facts);
     }
@@ -235,6 +235,7 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
       return parsed;
     }
   }
+  ctx.plainText = ev.meta !== undefined; // a HEC sender's text event: plain text is expected
   const parsed = parseMessage(raw, ctx);
   const mapper = ev.mapper;
   if (mapper !== undefined) {

@@ -148,6 +148,8 @@ destinations:
         'labels.team': 'blue', 'labels.n': String(i), 'labels.multi': '["a","b"]',
       }, m);
       if (i % 2 === 1) expectFields(d, { k: i, 'siemgate.format': 'json' }, m);
+      // a text event is plain text by design: not a parse failure (no parse_error tag)
+      else expect([m, (d.tags as string[] | undefined) ?? []]).toEqual([m, []]);
       checkHttpDoc(d);
     });
   });
@@ -174,6 +176,7 @@ destinations:
     const docs = await expectExactlyOnce(gw, 'it-hec-raw', ms);
     for (const [m, d] of docs) {
       expectFields(d, { message: `${m} raw line`, 'host.hostname': 'rawhost', 'siemgate.sourcetype': 'raw:st' }, m);
+      expect([m, (d.tags as string[] | undefined) ?? []]).toEqual([m, []]);
       checkHttpDoc(d);
     }
   });
