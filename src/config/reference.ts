@@ -14,7 +14,8 @@ export function renderConfigReference(): string {
     '',
     'One YAML file (`siemgate run -c FILE`, validated by `siemgate check -c FILE`). Keys are snake_case;',
     '`${NAME}` in any string is replaced by the environment variable NAME (unset: an error naming the',
-    'line); unknown keys are errors. Sizes take a number of bytes or `64KiB`, `10MiB`, `2GiB`.',
+    'line); unknown keys are errors. Sizes take a number of bytes or `64KiB`, `10MiB`, `2GiB` (1024-based;',
+    '`64KB`, `10MB`, `2GB` are 1000-based). Relative paths (data_dir, files) are relative to the config file.',
     '',
     '## Top level',
     '',
@@ -31,25 +32,44 @@ export function renderConfigReference(): string {
 
 function table(schema: Schema): string[] {
   const rows = ['| key | required | default | description |', '|---|---|---|---|'];
+  const seen = new Set<string>();
   const required = new Set((schema.required as string[] | undefined) ?? []);
-  const props = (schema.properties ?? {}) as Record<string, Schema>;
-  for (const [key, prop] of Object.entries(props)) {
-    if (key === 'type') continue;
-    rows.push(`| \`${key}\` | ${required.has(key) ? 'yes' : ''} | ${defaultOf(prop)} | ${describe(prop)} |`);
-    if (prop.type === 'object' && prop.properties) {
-      const subRequired = new Set((prop.required as string[] | undefined) ?? []);
-      for (const [sub, sp] of Object.entries(prop.properties as Record<string, Schema>)) {
-        rows.push(`| \`${key}.${sub}\` | ${subRequired.has(sub) ? 'yes' : ''} | ${defaultOf(sp)} | ${describe(sp)} |`);
-      }
-    }
-    const items = prop.items as Schema | undefined;
-    if (prop.type === 'array' && items?.properties) {
-      for (const [sub, sp] of Object.entries(items.properties as Record<string, Schema>)) {
-        rows.push(`| \`${key}[].${sub}\` | ${((items.required as string[] | undefined) ?? []).includes(sub) ? 'yes' : ''} | ${defaultOf(sp)} | ${describe(sp)} |`);
-      }
-    }
+  for (const [key, prop] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) {
+    if (key !== 'type') walk(rows, seen, `${key}`, prop, required.has(key), '');
   }
   return rows;
+}
+
+/**
+ * One row per key at any depth: objects' keys as `a.b`, array items' as `a[].b`, and the keys of
+ * each variant of an anyOf/oneOf (a notification target per `type`), said for which type they are.
+ */
+function walk(rows: string[], seen: Set<string>, path: string, prop: Schema, required: boolean, variant: string): void {
+  if (!seen.has(path)) {
+    seen.add(path);
+    rows.push(`| \`${path}\` | ${required ? 'yes' : ''} | ${defaultOf(prop)} | ${variant}${describe(prop)} |`);
+  }
+  const items = prop.items as Schema | undefined;
+  if (prop.type === 'array' && items !== undefined) children(rows, seen, `${path}[]`, items);
+  else children(rows, seen, path, prop);
+}
+
+function children(rows: string[], seen: Set<string>, path: string, schema: Schema): void {
+  const own = (schema.properties ?? {}) as Record<string, Schema>;
+  const req = new Set((schema.required as string[] | undefined) ?? []);
+  for (const [sub, sp] of Object.entries(own)) walk(rows, seen, `${path}.${sub}`, sp, req.has(sub), '');
+  for (const v of [...((schema.anyOf ?? []) as Schema[]), ...((schema.oneOf ?? []) as Schema[])]) {
+    const vp = (v.properties ?? {}) as Record<string, Schema>;
+    const type = (vp.type as Schema | undefined)?.const;
+    const vreq = new Set((v.required as string[] | undefined) ?? []);
+    for (const [sub, sp] of Object.entries(vp)) {
+      if (sub === 'type' && type !== undefined) {
+        walk(rows, seen, `${path}.type`, { description: 'Which kind this is.' }, true, '');
+        continue;
+      }
+      walk(rows, seen, `${path}.${sub}`, sp, vreq.has(sub), type !== undefined && !(sub in own) ? `(\`type: ${String(type)}\`) ` : '');
+    }
+  }
 }
 
 function defaultOf(p: Schema): string {
