@@ -397,6 +397,10 @@ function walk(dir: string, fs: string[], start: { seq: number; hash: string }, k
           why = `record ${missing} is missing here (removed, or moved elsewhere)`;
         } else if (typeof rec.seq === 'number' && rec.seq <= w.seq) {
           why = 'records are out of order (moved or swapped)';
+        } else if (i > 0 || fi > 0) {
+          // the altered one is the record before: its hash no longer matches what this one recorded
+          const at = i > 0 ? { file: f, line: i } : { file: fs[fi - 1], line: lines(dir, fs[fi - 1]).length };
+          return fail(at.file, at.line, 'the record was altered (its hash does not match the prev of the record after it)');
         } else {
           why = 'the record before it was altered (its hash does not match this record\'s prev)';
         }
@@ -466,7 +470,12 @@ export function verifyAudit(dir: string, key?: Buffer, from?: string): AuditVerd
     const lagging = head.seq === w.seq - 1 && head.hash === w.prevOfLast;
     if (!lagging && (head.seq !== w.seq || head.hash !== w.hash)) {
       const lastFile = fs[fs.length - 1];
-      const where = lastFile !== undefined ? `${join(dir, lastFile)}:${lines(dir, lastFile).length + 1}: ` : `${dir}: `;
+      const count = lastFile !== undefined ? lines(dir, lastFile).length : 0;
+      if (head.seq === w.seq && lastFile !== undefined) {
+        // as many records as were written, but the last is not the one written: it was altered
+        return broken(`${join(dir, lastFile)}:${count}: the last record was altered (its hash is not the one head.json recorded when it was written)`, w.records);
+      }
+      const where = lastFile !== undefined ? `${join(dir, lastFile)}:${count + 1}: ` : `${dir}: `;
       return broken(`${where}the trail ends at record ${w.seq}, but record ${head.seq} was written (${head.file}): records at the end were removed or the file was cut`, w.records);
     }
   }

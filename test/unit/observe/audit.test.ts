@@ -40,12 +40,19 @@ describe('audit trail', () => {
     expect([last.seq, last.type]).toEqual([6, 'after_restart']);
   });
 
-  it('an edited byte is found at the record after it (whose prev no longer matches), with file and line', async () => {
+  it('the last record edited is found by head.json, at its own line', async () => {
+    const dir = await trail(6);
+    let n = 0;
+    const bad = tampered(dir, (l) => { n = l.length; l[n - 1] = l[n - 1].replace('"seq"', '"seq" '); return l; });
+    expect(verifyAudit(bad).problem).toMatch(new RegExp(`audit-\\d{8}\\.jsonl:${n}: the last record was altered`));
+  });
+
+  it('an edited byte is found at the record itself (the prev of the record after it no longer matches), with file and line', async () => {
     const dir = await trail(6);
     const bad = tampered(dir, (l) => { l[2] = l[2].replace('record 2', 'record X'); return l; });
     const v = verifyAudit(bad);
     expect(v.ok).toBe(false);
-    expect(v.problem).toMatch(/audit-\d{8}\.jsonl:4: the record before it was altered/);
+    expect(v.problem).toMatch(/audit-\d{8}\.jsonl:3: the record was altered/);
   });
 
   it('a deleted line: the record that follows names what is missing', async () => {
