@@ -53,6 +53,8 @@ export interface Gateway {
   stats: StatsStore;
   /** Alert states: firing first, then those of the last 24 hours. */
   alerts(): AlertState[];
+  /** Every configured rule, fired or not: name, type, and whether any of its episodes fires now. */
+  alertRules(): Array<{ name: string; type: string; state: 'firing' | 'ok'; episodes_24h: number }>;
   /** Each scheduled report: next run, last run, newest files. */
   nextReports(): ReportStatus[];
   /** A report file's path by name (only files of the configured reports). */
@@ -311,6 +313,13 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     ledger,
     stats,
     alerts: () => alertsOn.engine.states(),
+    alertRules: () => {
+      const states = alertsOn.engine.states();
+      return cfg.alerts.map((r) => {
+        const mine = states.filter((x) => x.rule === r.name);
+        return { name: r.name, type: r.type, state: mine.some((x) => x.state === 'firing') ? 'firing' as const : 'ok' as const, episodes_24h: mine.reduce((n, x) => n + x.episodes, 0) };
+      });
+    },
     runReport: (name) => reports.runNow(name),
     nextReports: () => reports.next(),
     reportFile: (name) => reports.file(name),

@@ -124,6 +124,8 @@ export async function startAdminServer(gw: Gateway, opts: AdminOptions): Promise
           formats: gw.ingest.stats().formats,
           received_by_input: gw.ingest.stats().receivedByInput,
           last_24h: last24h(gw),
+          // every configured rule (one that never fired too), then the episodes in detail
+          alert_rules: gw.alertRules(),
           alerts: gw.alerts(),
           reports: gw.nextReports(),
         });

@@ -48,6 +48,7 @@ reports:
   - { name: pulse, kind: health, cron: "*/2 * * * * *", formats: [html, json], to: [{ type: file, dir: "@DIR@/reports" }] }
 alerts:
   - { name: disk, type: journal_usage, above: 0, to: [{ type: webhook, url: "${sink.url}" }] }
+  - { name: refused, type: dead_letters, above: 1000, window: 5m, to: [{ type: webhook, url: "${sink.url}" }] }
 `);
   try {
     await sendTcpLines(tcp, Array.from({ length: 42 }, (_, i) => `<134>1 2026-11-23T10:00:00Z fw01 app - - - dash ${i}`));
@@ -56,6 +57,11 @@ alerts:
       const s = (await axios.get(`http://127.0.0.1:${admin}/api/status`)).data;
       return s.ledger.destinations.siem.delivered === 42 && s.alerts.length > 0 && s.reports[0].latest_files.length === 2 ? s : undefined;
     }, 10000, () => 'not all delivered, or no alert or report yet');
+    // every configured rule is listed, the one that never fired too
+    expect(status.alert_rules).toEqual([
+      { name: 'disk', type: 'journal_usage', state: 'firing', episodes_24h: 1 },
+      { name: 'refused', type: 'dead_letters', state: 'ok', episodes_24h: 0 },
+    ]);
     const url = `http://127.0.0.1:${admin}/`;
     const dump = await chromium(['--dump-dom', url]);
     expect(dump.code).toBe(0);
