@@ -336,3 +336,35 @@ function unitEscapeAt(b: Buffer, o: number, c: number): number {
   b[o++] = HEX[c & 15];
   return o;
 }
+
+/** One value as JSON (what JSON.stringify writes), at o in b (room checked by the caller through valueRoom). */
+export function valueAt(b: Buffer, o: number, v: unknown): number {
+  if (typeof v === 'string') return stringAt(b, o, v);
+  if (typeof v === 'number') {
+    // ports, byte counts, codes: digits written as they are, no string made per number
+    if (Number.isSafeInteger(v)) {
+      if (v >= 0) return uintAt(b, o, v); // -0 too: JSON writes it as 0
+      b[o] = 45;
+      return uintAt(b, o + 1, -v);
+    }
+    return Number.isFinite(v) ? asciiAt(b, o, String(v)) : asciiAt(b, o, 'null');
+  }
+  if (typeof v === 'boolean') return asciiAt(b, o, v ? 'true' : 'false');
+  if (Array.isArray(v)) {
+    b[o++] = 91; // [
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) b[o++] = 44;
+      o = valueAt(b, o, v[i]);
+    }
+    b[o++] = 93;
+    return o;
+  }
+  return o + b.write(JSON.stringify(v) ?? 'null', o, 'utf8');
+}
+
+export function valueRoom(v: unknown): number {
+  if (typeof v === 'string') return 6 * v.length + 2; // stringRoom, inline: once per value
+  if (typeof v === 'number' || typeof v === 'boolean') return 32;
+  if (Array.isArray(v)) { let n = 2; for (const x of v) n += valueRoom(x) + 1; return n; }
+  return 3 * Buffer.byteLength(JSON.stringify(v) ?? 'null') + 8;
+}

@@ -2,8 +2,9 @@ import type { Parsed } from '../parse';
 import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
 import { lastKindMark, lastSiemgateMark } from './ecs-writer';
-import { ascii, asciiAt, bytesAt, commit, outputOffset, repeatAt, reserve, stringAt, stringRoom, uintAt } from './json-out';
+import { ascii, asciiAt, bytesAt, commit, outputOffset, repeatAt, reserve, stringAt, stringRoom, valueAt, valueRoom } from './json-out';
 import { memberAt, scanValueEnd, stringEnd } from '../parse/json-scan';
+import { bakedFor, newBaking, type Baking, type EncodedPart } from './baked-parts';
 
 /**
  * Puts what a mapping found into the event's ECS document. `source` and `network` describe the
@@ -201,15 +202,13 @@ function buildPlan(keys: string[], cefDoc: boolean): Plan {
  * The pieces of a plan, pre-encoded: bytes per piece, so rendering writes bytes, not strings. Made
  * once per plan (lazily: the object path never needs them).
  */
-interface EncodedPart {
-  pieces: Uint8Array[];
-  slots: number[];
-}
 interface EncodedPlan {
   event: EncodedPart;
   tail: EncodedPart;
-  /** The bytes of all pieces: the room they take, whatever the values. */
+  /** The bytes of all pieces: the room they take, whatever the values (baked parts take less). */
   piecesBytes: number;
+  /** The values that repeat, rendered once (baked-parts.ts). */
+  baking: Baking;
 }
 const encoded = new WeakMap<object, EncodedPlan>();
 
@@ -222,42 +221,10 @@ function encodedOf(plan: Plan): EncodedPlan {
     let piecesBytes = 0;
     for (const p of event.pieces) piecesBytes += p.length;
     for (const p of tail.pieces) piecesBytes += p.length;
-    e = { event, tail, piecesBytes };
+    e = { event, tail, piecesBytes, baking: newBaking() };
     encoded.set(plan, e);
   }
   return e;
-}
-
-/** One value as JSON (what JSON.stringify writes), at o in b (room checked by the caller through valueRoom). */
-export function valueAt(b: Buffer, o: number, v: unknown): number {
-  if (typeof v === 'string') return stringAt(b, o, v);
-  if (typeof v === 'number') {
-    // ports, byte counts, codes: digits written as they are, no string made per number
-    if (Number.isSafeInteger(v)) {
-      if (v >= 0) return uintAt(b, o, v); // -0 too: JSON writes it as 0
-      b[o] = 45;
-      return uintAt(b, o + 1, -v);
-    }
-    return Number.isFinite(v) ? asciiAt(b, o, String(v)) : asciiAt(b, o, 'null');
-  }
-  if (typeof v === 'boolean') return asciiAt(b, o, v ? 'true' : 'false');
-  if (Array.isArray(v)) {
-    b[o++] = 91; // [
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) b[o++] = 44;
-      o = valueAt(b, o, v[i]);
-    }
-    b[o++] = 93;
-    return o;
-  }
-  return o + b.write(JSON.stringify(v) ?? 'null', o, 'utf8');
-}
-
-export function valueRoom(v: unknown): number {
-  if (typeof v === 'string') return 6 * v.length + 2; // stringRoom, inline: once per value
-  if (typeof v === 'number' || typeof v === 'boolean') return 32;
-  if (Array.isArray(v)) { let n = 2; for (const x of v) n += valueRoom(x) + 1; return n; }
-  return 3 * Buffer.byteLength(JSON.stringify(v) ?? 'null') + 8;
 }
 
 function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): number {
@@ -291,9 +258,10 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   // rendered at [parts, tailEnd): the document can grow by at most `room`, so it never reaches them
   const parts = docEnd + room;
   // event part: "kind":<kind> and the members
-  const eventEnd = renderAt(b, kindValueAt(b, parts, plan, values), enc.event, values);
+  const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
+  const eventEnd = renderAt(b, kindValueAt(b, parts, plan, values), use.event, values);
   const gwEnd = productRuleAt(b, eventEnd, m);
-  const tailEnd = renderAt(b, gwEnd, enc.tail, values);
+  const tailEnd = renderAt(b, gwEnd, use.tail, values);
   const kindAt = kindMarkIn(b, docAt, docEnd);
   const gwAt = siemgateMarkIn(b, kindAt, docEnd);
   // from the end backwards, so that each position is still where it was found
@@ -372,9 +340,10 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   let o = kindValueAt(b, parts, plan, values);
   if (codeFrom >= 0 && !plan.dropCode) o = repeatAt(b, o, codeFrom, codeTo);
   if (sevFrom >= 0 && !plan.dropSeverity) o = repeatAt(b, o, sevFrom, sevTo);
-  const eventEnd = renderAt(b, o, enc.event, values);
+  const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
+  const eventEnd = renderAt(b, o, use.event, values);
   const gwEnd = productRuleAt(b, eventEnd, m);
-  o = renderAt(b, gwEnd, enc.tail, values);
+  o = renderAt(b, gwEnd, use.tail, values);
   // members the writer did not write: added at the end
   for (let i = 0; i < plan.patches.length; i++) {
     if (spans[2 * i] >= 0) continue;

@@ -241,6 +241,39 @@ describe('any mapped field set, spliced into any kind of document, equals the ob
   });
 });
 
+describe('a rule\'s repeating values rendered once into its plan (baked-parts.ts): the document is the object path\'s, before, while and after they change', () => {
+  const { toEcs } = require('../../../src/pipeline/ecs') as typeof import('../../../src/pipeline/ecs');
+  const { mergeMapped } = require('../../../src/pipeline/mapped-doc') as typeof import('../../../src/pipeline/mapped-doc');
+  const { parseMessage } = require('../../../src/parse') as typeof import('../../../src/parse');
+  const now = Date.UTC(2024, 5, 1);
+  const peer = { input: 'fw', transport: 'udp' as const, ip: '192.0.2.1', port: 514 };
+  const names = ['event.action', 'event.category', 'observer.vendor', 'observer.ingress.interface.name', 'source.ip', 'source.port', 'network.transport', 'log.level', 'observer.type'];
+  it('300 events of one rule: constants, a constant that changes now and then, and one that changes for good', () => {
+    const ruleKey = {};
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 255 })), { minLength: 300, maxLength: 300 }), (draws) => {
+      draws.forEach(([dice, n], i) => {
+        const values: unknown[] = [
+          'flow-creation', ['network', 'session'], 'Cisco',
+          dice === 0 ? `if-${n}` : 'inside', // mostly the same, sometimes not
+          `10.0.0.${n}`, 1024 + n,
+          i < 150 ? 'tcp' : 'udp', // changes for good half way
+          'informational', dice === 1 ? 'switch' : 'firewall',
+        ];
+        const raw = `<166>1 2024-05-14T12:34:00Z fw01 asa - - - event ${i}`;
+        const m = { product: 'cisco_asa', vendor: 'Cisco', name: 'asa', file: 'x.yaml', matchedBy: 'test', rule: 'r', dataset: 'cisco_asa.log',
+          streamDataset: 'siemgate.cisco_asa', keepParsedFields: false, names, values, ruleKey };
+        const mapper = { map: () => m, sources: [], examples: [], prepared: [] };
+        const r = processOne(raw, 0, peer, undefined, batchContext(now), { timezone: 'UTC', now }, mapper);
+        const spliced = JSON.parse(r.line);
+        const expected = toEcs(parseMessage(raw, { timezone: 'UTC', now }), { id: spliced.event.id, receivedAt: now, peer, raw, truncated: false });
+        mergeMapped(expected, m);
+        expect([i, spliced]).toEqual([i, JSON.parse(JSON.stringify(expected))]);
+        expect(duplicateKeys(r.line)).toEqual([]);
+      });
+    }), { numRuns: 5 });
+  });
+});
+
 describe('duplicateKeys (the test helper) finds a key twice at any depth', () => {
   it('reports each, with its path; none in a clean document', () => {
     expect(duplicateKeys('{"a":1,"b":{"c":"x\\"}","c":2},"l":[{"k":1,"k":2}],"a":3}')).toEqual(['b.c', 'l.[].k', 'a']);
@@ -315,8 +348,9 @@ describe('spliceMapped', () => {
   it('writes each mapped value byte for byte as JSON.stringify does (integers without a string per number)', () => {
     const value = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.maxSafeNat(), fc.double(), fc.constant(-0), fc.string({ unit: 'binary' }), fc.boolean());
     fc.assert(fc.property(fc.oneof(value, fc.array(value, { maxLength: 4 })), (v) => {
-      const b = Buffer.alloc(md.valueRoom(v));
-      expect(b.subarray(0, md.valueAt(b, 0, v)).toString('utf8')).toBe(JSON.stringify(v));
+      const jo = require('../../../src/pipeline/json-out') as typeof import('../../../src/pipeline/json-out');
+      const b = Buffer.alloc(jo.valueRoom(v));
+      expect(b.subarray(0, jo.valueAt(b, 0, v)).toString('utf8')).toBe(JSON.stringify(v));
     }), { numRuns: 2000 });
   });
 });
