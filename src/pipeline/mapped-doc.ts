@@ -2,7 +2,7 @@ import type { Parsed } from '../parse';
 import type { MapResult } from '../mapping';
 import type { EcsDoc } from './ecs';
 import { lastKindMark, lastSiemgateMark } from './ecs-writer';
-import { ascii, asciiAt, bytesAt, commit, outputOffset, repeatAt, reserve, stringAt, stringRoom, valueAt, valueRoom } from './json-out';
+import { ascii, asciiAt, bytesAt, commit, outputOffset, repeatAt, reserve, stringRoom, valueAt, valueRoom } from './json-out';
 import { memberAt, scanValueEnd, stringEnd } from '../parse/json-scan';
 import { bakedFor, newBaking, type Baking, type EncodedPart } from './baked-parts';
 
@@ -209,6 +209,10 @@ interface EncodedPlan {
   piecesBytes: number;
   /** The values that repeat, rendered once (baked-parts.ts). */
   baking: Baking;
+  /** productRuleAt's bytes, and the product and rule they were made for. */
+  productRule?: Uint8Array;
+  productRuleOf?: string;
+  ruleOf?: string;
 }
 const encoded = new WeakMap<object, EncodedPlan>();
 
@@ -260,7 +264,7 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   // event part: "kind":<kind> and the members
   const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
   const eventEnd = renderAt(b, kindValueAt(b, parts, plan, values), use.event, values);
-  const gwEnd = productRuleAt(b, eventEnd, m);
+  const gwEnd = productRuleAt(b, eventEnd, m, enc);
   const tailEnd = renderAt(b, gwEnd, use.tail, values);
   const kindAt = kindMarkIn(b, docAt, docEnd);
   const gwAt = siemgateMarkIn(b, kindAt, docEnd);
@@ -342,7 +346,7 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   if (sevFrom >= 0 && !plan.dropSeverity) o = repeatAt(b, o, sevFrom, sevTo);
   const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
   const eventEnd = renderAt(b, o, use.event, values);
-  const gwEnd = productRuleAt(b, eventEnd, m);
+  const gwEnd = productRuleAt(b, eventEnd, m, enc);
   o = renderAt(b, gwEnd, use.tail, values);
   // members the writer did not write: added at the end
   for (let i = 0; i < plan.patches.length; i++) {
@@ -431,17 +435,19 @@ function kindValueAt(b: Buffer, o: number, plan: Plan, values: unknown[]): numbe
   return plan.kindSlot < 0 ? asciiAt(b, o, '"event"') : valueAt(b, o, values[plan.kindSlot]);
 }
 
-/** `"product":…,"rule":…,`: the members put first in the writer's siemgate object. */
-function productRuleAt(b: Buffer, o: number, m: MapResult): number {
-  o = asciiAt(b, o, '"product":');
-  o = stringAt(b, o, m.product);
-  b[o++] = 44;
-  if (m.rule !== undefined) {
-    o = asciiAt(b, o, '"rule":');
-    o = stringAt(b, o, m.rule);
-    b[o++] = 44;
+/**
+ * `"product":…,"rule":…,`: the members put first in the writer's siemgate object. The same for every
+ * event of a plan (its rule is its key), so encoded once, when its first event is written.
+ */
+function productRuleAt(b: Buffer, o: number, m: MapResult, enc: EncodedPlan): number {
+  let bytes = enc.productRule;
+  if (bytes === undefined || enc.productRuleOf !== m.product || enc.ruleOf !== m.rule) {
+    bytes = ascii(`"product":${JSON.stringify(m.product)},${m.rule !== undefined ? `"rule":${JSON.stringify(m.rule)},` : ''}`);
+    enc.productRule = bytes;
+    enc.productRuleOf = m.product;
+    enc.ruleOf = m.rule;
   }
-  return o;
+  return bytesAt(b, o, bytes);
 }
 
 /** Where the document at [docAt, docEnd) has `"kind":"event"`: where the writer says it put it
