@@ -207,6 +207,10 @@ async function parse(argv: string[]): Promise<number> {
   const explain = opts.explain === true;
   const preview = as === undefined ? undefined : previewer(as as PreviewKind, cfg);
   const inputName = (opts.input as string | undefined) ?? cfg?.inputs[0]?.name ?? 'parse';
+  // an input the config does not have would silently get no zone and no mappings.assign
+  if (opts.input !== undefined && cfg !== undefined && !cfg.inputs.some((i) => i.name === inputName)) {
+    throw E.CLI_USAGE(`--input ${inputName}: no such input in ${String(opts.config)}; its inputs are ${cfg.inputs.map((i) => i.name).join(', ')}`);
+  }
   const timezone = cfg?.inputs.find((i) => i.name === inputName)?.timezone ?? 'UTC';
   const peer: Peer = { input: inputName, transport: 'tcp', ip: '', port: 0 };
   const file = opts.file as string | undefined;

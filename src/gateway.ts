@@ -284,7 +284,7 @@ async function start(cfg: Config, unlock: () => void): Promise<Gateway> {
     const startedAt = Date.now();
     const workersReady = await ingest.ready();
     if (workersReady < cfg.pipeline.workers) log.warn(`${cfg.pipeline.workers - workersReady} of ${cfg.pipeline.workers} parse workers did not start (see the errors above); their batches are parsed on the main thread`);
-    else if (workersReady > 0) log.info(`${workersReady} parse workers ready in ${Date.now() - startedAt} ms`);
+    else if (workersReady > 0) log.info(`${workersReady} parse worker${workersReady === 1 ? '' : 's'} ready in ${Date.now() - startedAt} ms`);
     for (const i of cfg.inputs) {
       const running = await startInput(i, ingest);
       inputs.push(running);
