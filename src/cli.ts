@@ -168,9 +168,13 @@ async function check(argv: string[]): Promise<number> {
   const opts = args(argv, { config: { type: 'string', short: 'c' }, offline: { type: 'boolean' } });
   if (opts.config === undefined) throw E.CLI_USAGE('check needs -c FILE');
   const cfg = loadConfigFile(opts.config as string);
-  process.stdout.write(`${cfg.source}: OK (${cfg.inputs.length} input(s): ${cfg.inputs.map((i) => `${i.name}/${i.type}@${i.address}`).join(', ')}; ` +
-    `${cfg.destinations.length} destination(s): ${cfg.destinations.map((d) => `${d.name}/${d.type}`).join(', ')})\n`);
-  if (opts.offline) return 0;
+  const summary = `${cfg.inputs.length} input(s): ${cfg.inputs.map((i) => `${i.name}/${i.type}@${i.address}`).join(', ')}; ` +
+    `${cfg.destinations.length} destination(s): ${cfg.destinations.map((d) => `${d.name}/${d.type}`).join(', ')}`;
+  if (opts.offline) {
+    process.stdout.write(`${cfg.source}: OK (${summary}; destinations not asked: --offline)\n`);
+    return 0;
+  }
+  process.stdout.write(`${cfg.source}: valid (${summary})\n`);
   // Then each destination is asked whether it would take events (no events are sent).
   let failed = 0;
   for (const d of cfg.destinations) {
@@ -182,7 +186,13 @@ async function check(argv: string[]): Promise<number> {
       process.stderr.write(`siemgate: ${e.message} [${e.code}]\n`);
     }
   }
-  return failed > 0 ? 1 : 0;
+  // the verdict last, so that a valid file with a destination that would refuse does not read as OK
+  if (failed > 0) {
+    process.stderr.write(`siemgate: ${cfg.source}: ${failed} of ${cfg.destinations.length} destination(s) would not take events (above)\n`);
+    return 1;
+  }
+  process.stdout.write(`${cfg.source}: OK\n`);
+  return 0;
 }
 
 /** The mapping author's tool: the gateway's own per-event path, minus the network. */

@@ -30,7 +30,8 @@ pipeline:
 `);
     const r = await runProc(process.execPath, [BIN, 'check', '-c', good], { cwd: dir, env: { ...process.env, IT_HTTP_TOKEN: 'x' } });
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/good\.yaml: OK \(3 input\(s\): udp\/syslog_udp@127\.0\.0\.1:5514, tcp\/syslog_tcp@0\.0\.0\.0:5514, http\/http@0\.0\.0\.0:8088; 1 destination\(s\): archive\/file\)/);
+    expect(r.stdout).toMatch(/good\.yaml: valid \(3 input\(s\): udp\/syslog_udp@127\.0\.0\.1:5514, tcp\/syslog_tcp@0\.0\.0\.0:5514, http\/http@0\.0\.0\.0:8088; 1 destination\(s\): archive\/file\)\n/);
+    expect(r.stdout).toMatch(/\n\S*good\.yaml: OK\n$/); // the verdict comes last
   });
 
   test('a bad file: exit 1, and stderr names each problem with its line and key', async () => {

@@ -295,6 +295,8 @@ examples:
     expect(r.stderr).toContain(`${es.url}: credentials refused: check that api_key / api_key_file holds the key's "encoded" value`);
     expect(r.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${dead}: not reachable \\(.*ECONNREFUSED.*\\); check the URL`));
     expect(r.stderr).toContain('[SG_DEST_PROBE]');
+    expect(r.stderr).toMatch(/bad\.yaml: 1 of 1 destination\(s\) would not take events/);
+    expect(r.stdout).not.toMatch(/: OK\b/);
     expect(r.stderr + r.stdout).not.toContain(WRONG_KEY);
     expect(r.stderr + r.stdout).not.toContain('not-the-key');
   });
