@@ -21,6 +21,8 @@ interface Connection {
   state: 'open' | 'finished';
   bytes: number;
   openedAt: number;
+  /** When the frame now unfinished began arriving (0: none is). */
+  partialSince: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export class StreamConnections {
       framing: this.cfg.framing, maxMessageBytes: this.cfg.maxMessageBytes, oversize: this.cfg.oversize,
       maxFrameBytes: this.cfg.maxFrameBytes,
     }, this.sink, peer);
-    const conn: Connection = { socket, framer, peer, state: 'open', bytes: 0, openedAt: Date.now() };
+    const conn: Connection = { socket, framer, peer, state: 'open', bytes: 0, openedAt: Date.now(), partialSince: 0 };
     this.conns.add(conn);
     this.counters.connectionsOpened++;
     auditLimited(`open:${peer.input}:${peer.ip}`, (suppressed) => audit('connection_opened', {
@@ -70,6 +72,18 @@ export class StreamConnections {
       this.counters.bytes += chunk.length;
       conn.bytes += chunk.length;
       framer.push(chunk);
+      // A message trickled in a byte at a time keeps the idle timer from firing (slowloris): one
+      // message may take at most idle_timeout_ms, then the connection is closed like an idle one
+      if (!framer.hasPartial()) conn.partialSince = 0;
+      else if (conn.partialSince === 0) conn.partialSince = Date.now();
+      else if (this.cfg.idleTimeoutMs > 0 && Date.now() - conn.partialSince > this.cfg.idleTimeoutMs) {
+        this.counters.idleTimeouts++;
+        logLimited(`${peer.input}:slow:${peer.ip}`, (suppressed) => log.warn(`input ${peer.input}: closing the connection from ${peer.ip}:${peer.port}: ` +
+          `one message has been arriving for more than idle_timeout_ms (${this.cfg.idleTimeoutMs} ms)`, suppressed ? { suppressed } : undefined));
+        this.finish(conn);
+        socket.destroy();
+        return;
+      }
       if (!this.paused && !this.closing && this.sink.isPaused()) this.pauseAll();
     });
     socket.on('timeout', () => {
@@ -146,6 +160,7 @@ export class StreamConnections {
     for (const c of this.conns) {
       if (c.state !== 'open') continue;
       if (this.cfg.idleTimeoutMs > 0) c.socket.setTimeout(this.cfg.idleTimeoutMs); // re-arm
+      if (c.partialSince !== 0) c.partialSince = Date.now(); // we stopped reading it: not its sender's delay
       c.socket.resume();
     }
   }

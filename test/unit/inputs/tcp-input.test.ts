@@ -75,6 +75,24 @@ describe('tcp input', () => {
     expect(sink.texts().sort()).toEqual(['<13>from a', '<13>from b']);
   });
 
+  test('one message trickled a byte at a time (slowloris) is cut after idle_timeout_ms, though each byte resets the idle timer', async () => {
+    const sink = new RecordingSink();
+    input = await startInput(tcpConfig({ framing: 'lf', idleTimeoutMs: 300 }), sink);
+    const s = await open();
+    s.on('error', () => undefined);
+    s.write('<13>done\n');
+    const drip = setInterval(() => { if (!s.destroyed) s.write('x'); }, 50);
+    try {
+      await closed(s);
+    } finally {
+      clearInterval(drip);
+    }
+    await sink.waitFor(() => sink.rejects.length === 1);
+    expect(input.counters.idleTimeouts).toBe(1);
+    expect(sink.texts()).toEqual(['<13>done']);
+    expect(sink.rejected('partial_frame')).toBe(1);
+  });
+
   test('idle timeout closes the connection, counts it, and rejects the unfinished frame', async () => {
     const sink = new RecordingSink();
     input = await startInput(tcpConfig({ idleTimeoutMs: 150 }), sink);
