@@ -72,7 +72,7 @@ const streamProps: Record<string, Schema> = {
   },
   max_message_bytes: size('Longest message accepted; longer ones are truncated or rejected (see oversize).', 65536),
   oversize: { enum: ['truncate', 'reject'], default: 'truncate', description: 'truncate: keep the first max_message_bytes, tag the event `truncated`; reject: count and drop it.' },
-  idle_timeout_ms: ms('Close a connection that sent nothing for this long (0: never).', 300000),
+  idle_timeout_ms: ms('Close a connection that sent nothing for this long, or that has been sending one message for longer (0: never).', 300000),
   max_connections: { type: 'integer', minimum: 1, default: 1000, description: 'Connections beyond this are refused and counted.' },
 };
 
