@@ -288,7 +288,9 @@ export async function startHecDouble(opts: { tokens?: Record<string, HecTokenCon
     requests: [] as HecRequestRecord[],
     tokens: new Map<string, HecTokenConfig>(Object.entries(opts.tokens ?? {})),
     busy: 0,
-    maxContentLength: 1_000_000,
+    // Splunk Enterprise 10.4.3's limit as recorded (protocols.md §4.2, [S42]); Splunk Cloud's is
+    // 1 MB: a test of that case sets it
+    maxContentLength: 800 * 1024 * 1024,
     ackWithhold: 0,
     ackPolls: 0,
     slow: 0,
