@@ -4,6 +4,7 @@ import type { Node } from 'yaml';
 import { E } from '../errors';
 import { compileSource, type CompiledSource } from './compile';
 import type { SourceSummary } from './types';
+import { pathText } from '../config/loader';
 
 // Loaded when a file is first read: the parse workers compile what the main thread read and never
 // parse YAML (the package is ~8 MB of RSS in each of them).
@@ -37,7 +38,7 @@ export function compilePrepared(prepared: PreparedSource[]): CompiledSource[] {
   const out: CompiledSource[] = [];
   for (const p of prepared) {
     const problems: string[] = [];
-    const src = compileSource(p.raw, p.file, (path, why) => problems.push(`${p.file}: ${path.join('.')}: ${why}`), () => 0, false);
+    const src = compileSource(p.raw, p.file, (path, why) => problems.push(`${p.file}: ${pathText(path)}: ${why}`), () => 0, false);
     if (src === undefined || problems.length > 0) throw E.MAPPING_INVALID(problems);
     out.push(src);
   }
@@ -112,7 +113,7 @@ function compileFile(file: string, problems: string[]): { src: CompiledSource; r
   const before = problems.length;
   const raw: unknown = doc.toJS();
   const src = compileSource(raw, file, (path, why) => {
-    problems.push(`${file}:${lineOf(path)}: ${path.length > 0 ? `${path.join('.')}: ` : ''}${why}`);
+    problems.push(`${file}:${lineOf(path)}: ${path.length > 0 ? `${pathText(path)}: ` : ''}${why}`);
   }, lineOf);
   return problems.length > before || src === undefined ? undefined : { src, raw };
 }

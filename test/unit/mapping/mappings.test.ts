@@ -86,9 +86,9 @@ describe('mapping files', () => {
       .replace("      - dissect: 'DENY", "      - regex: '(?<source.ip>[0-9'\n      - frobnicate: 1\n      - dissect: 'DENY")
       .replace('set: { event.action: deny', 'convert: { source.port: number }\n    set: { event.action: deny');
     const msg = loadError({ 'acme.yaml': text });
-    expect(msg).toMatch(/acme\.yaml:10: rules\.0\.steps\.0\.regex: not a valid regular expression/);
-    expect(msg).toMatch(/acme\.yaml:11: rules\.0\.steps\.1\.frobnicate: unknown key/);
-    expect(msg).toMatch(/acme\.yaml:13: rules\.0\.convert\.source\.port: unknown converter "number"/);
+    expect(msg).toMatch(/acme\.yaml:10: rules\[0\]\.steps\[0\]\.regex: not a valid regular expression/);
+    expect(msg).toMatch(/acme\.yaml:11: rules\[0\]\.steps\[1\]\.frobnicate: unknown key/);
+    expect(msg).toMatch(/acme\.yaml:13: rules\[0\]\.convert\.source\.port: unknown converter "number"/);
   });
 
   it('event.id is the gateway\'s (the Elasticsearch _id): a mapping that sets it is refused, saying why', () => {
