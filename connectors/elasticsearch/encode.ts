@@ -87,6 +87,7 @@ const NEWLINE = 0x0a;
 const KEY_EVENT = Buffer.from('"event"');
 const KEY_ID = Buffer.from('"id"');
 const KEY_DATA_STREAM = Buffer.from('"data_stream"');
+const DATA_STREAM_TYPES = new Set(['logs', 'metrics', 'traces', 'synthetics']);
 /** Elasticsearch refuses a longer `_id` for the whole request (400 action_request_validation_exception). */
 const ID_MAX_BYTES = 512;
 /** Datasets come from classification, a small set; the bound only stops a runaway from growing the cache. */
@@ -150,7 +151,10 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) given = v as Record<string, unknown>;
     } catch { /* not an object we can read: our stream, with the document as it is */ }
     const part = (x: unknown) => (typeof x === 'string' ? sanitizeDataStreamPart(x) : undefined);
-    const type = part(given.type) ?? 'logs';
+    // the types Elasticsearch's built-in templates make data streams of; another would become a
+    // plain index (no template matches it), so it is taken as logs
+    const asked = part(given.type);
+    const type = asked !== undefined && DATA_STREAM_TYPES.has(asked) ? asked : 'logs';
     const dataset = part(given.dataset) ?? fallback ?? DEFAULT_DATASET.json;
     const ns = part(given.namespace) ?? namespace;
     const name = `${type}-${dataset}-${ns}`;

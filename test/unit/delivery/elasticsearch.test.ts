@@ -148,6 +148,8 @@ describe('bulk encoding (protocols.md §5.1)', () => {
     expect(lines(enc.encode(event('{"data_stream":{"dataset":"My-App"}}', 'json')))[0].create._index).toBe('logs-my_app-default');
     expect(lines(enc.encode(event('{"data_stream":{"type":"metrics","namespace":"prod"}}', 'json')))[0].create._index).toBe('metrics-siemgate.generic-prod');
     expect(lines(enc.encode(event('{"data_stream":"nonsense"}', 'json')))[0].create._index).toBe('logs-siemgate.generic-default');
+    // a type no built-in template makes a data stream of would become a plain index: logs instead
+    expect(lines(enc.encode(event('{"data_stream":{"type":"audit","dataset":"app"}}', 'json')))[0].create._index).toBe('logs-app-default');
     const nested = '{"@timestamp":"t","labels":{"data_stream":"n"}}';
     expect(lines(enc.encode(event(nested, 'json')))[1].data_stream).toEqual({ type: 'logs', dataset: 'siemgate.generic', namespace: 'default' });
   });
