@@ -297,6 +297,15 @@ export async function startEsDouble(opts: {
     return `.ds-${stream}-${day}-000001`;
   }
 
+  function invalidIndexName(name: string): string | undefined {
+    if (name !== name.toLowerCase()) return 'must be lowercase';
+    if (name === '.' || name === '..') return 'must not be \'.\' or \'..\'';
+    if (/^[-_+]/.test(name)) return 'must not start with \'_\', \'-\', or \'+\'';
+    if (/[\\/*?"<>| ,#:]/.test(name)) return 'must not contain the following characters [ , \", *, \\, <, |, ,, >, /, ?, #, :]';
+    if (Buffer.byteLength(name) > 255) return 'index name is too long, (' + Buffer.byteLength(name) + ' > 255)';
+    return undefined;
+  }
+
   /** One action + source → its item result (the part inside `{"<action>": …}`). */
   function item(action: string, meta: Record<string, unknown>, sourceLine: string | undefined, target: string | undefined,
     cred: EsCredentialConfig | undefined, pipeline: string | undefined, credName: string): Record<string, unknown> {
@@ -305,6 +314,10 @@ export async function startEsDouble(opts: {
     const givenId = typeof meta._id === 'string' ? meta._id : undefined;
     const fail = (status: number, type: string, reason: string, extra: Record<string, unknown> = {}) =>
       ({ _index: index, _id: givenId ?? null, status, error: { type, reason, ...extra } });
+    // Elasticsearch's index name rules (MetadataCreateIndexService.validateIndexOrAliasName): the
+    // encoder must never make a name it refuses
+    const badName = invalidIndexName(index);
+    if (badName !== undefined) return fail(400, 'invalid_index_name_exception', `Invalid index name [${index}], ${badName}`, { index });
     if (!mayWrite(cred, index)) {
       return fail(403, 'security_exception', `action [indices:data/write/bulk[s]] is unauthorized for ${credName} on indices [${index}], this action is granted by the index privileges [create_doc,create,index,write,all]`);
     }

@@ -59,6 +59,14 @@ describe('_bulk into data streams (protocols.md §5.1, §5.2)', () => {
     expect(es.indexed.has('logs-fw-default')).toBe(false);
   });
 
+  test('an index name Elasticsearch refuses (uppercase, a leading _ - +, a forbidden char) fails its item with invalid_index_name_exception', async () => {
+    const r = await call('/_bulk', ndjson(
+      { create: { _index: 'logs-Fw-default' } }, { '@timestamp': TS }, { create: { _index: '_logs' } }, { '@timestamp': TS },
+      { create: { _index: 'logs-a b-default' } }, { '@timestamp': TS }, { create: { _index: 'logs-ok-default' } }, { '@timestamp': TS }));
+    const st = r.json.items.map((x: { create: { status: number; error?: { type: string } } }) => [x.create.status, x.create.error?.type]);
+    expect(st).toEqual([[400, 'invalid_index_name_exception'], [400, 'invalid_index_name_exception'], [400, 'invalid_index_name_exception'], [201, undefined]]);
+  });
+
   test('a data stream document without @timestamp → 400 document_parsing_exception; invalid JSON source too', async () => {
     const r = await call('/_bulk', `${JSON.stringify(create('logs-fw-default'))}\n{"m":1}\n${JSON.stringify(create('logs-fw-default'))}\n{"m":\n`);
     expect(r.json.items[0].create).toMatchObject({ status: 400, error: { type: 'document_parsing_exception', reason: 'data stream timestamp field [@timestamp] is missing' } });

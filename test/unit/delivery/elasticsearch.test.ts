@@ -154,6 +154,16 @@ describe('bulk encoding (protocols.md §5.1)', () => {
     expect(lines(enc.encode(event(nested, 'json')))[1].data_stream).toEqual({ type: 'logs', dataset: 'siemgate.generic', namespace: 'default' });
   });
 
+  test('whatever names a document or the pipeline gives, the index is one Elasticsearch takes (fast-check)', () => {
+    const valid = (n: string) => n === n.toLowerCase() && !/^[-_+]/.test(n) && !/[\\/*?"<>| ,#:]/.test(n) && Buffer.byteLength(n) <= 255 && n !== '.' && n !== '..';
+    const e = createBulkEncoder({ ...base, namespace: 'Prod Zone' });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 150 }), fc.string({ maxLength: 150 }), fc.string({ maxLength: 20 }), (dataset, ns, type) => {
+      const doc = JSON.stringify({ '@timestamp': 't', data_stream: { type, dataset, namespace: ns } });
+      const [action] = lines(e.encode(event(doc, 'json')));
+      expect([action.create._index, valid(action.create._index)]).toEqual([action.create._index, true]);
+    }), { numRuns: 1000 });
+  });
+
   test('an empty document still becomes valid JSON; whitespace inside the braces is kept', () => {
     expect(lines(enc.encode(event('{}')))[2]).toBe('{"data_stream":{"type":"logs","dataset":"siemgate.syslog","namespace":"default"}}');
     expect(lines(enc.encode(event('{ }')))[2]).toBe('{"data_stream":{"type":"logs","dataset":"siemgate.syslog","namespace":"default"} }');
