@@ -10,19 +10,26 @@ export function applySource(src: CompiledSource, by: string, ev: MapInput, trace
   for (const st of src.pre) if (!st.run(s) && !st.optional) break;
   let rule: CompiledRule | undefined;
   for (const r of src.rules) {
-    if (!holds(r.when, s)) continue;
+    if (!holds(r.when, s)) {
+      // --explain says why each rule before the one that applied did not (a mapping author's question)
+      if (trace !== undefined) trace.push({ step: `rule ${r.name}: not tried, its when: does not hold`, set: {} });
+      continue;
+    }
     const before = r.rollback ? s.vals.slice() : undefined;
     const traced = trace?.length ?? 0;
-    let ok = true;
+    let failed: string | undefined;
     for (const st of r.steps) {
-      if (!st.run(s) && !st.optional) { ok = false; break; }
+      if (!st.run(s) && !st.optional) { failed = st.label; break; }
     }
-    if (ok) {
+    if (failed === undefined) {
       rule = r;
       break;
     }
     if (before !== undefined) s.vals = before;
-    if (trace !== undefined) trace.length = traced;
+    if (trace !== undefined) {
+      trace.length = traced;
+      trace.push({ step: `rule ${r.name}: ${failed} did not match, so the rule does not apply (what it set is undone)`, set: {} });
+    }
   }
   const k = src.kinds;
   // a step may choose them per message (PAN-OS: the log type decides the sourcetype)

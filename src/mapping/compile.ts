@@ -19,10 +19,17 @@ export interface Refine {
   re: RegExp;
 }
 
+/** A step and what --explain calls it (`steps[2] (regex on _body)`). */
+export interface CompiledStep {
+  run: Step;
+  optional: boolean;
+  label: string;
+}
+
 export interface CompiledRule {
   name: string;
   when: Cond[];
-  steps: Array<{ run: Step; optional: boolean }>;
+  steps: CompiledStep[];
   /** More than one step that can fail: the fields of a rule that failed half-way are rolled back. */
   rollback: boolean;
   sourcetype?: string;
@@ -45,7 +52,7 @@ export interface CompiledSource {
   priority: number;
   match: MatchSpec[];
   /** The file's `set` (defaults), then its `steps`: run on every message of the product. */
-  pre: Array<{ run: Step; optional: boolean }>;
+  pre: CompiledStep[];
   rules: CompiledRule[];
   examples: MappingExample[];
   /** The fields its steps read and write, numbered. */
@@ -87,7 +94,7 @@ export function compileSource(raw: unknown, file: string, problem: FileProblem, 
   const match = compileMatch(f.match, problem);
   const pre: CompiledSource['pre'] = [];
   if (f.set !== undefined) {
-    if (isMap(f.set)) pre.push({ run: setStep(f.set, 'set (defaults)'), optional: false });
+    if (isMap(f.set)) pre.push({ run: setStep(f.set, 'set (defaults)'), optional: false, label: 'set (defaults)' });
     else problem(['set'], 'a mapping of field: value');
   }
   pre.push(...compileSteps(f.steps, ['steps'], problem));
@@ -171,11 +178,11 @@ function compileRule(r: unknown, at: Array<string | number>, problem: FileProble
     : (problem([...at, 'when'], 'a mapping of field: condition'), []);
   const steps = compileSteps(r.steps, [...at, 'steps'], problem);
   if (r.set !== undefined) {
-    if (isMap(r.set)) steps.push({ run: setStep(r.set), optional: false });
+    if (isMap(r.set)) steps.push({ run: setStep(r.set), optional: false, label: 'set' });
     else problem([...at, 'set'], 'a mapping of field: value');
   }
   if (r.convert !== undefined) {
-    if (isMap(r.convert)) steps.push({ run: convertStep(r.convert as Record<string, string>, (k, why) => problem([...at, 'convert', k], why)), optional: false });
+    if (isMap(r.convert)) steps.push({ run: convertStep(r.convert as Record<string, string>, (k, why) => problem([...at, 'convert', k], why)), optional: false, label: 'convert' });
     else problem([...at, 'convert'], 'a mapping of field: converter');
   }
   const patternSteps = Array.isArray(r.steps) ? r.steps.filter((s) => isMap(s) && Object.keys(s).some((k) => PATTERN_STEPS.has(k))).length : 0;
@@ -183,8 +190,8 @@ function compileRule(r: unknown, at: Array<string | number>, problem: FileProble
   return { name, when, steps, rollback: patternSteps > 1, sourcetype: opt('sourcetype'), index: opt('index'), dataset: opt('dataset') };
 }
 
-function compileSteps(list: unknown, at: Array<string | number>, problem: FileProblem): Array<{ run: Step; optional: boolean }> {
-  const out: Array<{ run: Step; optional: boolean }> = [];
+function compileSteps(list: unknown, at: Array<string | number>, problem: FileProblem): CompiledStep[] {
+  const out: CompiledStep[] = [];
   if (list === undefined) return out;
   if (!Array.isArray(list)) {
     problem(at, `a list of steps, each one of ${STEP_KINDS.join(', ')}`);
@@ -202,12 +209,13 @@ function compileSteps(list: unknown, at: Array<string | number>, problem: FilePr
     const bad: Problem = (k, why) => problem(k === kind ? [...here, kind] : [...here, kind, k], why);
     const step = compileStep(kind, v, from, bad);
     if (step === undefined) return;
-    if (item.when === undefined) out.push({ run: step, optional: item.optional === true });
+    const label = `steps[${i}] (${kind}${PATTERN_STEPS.has(kind) ? ` on ${from}` : ''})`;
+    if (item.when === undefined) out.push({ run: step, optional: item.optional === true, label });
     else if (!isMap(item.when)) problem([...here, 'when'], 'a mapping of field: condition (as a rule\'s when)');
     else {
       // a step that does not apply to this message is skipped, not failed
       const conds = compileWhen(item.when, (k, why) => problem([...here, 'when', k], why));
-      out.push({ run: guarded(conds, step), optional: item.optional === true });
+      out.push({ run: guarded(conds, step), optional: item.optional === true, label });
     }
   });
   return out;

@@ -190,6 +190,10 @@ describe('siemgate parse', () => {
     expect(asa.file).toMatch(/mappings\/sources\/cisco_asa\.yaml$/);
     expect(asa.steps.find((s: { step: string }) => s.step === 'regex on _body').set).toMatchObject({ 'source.ip': '203.0.113.7', 'destination.port': '51000' });
     expect(asa.document.destination).toEqual({ ip: '10.1.1.5', port: 51000 });
+    // the rules before the one that applied say why they did not
+    const before = asa.steps.filter((s: { step: string }) => s.step.startsWith('rule '));
+    expect(before.length).toBeGreaterThan(0);
+    expect(before[0].step).toMatch(/^rule [\w-]+: (not tried, its when: does not hold|steps\[\d+\] \(\w+( on \S+)?\) did not match, so the rule does not apply)/);
     expect(plain.product).toBeNull();
     expect(plain.why).toMatch(/no mapping recognised/);
   });
