@@ -73,6 +73,7 @@ export async function startHttpInput(cfg: HttpInputConfig, sink: IngestSink): Pr
     name: cfg.name,
     address,
     counters,
+    kind: { type: 'http', tls: cfg.tls !== undefined },
     connections: () => counters.connectionsOpened - counters.connectionsClosed,
     close: () => {
       closed ??= new Promise<void>((resolve) => {

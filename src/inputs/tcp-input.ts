@@ -16,6 +16,7 @@ export async function startTcpInput(cfg: TcpInputConfig, sink: IngestSink): Prom
     name: cfg.name,
     address,
     counters,
+    kind: { type: 'syslog_tcp', tls: false },
     connections: () => conns.size(),
     close: () => closeStreamServer(server, conns),
   };

@@ -32,6 +32,7 @@ export async function startTlsInput(cfg: TlsInputConfig, sink: IngestSink): Prom
     name: cfg.name,
     address,
     counters,
+    kind: { type: 'syslog_tls', tls: true },
     connections: () => conns.size(),
     close: () => closeStreamServer(server, conns),
   };

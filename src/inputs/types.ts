@@ -91,4 +91,6 @@ export interface RunningInput {
   /** Open connections (stream inputs), for status. */
   connections(): number;
   counters: InputCounters;
+  /** Which kind of input, and whether it speaks TLS: for the metrics that only some inputs have. */
+  kind: { type: 'syslog_udp' | 'syslog_tcp' | 'syslog_tls' | 'http'; tls: boolean };
 }

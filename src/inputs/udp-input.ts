@@ -96,6 +96,7 @@ export async function startUdpInput(cfg: UdpInputConfig, sink: IngestSink): Prom
     name: cfg.name,
     address: { host: bound.address, port: bound.port },
     counters,
+    kind: { type: 'syslog_udp', tls: false },
     connections: () => 0,
     close: () => {
       closed ??= new Promise<void>((resolve) => {

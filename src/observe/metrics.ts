@@ -46,24 +46,24 @@ export function createMetrics(gw: Gateway): Registry {
     for (const i of gw.inputs) set({ input: i.name }, i.connections());
   });
   counter('siemgate_input_tls_handshake_failures_total', 'Failed TLS handshakes, per input.', ['input'], (set) => {
-    for (const i of gw.inputs) set({ input: i.name }, i.counters.tlsHandshakeFailures);
+    for (const i of gw.inputs) if (i.kind.tls) set({ input: i.name }, i.counters.tlsHandshakeFailures);
   });
   counter('siemgate_input_http_auth_failures_total', 'HTTP requests refused for their token, per input.', ['input'], (set) => {
-    for (const i of gw.inputs) set({ input: i.name }, i.counters.httpAuthFailures);
+    for (const i of gw.inputs) if (i.kind.type === 'http') set({ input: i.name }, i.counters.httpAuthFailures);
   });
   counter('siemgate_input_connections_refused_total', 'Connections refused because max_connections were open, per stream input.', ['input'], (set) => {
-    for (const i of gw.inputs) set({ input: i.name }, i.counters.connectionsRefused);
+    for (const i of gw.inputs) if (i.kind.type === 'syslog_tcp' || i.kind.type === 'syslog_tls') set({ input: i.name }, i.counters.connectionsRefused);
   });
   counter('siemgate_input_idle_timeouts_total', 'Connections closed after idle_timeout_ms without data, per stream input.', ['input'], (set) => {
-    for (const i of gw.inputs) set({ input: i.name }, i.counters.idleTimeouts);
+    for (const i of gw.inputs) if (i.kind.type === 'syslog_tcp' || i.kind.type === 'syslog_tls') set({ input: i.name }, i.counters.idleTimeouts);
   });
   counter('siemgate_input_http_requests_total', 'HTTP requests, per input.', ['input'], (set) => {
-    for (const i of gw.inputs) if (i.counters.httpRequests > 0) set({ input: i.name }, i.counters.httpRequests);
+    for (const i of gw.inputs) if (i.kind.type === 'http') set({ input: i.name }, i.counters.httpRequests);
   });
   counter('siemgate_input_http_refused_requests_total', 'HTTP requests refused whole, per input and answer: 400 (bad body, gzip or event), 413 (over max_body_bytes), 415 (a Content-Encoding other than gzip), 503 (the journal or pipeline is full; sent again by the client).', ['input', 'status'], (set) => {
     for (const i of gw.inputs) {
       const c = i.counters;
-      if (c.httpRequests === 0) continue;
+      if (i.kind.type !== 'http') continue;
       set({ input: i.name, status: '400' }, c.httpBadRequests);
       set({ input: i.name, status: '413' }, c.httpTooLarge);
       set({ input: i.name, status: '415' }, c.httpUnsupported);

@@ -244,6 +244,11 @@ admin: { address: "127.0.0.1:${admin}" }
     expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="400"}')).toBe(1);
     expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="415"}')).toBe(1);
     expect(mm.get('siemgate_input_http_refused_requests_total{input="apps",status="503"}')).toBe(0);
+    // each input has the series that apply to it: no HTTP series for a TCP input, no TLS one for either
+    expect(mm.has('siemgate_input_http_auth_failures_total{input="fw"}')).toBe(false);
+    expect(mm.has('siemgate_input_connections_refused_total{input="apps"}')).toBe(false);
+    expect(mm.has('siemgate_input_tls_handshake_failures_total{input="fw"}')).toBe(false);
+    expect(mm.has('siemgate_input_tls_handshake_failures_total{input="apps"}')).toBe(false);
   });
 
   test('an admin address that is not loopback is refused by siemgate check, with its line and what to do', async () => {
