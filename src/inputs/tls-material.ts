@@ -69,15 +69,28 @@ export function countHandshakeFailures(server: TlsServer, input: string, counter
     // With client_auth: required, Node destroys a socket whose certificate fails verification and
     // the error says only "socket hang up"; the verification result is on the socket.
     const verify = socket.authorizationError;
-    // OpenSSL's reasons end in a newline, which would split the log line
-    const text = err.message.trim();
-    const why = verify ? `client certificate rejected: ${String(verify)}` : err.code ? `${err.code}: ${text}` : text;
+    const why = verify ? `client certificate rejected: ${String(verify)}` : handshakeReason(err);
     logHandshakeFailure(input, ip, port, why);
     // Node leaves the connection open after a handshake timeout (ERR_TLS_HANDSHAKE_TIMEOUT): idle
     // connections would hold max_connections' slots for ever and lock every client out
     socket.destroy();
     parent?.destroy();
   });
+}
+
+/**
+ * OpenSSL's reason for a failed handshake, with what it usually means when that is not obvious:
+ * plain syslog (or HTTP) sent to the TLS port shows up as a "wrong version number".
+ */
+export function handshakeReason(err: NodeJS.ErrnoException): string {
+  // OpenSSL's reasons end in a newline, which would split the log line
+  const text = err.message.trim();
+  const said = err.code ? `${err.code}: ${text}` : text;
+  if (/WRONG_VERSION_NUMBER|HTTP_REQUEST|UNKNOWN_PROTOCOL|wrong version number|http request/i.test(said)) {
+    return `the client did not speak TLS (plain syslog or HTTP sent to a TLS port? point it at the TCP input, or turn TLS on in the sender) [${said}]`;
+  }
+  if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return `no TLS handshake within tls.handshake_timeout_ms (a client that connects and sends nothing, or one that waits for the server to speak) [${said}]`;
+  return said;
 }
 
 /** A failed handshake or refused client certificate: logged with peer and reason, rate-limited per peer IP. */

@@ -4,6 +4,7 @@ import type { ClientAuth } from '../../../src/config/types';
 import { startInput } from '../../../src/inputs';
 import type { RunningInput } from '../../../src/inputs/types';
 import { RecordingSink } from '../../helpers/recording-sink';
+import { handshakeReason } from '../../../src/inputs/tls-material';
 import { closed, makeTlsMaterial, tcpConnect, tlsConfig, type TlsMaterial } from './input-fixtures';
 
 let m: TlsMaterial;
@@ -93,6 +94,15 @@ describe('tls input', () => {
     await sendOver(inp.address.port, oc('<13>after the idle ones'));
     await sink.waitFor(() => sink.messages.length === 1);
     expect(sink.texts()).toEqual(['<13>after the idle ones']);
+  });
+
+  test('a failed handshake\'s reason says what it usually means: plain text to the TLS port, a silent client; one line', () => {
+    const err = (code: string, message: string) => Object.assign(new Error(message), { code });
+    const plain = handshakeReason(err('ERR_SSL_WRONG_VERSION_NUMBER', '80DCEB94477F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n'));
+    expect(plain).toMatch(/^the client did not speak TLS \(plain syslog or HTTP sent to a TLS port\?/);
+    expect(plain).not.toContain('\n');
+    expect(handshakeReason(err('ERR_TLS_HANDSHAKE_TIMEOUT', 'TLS handshake timeout'))).toMatch(/^no TLS handshake within tls\.handshake_timeout_ms/);
+    expect(handshakeReason(err('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'bad certificate\n'))).toBe('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: bad certificate');
   });
 
   test('unreadable TLS material throws SG_INPUT_TLS_MATERIAL naming the file', async () => {
