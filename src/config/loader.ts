@@ -1,3 +1,4 @@
+import { pathText } from './path-text';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -157,11 +158,7 @@ function where(at: Located, path: Path): string {
   return `line ${lineOf(at, path)}: ${pathText(path) || '(top level)'}`;
 }
 
-export function pathText(path: Path): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : (s ? '.' : '') + p;
-  return s;
-}
+export { pathText } from './path-text';
 
 /** The line of the deepest node along `path` that exists (the key's line for a map entry). */
 function lineOf(at: Located, path: Path): number {

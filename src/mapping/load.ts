@@ -4,7 +4,7 @@ import type { Node } from 'yaml';
 import { E } from '../errors';
 import { compileSource, type CompiledSource } from './compile';
 import type { SourceSummary } from './types';
-import { pathText } from '../config/loader';
+import { pathText } from '../config/path-text';
 
 // Loaded when a file is first read: the parse workers compile what the main thread read and never
 // parse YAML (the package is ~8 MB of RSS in each of them).
