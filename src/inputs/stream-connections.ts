@@ -71,11 +71,14 @@ export class StreamConnections {
       if (conn.state !== 'open') return;
       this.counters.bytes += chunk.length;
       conn.bytes += chunk.length;
+      const ended = framer.framesEnded;
       framer.push(chunk);
       // A message trickled in a byte at a time keeps the idle timer from firing (slowloris): one
-      // message may take at most idle_timeout_ms, then the connection is closed like an idle one
+      // message may take at most idle_timeout_ms, then the connection is closed like an idle one.
+      // Chunks of a busy stream end mid-message all the time: what is timed is one frame, from the
+      // chunk it began in (any frame finished in this chunk means the unfinished one is new).
       if (!framer.hasPartial()) conn.partialSince = 0;
-      else if (conn.partialSince === 0) conn.partialSince = Date.now();
+      else if (conn.partialSince === 0 || framer.framesEnded !== ended) conn.partialSince = Date.now();
       else if (this.cfg.idleTimeoutMs > 0 && Date.now() - conn.partialSince > this.cfg.idleTimeoutMs) {
         this.counters.idleTimeouts++;
         logLimited(`${peer.input}:slow:${peer.ip}`, (suppressed) => log.warn(`input ${peer.input}: closing the connection from ${peer.ip}:${peer.port}: ` +

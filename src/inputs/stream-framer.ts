@@ -56,6 +56,8 @@ type State =
 
 export class StreamFramer {
   private state: State = 'start';
+  /** Frames finished so far (kept, truncated or refused): a connection tells a slow frame from a stream of them by it. */
+  framesEnded = 0;
   private readonly isOctetOnly: boolean;
   private readonly isLfOnly: boolean;
   private readonly max: number;
@@ -175,6 +177,7 @@ export class StreamFramer {
             this.skipAfter = 0;
           } else {
             this.state = 'start';
+            this.framesEnded++;
             this.afterTrailer = true;
           }
           continue;
@@ -183,7 +186,7 @@ export class StreamFramer {
           const take = Math.min(this.remaining, n - pos);
           pos += take;
           this.remaining -= take;
-          if (this.remaining === 0) { this.state = 'start'; this.afterTrailer = true; }
+          if (this.remaining === 0) { this.state = 'start'; this.framesEnded++; this.afterTrailer = true; }
           continue;
         }
         case 'line':
@@ -195,6 +198,7 @@ export class StreamFramer {
             if (term === n) { pos = n; break; }
             pos = term + 1;
             this.state = 'start';
+            this.framesEnded++;
             this.afterTrailer = chunk[term] === NUL;
             continue;
           }
@@ -214,6 +218,7 @@ export class StreamFramer {
           const isLf = chunk[term] === LF;
           pos = term + 1;
           this.state = 'start';
+          this.framesEnded++;
           this.afterTrailer = !isLf;
           if (isLf && total > 0) {
             const last = end > lineStart ? chunk[end - 1] : this.pending[this.pending.length - 1][this.pending[this.pending.length - 1].length - 1];

@@ -93,6 +93,27 @@ describe('tcp input', () => {
     expect(sink.rejected('partial_frame')).toBe(1);
   });
 
+  test('a busy stream whose chunks always end mid-message runs past idle_timeout_ms: each message is timed, not the connection', async () => {
+    const sink = new RecordingSink();
+    input = await startInput(tcpConfig({ framing: 'lf', idleTimeoutMs: 300 }), sink);
+    const s = await open();
+    const msgs = Array.from({ length: 60 }, (_, i) => `<13>busy ${String(i).padStart(2, '0')}\n`);
+    // every 25 ms a chunk holding the end of one message and the start of the next: no chunk ends on
+    // a message boundary, for 60 x 25 ms = 1.5 s, five times the idle timeout
+    const chunks = [msgs[0].slice(0, 7), ...msgs.slice(0, -1).map((m, i) => m.slice(7) + msgs[i + 1].slice(0, 7)), msgs[59].slice(7)];
+    let k = 0;
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        s.write(chunks[k++]);
+        if (k === chunks.length) { clearInterval(t); resolve(); }
+      }, 25);
+    });
+    await sink.waitFor(() => sink.messages.length === 60, 3000, 'all 60 messages');
+    expect(input.counters.idleTimeouts).toBe(0);
+    expect(sink.rejects).toEqual([]);
+    s.end();
+  });
+
   test('idle timeout closes the connection, counts it, and rejects the unfinished frame', async () => {
     const sink = new RecordingSink();
     input = await startInput(tcpConfig({ idleTimeoutMs: 150 }), sink);
