@@ -9,15 +9,20 @@ const cfgOf = (path: string): FileDestinationConfig => ({
   name: 'f', type: 'file', path, batch: { maxEvents: 10, maxBytes: 1 << 20, maxWaitMs: 10 }, retry: { initialMs: 1, maxMs: 2 }, concurrency: 1,
 });
 
+/** Sends these documents as one batch; it must be delivered. */
+async function send(c: Awaited<ReturnType<typeof openFileDestination>>, docs: string[]): Promise<void> {
+  const events = eventsOf(recordsOf(docs));
+  const encoded = events.map((e) => c.encode(e));
+  expect(await c.send({ events, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) }, new AbortController().signal)).toEqual({ outcome: 'delivered' });
+}
+
 test('a partial last line left by a crash is cut before appending, so no document is glued to a fragment', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-file-'));
   try {
     const path = join(dir, 'out.ndjson');
     writeFileSync(path, '{"a":1}\n{"a":2}\n{"a":3,"tor');
     const c = await openFileDestination(cfgOf(path));
-    const events = eventsOf(recordsOf(['{"a":3}', '{"a":4}']));
-    const encoded = events.map((e) => c.encode(e));
-    expect(await c.send({ events, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) }, new AbortController().signal)).toEqual({ outcome: 'delivered' });
+    await send(c, ['{"a":3}', '{"a":4}']);
     await c.close();
     expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n{"a":2}\n{"a":3}\n{"a":4}\n');
   } finally {
@@ -27,11 +32,6 @@ test('a partial last line left by a crash is cut before appending, so no documen
 
 test('a file moved away (logrotate) or removed is followed by a new one under the name: no event goes to the old or a deleted file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-file-'));
-  const send = async (c: Awaited<ReturnType<typeof openFileDestination>>, docs: string[]) => {
-    const events = eventsOf(recordsOf(docs));
-    const encoded = events.map((e) => c.encode(e));
-    expect(await c.send({ events, encoded, bytes: encoded.reduce((n, b) => n + b.length, 0) }, new AbortController().signal)).toEqual({ outcome: 'delivered' });
-  };
   const pause = () => new Promise((r) => setTimeout(r, 300)); // past the check interval
   try {
     const path = join(dir, 'out.ndjson');
