@@ -58,7 +58,16 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
     throw E.CONFIG_INVALID(file, [`line 1: the file must be a mapping of keys (data_dir, inputs, destinations, ...)`]);
   }
   const problems = validate(at, raw);
-  if (problems.length > 0) throw E.CONFIG_INVALID(file, problems);
+  if (problems.length > 0) {
+    // what the conversion finds (an unknown zone, a port taken twice) is said in the same round, so
+    // an operator does not fix one list to be shown the next; it assumes the shapes the schema
+    // checks, so where they are wrong it may stop short: what it found until then is kept
+    const more: string[] = [];
+    try {
+      more.push(...toConfig(raw, file, (path) => lineOf(at, path)).problems);
+    } catch { /* a shape the schema refused: its problem is listed already */ }
+    throw E.CONFIG_INVALID(file, byLine([...problems, ...more.filter((p) => !problems.includes(p))]));
+  }
   const converted = toConfig(raw, file, (path) => lineOf(at, path));
   if (converted.problems.length > 0) throw E.CONFIG_INVALID(file, byLine(converted.problems));
   return converted.config;

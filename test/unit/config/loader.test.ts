@@ -46,6 +46,12 @@ describe('config loader', () => {
     expect(err.message).toMatch(/line 8: inputs\[1\]\.framming: unknown key; expected one of: .*framing/);
   });
 
+  test('schema problems and what the conversion finds come in one round, in line order', () => {
+    const text = VALID.replace('timezone: Europe/Berlin', 'timezone: Mars/Olympus').replace('framing: octet', 'framing: crlf');
+    const msg = problemsOf(text, { HTTP_TOKEN: 'x' }).message;
+    expect(msg).toMatch(/line 3: inputs\[0\]\.timezone: unknown zone "Mars\/Olympus"[\s\S]*line 7: inputs\[1\]\.framing: must be one of/);
+  });
+
   test('a bad enum value says what is expected, on the right line', () => {
     const err = problemsOf(VALID.replace('framing: octet', 'framing: crlf'), { HTTP_TOKEN: 'x' });
     expect(err.message).toMatch(/line 7: inputs\[1\]\.framing: must be one of: auto, lf, octet \(got "crlf"\)/);
