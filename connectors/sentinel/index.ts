@@ -9,6 +9,9 @@ import { createBodyBuffers } from '../shared/body-buffers';
 
 export type { SentinelTransport } from './client';
 
+/** Rows refused one by one for the same reason before the destination is shown down for it. */
+const SAME_REFUSALS = 16;
+
 /** Problems keyed by what they are about: the token, every stream (`auth`), or one stream. */
 type ProblemKey = 'token' | 'auth' | string;
 
@@ -24,6 +27,7 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
   const rows = createRowEncoder(cfg, hostname());
   const tokens = createTokenSource(transport.token, cfg);
   const problems = new Map<ProblemKey, string>();
+  const refusedInARow = new Map<string, { reason: string; n: number }>();
   const bodies = createBodyBuffers();
 
   /** POST with the current token; a 401 gets one forced refresh (token.ts) and one resend. */
@@ -75,6 +79,24 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
     async close() { /* nothing held open beyond keep-alive sockets, which do not keep the process alive */ },
   };
 
+  /**
+   * Rows of a stream refused alone, one after another, for the same reason, with nothing delivered
+   * in between (refusedInARow). Past SAME_REFUSALS the destination is shown down with the likely
+   * cause: a 400 about every row is rather the DCR than the rows (its stream declaration not
+   * matching ours). They are still dead-lettered, not held: holding them would stall the stream on
+   * rows that are bad.
+   */
+  function noteRefusal(stream: string, reason: string): void {
+    const r = refusedInARow.get(stream);
+    const n = r !== undefined && r.reason === reason ? r.n + 1 : 1;
+    refusedInARow.set(stream, { reason, n });
+    if (n >= SAME_REFUSALS) {
+      problems.set(stream, `${reason}: the last ${n} rows were refused one by one for the same reason; the DCR's declaration of ${stream} likely does not match the rows siemgate sends (compare it with docs/sentinel/*.json). They are in the dead letters: replay them once it is fixed`);
+    } else if (n === 1) {
+      problems.delete(stream);
+    }
+  }
+
   interface SendState {
     batch: EncodedBatch;
     out: Verdict[];
@@ -108,13 +130,15 @@ export function openSentinel(cfg: SentinelDestinationConfig, transport: Sentinel
       case 'delivered':
         problems.delete('auth');
         problems.delete(stream);
+        refusedInARow.delete(stream);
         return all({ outcome: 'delivered' });
       case 'split':
       case 'bad-rows': {
         problems.delete('auth'); // the service read the body: the token and the stream are fine
-        problems.delete(stream);
+        if (o.kind === 'split') problems.delete(stream);
         if (idx.length === 1) {
           const reason = o.kind === 'split' ? `${o.reason}: this row alone (${batch.encoded[idx[0]].length} bytes) is more than the service takes` : o.reason;
+          if (o.kind === 'bad-rows') noteRefusal(stream, o.reason);
           return all({ outcome: 'reject', reason, response: answer.body });
         }
         const mid = idx.length >> 1;

@@ -497,6 +497,18 @@ describe('sentinel connector', () => {
     expect(c.misconfigured!()).toBeUndefined();
   });
 
+  test('every row refused alone for the same reason: still dead-lettered (no stall), and the destination is shown down with the likely cause; one delivered clears it', async () => {
+    const c = openSentinel(config(d));
+    d.rejectRowsContaining = 'EVERY';
+    const lines = Array.from({ length: 20 }, (_, i) => `<13>1 2026-11-23T10:00:00Z h app - - - EVERY row ${i}`);
+    const v = await send(c, events(lines));
+    expect(outcomes(v)).toBe(Array(20).fill('reject').join(','));
+    expect(c.misconfigured!()).toMatch(/the last \d+ rows were refused one by one for the same reason; the DCR's declaration of .* likely does not match/);
+    d.rejectRowsContaining = 'NOTHING';
+    expect(outcomes(await send(c, events(['<13>1 2026-11-23T10:00:00Z h app - - - fine'])))).toBe('delivered');
+    expect(c.misconfigured!()).toBeUndefined();
+  });
+
   test('413 for a request: halves are sent; a single row the service will not take is rejected', async () => {
     const sizes: number[] = [];
     const transport: SentinelTransport = {
