@@ -27,6 +27,15 @@ export function createParsed(format: Format, header: HeaderKind, message: string
   };
 }
 
+/**
+ * No parser took the text where structure was expected. Detection decides this once, setting
+ * `error` only then (a HEC sender's plain text event is `unknown` with no error), and everything
+ * downstream (the `parse_error` tag, the unparsed counts) asks here rather than deciding again.
+ */
+export function parseFailed(p: Parsed): boolean {
+  return p.format === 'unknown' && p.error !== undefined;
+}
+
 /** Appends a tag, creating the list on first use. */
 export function addTag(p: Parsed, tag: string): void {
   if (p.tags === undefined) p.tags = [tag];

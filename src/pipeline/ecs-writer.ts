@@ -1,4 +1,5 @@
 import type { Format, Parsed } from '../parse';
+import { parseFailed } from '../parse/create-parsed';
 import { fieldsOf } from '../parse/kv';
 import type { Peer, SenderMeta } from '../inputs/types';
 import { cefFullName } from './cef-names';
@@ -183,8 +184,7 @@ export function writeEcs(p: Parsed, b: WriterBatchContext, e: WriterEvent): void
   }
 
   const tags = p.tags;
-  // a HEC sender's text event (it comes with metadata) is plain text by design, not a parse failure
-  const parseError = p.format === 'unknown' && e.meta === undefined;
+  const parseError = parseFailed(p);
   if (tags !== undefined || e.truncated || parseError) {
     putBytes(TAGS);
     let n = 0;

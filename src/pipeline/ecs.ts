@@ -1,4 +1,5 @@
 import { structuredDataOf } from '../parse/structured-data';
+import { parseFailed } from '../parse/create-parsed';
 import { fieldsOf } from '../parse/kv';
 import type { Parsed } from '../parse';
 import type { Peer, SenderMeta } from '../inputs/types';
@@ -138,8 +139,7 @@ export function toEcs(p: Parsed, c: EventContext): EcsDoc {
   const tags: string[] = Array.isArray(doc.tags) ? (doc.tags as string[]).slice() : [];
   if (p.tags) for (const t of p.tags) tags.push(t);
   if (c.truncated) tags.push('truncated');
-  // a HEC sender's text event (it comes with metadata) is plain text by design, not a parse failure
-  if (p.format === 'unknown' && c.meta === undefined && !tags.includes('parse_error')) tags.push('parse_error');
+  if (parseFailed(p) && !tags.includes('parse_error')) tags.push('parse_error');
   if (tags.length > 0) doc.tags = tags;
   if (p.error !== undefined) objectAt(doc, 'error').message ??= p.error;
 

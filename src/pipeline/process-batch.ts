@@ -1,3 +1,4 @@
+import { parseFailed } from '../parse/create-parsed';
 import { parseMessage } from '../parse/detect'; // not through the index: a re-export is a getter per call
 import type { Parsed, ParseContext } from '../parse';
 import { FLAG_JSON, FLAG_TRUNCATED, type Peer, type SenderMeta } from '../inputs/types';
@@ -57,7 +58,7 @@ export function processBatch(batch: RawBatch, zones: ZoneTable, mapper?: Mapper,
       facts.peerIp = peer.peer.ip;
       facts.appname = parsed.appname;
       facts.authFailure = authFailure;
-      facts.unparsed = parsed.format === 'unknown' && ev.meta === undefined; // HEC text is not a failure
+      facts.unparsed = parseFailed(parsed);
       facts.input = peer.peer.input;
       tally.event(facts);
     }
@@ -235,7 +236,7 @@ function writeDocument(ev: MappedEvent, flags: number, b: BatchContext, ctx: Par
       return parsed;
     }
   }
-  ctx.plainText = ev.meta !== undefined; // a HEC sender's text event: plain text is expected
+  ctx.plainText = ev.meta !== undefined; // a HEC sender's text event: plain text is expected, not a failure
   const parsed = parseMessage(raw, ctx);
   const mapper = ev.mapper;
   if (mapper !== undefined) {
