@@ -209,10 +209,8 @@ interface EncodedPlan {
   piecesBytes: number;
   /** The values that repeat, rendered once (baked-parts.ts). */
   baking: Baking;
-  /** productRuleAt's bytes, and the product and rule they were made for. */
+  /** productRuleAt's bytes: a plan belongs to one rule (or one product), so made once. */
   productRule?: Uint8Array;
-  productRuleOf?: string;
-  ruleOf?: string;
 }
 const encoded = new WeakMap<object, EncodedPlan>();
 
@@ -229,6 +227,18 @@ function encodedOf(plan: Plan): EncodedPlan {
     encoded.set(plan, e);
   }
   return e;
+}
+
+/** Where renderParts ended the event members, siemgate's product/rule and the tail: module scratch, not a result object per event. */
+const partEnds = new Int32Array(3);
+
+/** The event members (after `"kind":…` at `o`), product and rule, then the other top-level objects, one after another. */
+function renderParts(b: Buffer, o: number, m: MapResult, enc: EncodedPlan): void {
+  const values = m.values;
+  const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
+  partEnds[0] = renderAt(b, o, use.event, values);
+  partEnds[1] = productRuleAt(b, partEnds[0], m, enc);
+  partEnds[2] = renderAt(b, partEnds[1], use.tail, values);
 }
 
 function renderAt(b: Buffer, o: number, part: EncodedPart, values: unknown[]): number {
@@ -261,11 +271,10 @@ export function spliceMapped(docAt: number, m: MapResult, plan: Plan): void {
   const b = reserve(2 * room);
   // rendered at [parts, tailEnd): the document can grow by at most `room`, so it never reaches them
   const parts = docEnd + room;
-  // event part: "kind":<kind> and the members
-  const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
-  const eventEnd = renderAt(b, kindValueAt(b, parts, plan, values), use.event, values);
-  const gwEnd = productRuleAt(b, eventEnd, m, enc);
-  const tailEnd = renderAt(b, gwEnd, use.tail, values);
+  renderParts(b, kindValueAt(b, parts, plan, values), m, enc);
+  const eventEnd = partEnds[0];
+  const gwEnd = partEnds[1];
+  const tailEnd = partEnds[2];
   const kindAt = kindMarkIn(b, docAt, docEnd);
   const gwAt = siemgateMarkIn(b, kindAt, docEnd);
   // from the end backwards, so that each position is still where it was found
@@ -344,10 +353,10 @@ function splicePatched(docAt: number, m: MapResult, plan: Plan, enc: EncodedPlan
   let o = kindValueAt(b, parts, plan, values);
   if (codeFrom >= 0 && !plan.dropCode) o = repeatAt(b, o, codeFrom, codeTo);
   if (sevFrom >= 0 && !plan.dropSeverity) o = repeatAt(b, o, sevFrom, sevTo);
-  const use = bakedFor(enc.baking, enc.event, enc.tail, values) ?? enc;
-  const eventEnd = renderAt(b, o, use.event, values);
-  const gwEnd = productRuleAt(b, eventEnd, m, enc);
-  o = renderAt(b, gwEnd, use.tail, values);
+  renderParts(b, o, m, enc);
+  const eventEnd = partEnds[0];
+  const gwEnd = partEnds[1];
+  o = partEnds[2];
   // members the writer did not write: added at the end
   for (let i = 0; i < plan.patches.length; i++) {
     if (spans[2 * i] >= 0) continue;
@@ -440,14 +449,8 @@ function kindValueAt(b: Buffer, o: number, plan: Plan, values: unknown[]): numbe
  * event of a plan (its rule is its key), so encoded once, when its first event is written.
  */
 function productRuleAt(b: Buffer, o: number, m: MapResult, enc: EncodedPlan): number {
-  let bytes = enc.productRule;
-  if (bytes === undefined || enc.productRuleOf !== m.product || enc.ruleOf !== m.rule) {
-    bytes = ascii(`"product":${JSON.stringify(m.product)},${m.rule !== undefined ? `"rule":${JSON.stringify(m.rule)},` : ''}`);
-    enc.productRule = bytes;
-    enc.productRuleOf = m.product;
-    enc.ruleOf = m.rule;
-  }
-  return bytesAt(b, o, bytes);
+  enc.productRule ??= ascii(`"product":${JSON.stringify(m.product)},${m.rule !== undefined ? `"rule":${JSON.stringify(m.rule)},` : ''}`);
+  return bytesAt(b, o, enc.productRule);
 }
 
 /** Where the document at [docAt, docEnd) has `"kind":"event"`: where the writer says it put it
