@@ -1,4 +1,3 @@
-import { pathText } from './path-text';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -6,6 +5,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import { E } from '../errors';
 import { destinationSchemas, inputSchemas, topSchema } from './schema';
 import { toConfig } from './convert';
+import { pathText } from './path-text';
 import type { Config } from './types';
 
 type Path = Array<string | number>;
@@ -166,8 +166,6 @@ function given(data: unknown): string {
 function where(at: Located, path: Path): string {
   return `line ${lineOf(at, path)}: ${pathText(path) || '(top level)'}`;
 }
-
-export { pathText } from './path-text';
 
 /** The line of the deepest node along `path` that exists (the key's line for a map entry). */
 function lineOf(at: Located, path: Path): number {
