@@ -45,8 +45,9 @@ const SYSLOG_TO_CEF = [10, 10, 9, 7, 5, 3, 1, 0];
 function cefSeverity(doc: Record<string, unknown>, names: string[], fallback: number): number {
   const syslogScale = valueAt(doc, 'log.syslog.severity.code') !== undefined && valueAt(doc, 'cef.severity') === undefined;
   for (const n of names) {
-    const v = Number(valueAt(doc, n));
-    if (valueAt(doc, n) === undefined || valueAt(doc, n) === '' || !Number.isFinite(v)) continue;
+    const raw = valueAt(doc, n);
+    const v = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isFinite(v)) continue;
     if (n === 'log.syslog.severity.code' || (n === 'event.severity' && syslogScale)) return SYSLOG_TO_CEF[Math.max(0, Math.min(7, Math.round(v)))];
     return Math.max(0, Math.min(10, Math.round(v)));
   }
