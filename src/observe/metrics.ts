@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Gateway } from '../gateway';
+import type { RunningInput } from '../inputs/types';
 
 /**
  * The gateway's Prometheus metrics (prom-client). Nothing is counted twice: every value is read
@@ -52,10 +53,10 @@ export function createMetrics(gw: Gateway): Registry {
     for (const i of gw.inputs) if (i.kind.type === 'http') set({ input: i.name }, i.counters.httpAuthFailures);
   });
   counter('siemgate_input_connections_refused_total', 'Connections refused because max_connections were open, per stream input.', ['input'], (set) => {
-    for (const i of gw.inputs) if (i.kind.type === 'syslog_tcp' || i.kind.type === 'syslog_tls') set({ input: i.name }, i.counters.connectionsRefused);
+    for (const i of gw.inputs) if (isStream(i)) set({ input: i.name }, i.counters.connectionsRefused);
   });
   counter('siemgate_input_idle_timeouts_total', 'Connections closed after idle_timeout_ms without data, per stream input.', ['input'], (set) => {
-    for (const i of gw.inputs) if (i.kind.type === 'syslog_tcp' || i.kind.type === 'syslog_tls') set({ input: i.name }, i.counters.idleTimeouts);
+    for (const i of gw.inputs) if (isStream(i)) set({ input: i.name }, i.counters.idleTimeouts);
   });
   counter('siemgate_input_http_requests_total', 'HTTP requests, per input.', ['input'], (set) => {
     for (const i of gw.inputs) if (i.kind.type === 'http') set({ input: i.name }, i.counters.httpRequests);
@@ -139,6 +140,11 @@ export function createMetrics(gw: Gateway): Registry {
     for (const r of gw.nextReports()) if (r.last_run !== undefined) set({ report: r.name, ok: r.last_run.failed.length === 0 ? 'true' : 'false' }, Date.parse(r.last_run.at) / 1000);
   });
   return register;
+}
+
+/** A syslog stream input (TCP or TLS): the one kind with connection limits and idle timeouts. */
+function isStream(i: RunningInput): boolean {
+  return i.kind.type === 'syslog_tcp' || i.kind.type === 'syslog_tls';
 }
 
 function udpRcvbufErrors(): number | undefined {
