@@ -348,9 +348,11 @@ export function startDispatcher(o: DispatcherOptions): Dispatcher {
       }
       // one audit record per batch, not per event: a mapping conflict can refuse thousands
       if (rejected !== undefined) {
-        audit('dead_letters', { destination: o.name, file: o.deadLetters.path, by_reason: Object.fromEntries([...rejected].slice(0, 10)) });
-        const [reason, n] = [...rejected][0];
-        const total = [...rejected.values()].reduce((a, b) => a + b, 0);
+        const byReason = [...rejected];
+        audit('dead_letters', { destination: o.name, file: o.deadLetters.path, by_reason: Object.fromEntries(byReason.slice(0, 10)) });
+        const [reason, n] = byReason[0];
+        let total = 0;
+        for (const [, k] of byReason) total += k;
         logDeadLetters(o.name, (held) => log.warn(`destination ${o.name}: ${total} event(s) refused for good and dead-lettered to ${o.deadLetters.path}` +
           `${rejected!.size > 1 ? `, ${n} of them` : ''}: ${reason}; see siemgate buffer dlq list ${o.name}, and replay once the cause is fixed`,
         held > 0 ? { similar_batches_held_back: held } : undefined));
