@@ -59,6 +59,11 @@ export function sanitizeDataStreamPart(value: string): string | undefined {
   return s === '' ? undefined : s;
 }
 
+/** A data_stream member an application's event gave, as a valid name part (anything but a string: none). */
+function streamPart(x: unknown): string | undefined {
+  return typeof x === 'string' ? sanitizeDataStreamPart(x) : undefined;
+}
+
 interface Stream {
   /** `logs-<dataset>-<namespace>` */
   name: string;
@@ -150,13 +155,12 @@ export function createBulkEncoder(cfg: ElasticsearchDestinationConfig): BulkEnco
       const v = JSON.parse(doc.toString('utf8', at, scanValueEnd(doc, at, doc.length))) as unknown;
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) given = v as Record<string, unknown>;
     } catch { /* not an object we can read: our stream, with the document as it is */ }
-    const part = (x: unknown) => (typeof x === 'string' ? sanitizeDataStreamPart(x) : undefined);
     // the types Elasticsearch's built-in templates make data streams of; another would become a
     // plain index (no template matches it), so it is taken as logs
-    const asked = part(given.type);
+    const asked = streamPart(given.type);
     const type = asked !== undefined && DATA_STREAM_TYPES.has(asked) ? asked : 'logs';
-    const dataset = part(given.dataset) ?? fallback ?? DEFAULT_DATASET.json;
-    const ns = part(given.namespace) ?? namespace;
+    const dataset = streamPart(given.dataset) ?? fallback ?? DEFAULT_DATASET.json;
+    const ns = streamPart(given.namespace) ?? namespace;
     const name = `${type}-${dataset}-${ns}`;
     const key = `\u0000${name}`; // not a dataset key of streamOf's: those are names from the pipeline
     let s = streams.get(key);
