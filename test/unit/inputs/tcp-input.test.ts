@@ -75,6 +75,14 @@ describe('tcp input', () => {
     expect(sink.texts().sort()).toEqual(['<13>from a', '<13>from b']);
   });
 
+  /** What an idle (or slow) connection ends with: counted, its finished message kept, the unfinished one rejected. */
+  async function expectClosedAsIdle(sink: RecordingSink, running: RunningInput): Promise<void> {
+    await sink.waitFor(() => sink.rejects.length === 1);
+    expect(running.counters.idleTimeouts).toBe(1);
+    expect(sink.texts()).toEqual(['<13>done']);
+    expect(sink.rejected('partial_frame')).toBe(1);
+  }
+
   test('one message trickled a byte at a time (slowloris) is cut after idle_timeout_ms, though each byte resets the idle timer', async () => {
     const sink = new RecordingSink();
     input = await startInput(tcpConfig({ framing: 'lf', idleTimeoutMs: 300 }), sink);
@@ -87,10 +95,7 @@ describe('tcp input', () => {
     } finally {
       clearInterval(drip);
     }
-    await sink.waitFor(() => sink.rejects.length === 1);
-    expect(input.counters.idleTimeouts).toBe(1);
-    expect(sink.texts()).toEqual(['<13>done']);
-    expect(sink.rejected('partial_frame')).toBe(1);
+    await expectClosedAsIdle(sink, input);
   });
 
   test('a busy stream whose chunks always end mid-message runs past idle_timeout_ms: each message is timed, not the connection', async () => {
@@ -120,10 +125,7 @@ describe('tcp input', () => {
     const s = await open();
     s.write('<13>done\n<13>never finish');
     await closed(s);
-    await sink.waitFor(() => sink.rejects.length === 1);
-    expect(input.counters.idleTimeouts).toBe(1);
-    expect(sink.texts()).toEqual(['<13>done']);
-    expect(sink.rejected('partial_frame')).toBe(1);
+    await expectClosedAsIdle(sink, input);
   });
 
   test('backpressure: while the sink is paused sockets are not read; onResume resumes them', async () => {
